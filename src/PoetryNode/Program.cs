@@ -1,1 +1,3 @@
-Console.WriteLine("hi");
+using PoetryNode.Cli;
+
+return await PoetryCli.RunAsync(args);

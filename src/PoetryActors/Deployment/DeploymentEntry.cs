@@ -1,0 +1,31 @@
+using Akka.Configuration;
+using PoetryActors.Kinds;
+using PoetryActors.Services;
+
+namespace PoetryActors.Deployment;
+
+/// <summary>
+/// One checked entry of a deployment: a service of a kind with its options, or a nested
+/// collection of entries (a <c>MultiService</c> inside the <c>Application</c>). Entries compare
+/// by value, so a reload can tell which services changed.
+/// </summary>
+public sealed record DeploymentEntry(string Name, ServiceKind? Kind, ServiceOptions? Options, IReadOnlyList<DeploymentEntry> Children)
+{
+    /// <summary>Whether this entry is a nested collection rather than a service of a kind.</summary>
+    public bool IsCollection => Kind is null;
+
+    /// <summary>The entry as a service: a collection holding the kind's services, or the nested entries.</summary>
+    public ServiceSpec ToServiceSpec(Config config)
+    {
+        var settings = ServiceSettings.Create(config);
+        return Kind is { } kind
+            ? ServiceSpec.Collection(Name, kind.Build(Options!, config), settings)
+            : ServiceSpec.Collection(Name, Children.Select(c => c.ToServiceSpec(config)), settings);
+    }
+
+    public bool Equals(DeploymentEntry? other) =>
+        other is not null && Name == other.Name && Kind?.Name == other.Kind?.Name &&
+        Equals(Options, other.Options) && Children.SequenceEqual(other.Children);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Kind?.Name, Options, Children.Count);
+}

@@ -1,0 +1,18 @@
+using Akka.Configuration;
+using PoetryActors.Services;
+
+namespace PoetryActors.Deployment;
+
+/// <summary>
+/// A checked deployment (our <c>.tac</c> file): the node's services in start order, where they
+/// came from, and the whole configuration of the file (its <c>akka</c> and <c>poetry</c>
+/// settings, on top of the library's defaults).
+/// </summary>
+public sealed record NodeDeployment(string Source, IReadOnlyList<DeploymentEntry> Services, Config Config)
+{
+    /// <summary>The root collection's children, ready to give to the node.</summary>
+    public IReadOnlyList<ServiceSpec> ToServiceSpecs() => Services.Select(s => s.ToServiceSpec(Config)).ToList();
+
+    /// <summary>The settings of the root collection.</summary>
+    public ServiceSettings ServiceSettings => ServiceSettings.Create(Config);
+}

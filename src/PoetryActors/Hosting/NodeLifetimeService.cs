@@ -1,0 +1,57 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.Hosting;
+using Akka.Event;
+using PoetryActors.Services;
+using static PoetryActors.Services.ServiceProtocol;
+
+namespace PoetryActors.Hosting;
+
+/// <summary>
+/// Ties the node's root service collection to the host's lifetime: the host's start starts every
+/// service (in deployment order) and fails with a <see cref="NodeStartException"/> naming the
+/// service that could not start; the host's stop (SIGINT, SIGTERM) stops them in reverse order,
+/// each awaited, before the actor system shuts down.
+/// </summary>
+public sealed class NodeLifetimeService(IRequiredActor<PoetryNodeRoot> root, ActorSystem system) : IHostedService
+{
+    // Through Akka's logging, so these lines reach the same Serilog sinks, in order, as the services' own.
+    private readonly ILoggingAdapter _log = Logging.GetLogger(system, "node");
+
+    // Generous: a start is bounded per service by poetry.services.start-timeout anyway.
+    private static readonly TimeSpan StartLimit = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan StopLimit = TimeSpan.FromMinutes(2);
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var node = await root.GetAsync(cancellationToken);
+        var answer = await node.Ask<object>(StartService.Instance, StartLimit, cancellationToken);
+        switch (answer)
+        {
+            case ServiceStarted:
+                _log.Info("node started");
+                break;
+            case ServiceStartFailed failed:
+                throw new NodeStartException($"cannot start {failed.ServicePath}: {failed.Reason}");
+            default:
+                throw new NodeStartException($"unexpected answer to start: {answer}");
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var node = await root.GetAsync(cancellationToken);
+        _log.Info("shutting down");
+        try
+        {
+            await node.Ask<ServiceStopped>(StopService.Instance, StopLimit, cancellationToken);
+            _log.Info("all services stopped");
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            _log.Warning("the services did not all stop in time: {0}", e.Message);
+        }
+    }
+}

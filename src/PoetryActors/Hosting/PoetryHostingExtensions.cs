@@ -1,0 +1,33 @@
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using PoetryActors.Deployment;
+using PoetryActors.Services;
+
+namespace PoetryActors.Hosting;
+
+/// <summary>
+/// Akka.Hosting builders for a poetry node: <see cref="WithPoetryNode"/> adds the deployment's
+/// settings and the root service collection (<c>/user/node</c>); <see cref="AddPoetryNodeLifetime"/>
+/// starts and stops it with the host.
+/// </summary>
+public static class PoetryHostingExtensions
+{
+    /// <summary>
+    /// Adds the deployment's configuration (last, so the operator's file wins over every default)
+    /// and creates the root collection of its services, registered as <see cref="PoetryNodeRoot"/>.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithPoetryNode(this AkkaConfigurationBuilder builder, NodeDeployment deployment)
+    {
+        builder.AddHocon(deployment.Config, HoconAddMode.Prepend);
+        return builder.WithActors((system, registry) =>
+        {
+            var node = system.ActorOf(
+                ServiceCollectionActor.Props(deployment.ToServiceSpecs(), deployment.ServiceSettings), "node");
+            registry.Register<PoetryNodeRoot>(node);
+        });
+    }
+
+    /// <summary>Starts the node's services when the host starts and stops them, in reverse, when it stops.</summary>
+    public static IServiceCollection AddPoetryNodeLifetime(this IServiceCollection services) =>
+        services.AddHostedService<NodeLifetimeService>();
+}

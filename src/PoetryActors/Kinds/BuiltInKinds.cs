@@ -1,0 +1,13 @@
+using PoetryActors.Server;
+
+namespace PoetryActors.Kinds;
+
+/// <summary>The service kinds this library ships, in the order the command line lists them.</summary>
+public static class BuiltInKinds
+{
+    /// <summary>All of them.</summary>
+    public static IReadOnlyList<ServiceKind> All { get; } =
+    [
+        FastPoetryKind.Kind,
+    ];
+}

@@ -1,0 +1,197 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Event;
+
+namespace PoetryActors.Listening;
+
+/// <summary>
+/// The plain code under a listener actor: a bound socket, a dedicated accept thread, and the
+/// connections still being served. Connections are handed to an <see cref="IConnectionHandler"/>
+/// on the accept thread; most finish before it accepts the next one (a poem fits in the socket's
+/// send buffer), so only the few that must wait are tracked. One connection's failure is logged
+/// and closes that connection only.
+/// </summary>
+internal sealed class AcceptLoop : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly IConnectionHandler _handler;
+    private readonly ILoggingAdapter _log;
+    private readonly Action<Exception> _onFatal;
+    private readonly CancellationTokenSource _cut = new();
+    private readonly ConcurrentDictionary<Socket, byte> _inFlight = new();
+    private readonly Thread _thread;
+    private volatile bool _closing;
+
+    private AcceptLoop(Socket socket, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal)
+    {
+        _socket = socket;
+        _handler = handler;
+        _log = log;
+        _onFatal = onFatal;
+        LocalAddress = (IPEndPoint)socket.LocalEndPoint!;
+        _thread = new Thread(Run) { IsBackground = true, Name = $"accept {LocalAddress}" };
+    }
+
+    /// <summary>The address the socket is bound to.</summary>
+    public IPEndPoint LocalAddress { get; }
+
+    /// <summary>Connections accepted and not yet closed (only those that had to wait).</summary>
+    public int InFlight => _inFlight.Count;
+
+    /// <summary>
+    /// Binds and listens, or throws <see cref="Services.ServiceStartException"/> with a reason an
+    /// operator can act on. Accepting begins with <see cref="Start"/>.
+    /// </summary>
+    public static AcceptLoop Bind(IPEndPoint address, int backlog, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // As Twisted does: a restarted server must not wait for old connections' TIME_WAIT.
+            // On Linux this never lets two listeners share a port.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(address);
+            socket.Listen(backlog);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new Services.ServiceStartException($"cannot listen on {address}: {Describe(e)}", e);
+        }
+        return new AcceptLoop(socket, handler, log, onFatal);
+    }
+
+    /// <summary>Starts the accept thread.</summary>
+    public void Start() => _thread.Start();
+
+    /// <summary>
+    /// Stops accepting, lets the connections in flight finish for up to <paramref name="drain"/>,
+    /// then cuts the rest. Returns how many were cut.
+    /// </summary>
+    public async Task<int> CloseAsync(TimeSpan drain)
+    {
+        _closing = true;
+        _socket.Dispose();
+        // Closing the socket wakes the blocked accept; the thread then ends.
+        await Task.Run(() => _thread.Join(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+
+        var deadline = DateTime.UtcNow + drain;
+        while (!_inFlight.IsEmpty && DateTime.UtcNow < deadline)
+            await Task.Delay(20).ConfigureAwait(false);
+
+        var cut = _inFlight.Count;
+        _cut.Cancel();
+        foreach (var connection in _inFlight.Keys) connection.Dispose();
+        return cut;
+    }
+
+    public void Dispose()
+    {
+        _closing = true;
+        _socket.Dispose();
+        _cut.Cancel();
+        foreach (var connection in _inFlight.Keys) connection.Dispose();
+        _cut.Dispose();
+    }
+
+    private void Run()
+    {
+        while (!_closing)
+        {
+            Socket connection;
+            try
+            {
+                connection = _socket.Accept();
+            }
+            catch (Exception) when (_closing)
+            {
+                return;
+            }
+            catch (SocketException e) when (IsTransient(e.SocketErrorCode))
+            {
+                // Out of file descriptors or buffers: back off briefly instead of spinning; the
+                // pending connections stay in the kernel's queue.
+                _log.Warning("accept on {0} failed: {1}; retrying", LocalAddress, Describe(e));
+                Thread.Sleep(50);
+                continue;
+            }
+            catch (Exception e)
+            {
+                _onFatal(e);
+                return;
+            }
+            Serve(connection);
+        }
+    }
+
+    private void Serve(Socket connection)
+    {
+        ValueTask served;
+        try
+        {
+            served = _handler.ServeAsync(connection, _cut.Token);
+        }
+        catch (Exception e)
+        {
+            LogFailure(connection, e);
+            connection.Dispose();
+            return;
+        }
+
+        if (served.IsCompletedSuccessfully)
+        {
+            connection.Dispose();
+            return;
+        }
+
+        _inFlight.TryAdd(connection, 0);
+        _ = FinishAsync(served, connection);
+    }
+
+    private async Task FinishAsync(ValueTask served, Socket connection)
+    {
+        try
+        {
+            await served.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogFailure(connection, e);
+        }
+        finally
+        {
+            _inFlight.TryRemove(connection, out _);
+            connection.Dispose();
+        }
+    }
+
+    private void LogFailure(Socket connection, Exception e)
+    {
+        if (_cut.IsCancellationRequested) return;
+        var peer = SafePeer(connection);
+        if (e is SocketException or IOException or OperationCanceledException)
+            _log.Debug("connection from {0} ended early: {1}", peer, e.Message);
+        else
+            _log.Warning("connection from {0} failed: {1}", peer, e.Message);
+    }
+
+    internal static string SafePeer(Socket connection)
+    {
+        try { return connection.RemoteEndPoint?.ToString() ?? "?"; }
+        catch (Exception) { return "?"; }
+    }
+
+    private static bool IsTransient(SocketError error) =>
+        error is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable or SocketError.ConnectionAborted
+            or SocketError.ConnectionReset or SocketError.Interrupted or SocketError.TryAgain;
+
+    /// <summary>A socket error in words, as an operator reads it.</summary>
+    internal static string Describe(SocketException e) => e.SocketErrorCode switch
+    {
+        SocketError.AddressAlreadyInUse => "address already in use",
+        SocketError.AccessDenied => "permission denied (ports below 1024 need root)",
+        SocketError.AddressNotAvailable => "no such local address",
+        _ => e.Message,
+    };
+}

@@ -1,0 +1,113 @@
+using Akka.Event;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using PoetryActors.Services;
+using static PoetryActors.Listening.ListenerProtocol;
+
+namespace PoetryActors.Listening;
+
+/// <summary>
+/// A listening TCP service (Twisted's <c>TCPServer</c>): on start it obtains its connection
+/// handler (typically by asking a sibling service, as the tutorial's factory holds its
+/// <c>PoetryService</c>), binds iface:port and accepts on a dedicated thread; connections are
+/// served by plain code, not an actor each. On stop it closes the port, drains the connections in
+/// flight and cuts what is left after the drain timeout. Answers the service protocol and
+/// <see cref="ListenerProtocol.GetBoundAddress"/>. A failure of the accept loop itself crashes the
+/// actor so that its collection restarts it.
+/// </summary>
+public sealed class ListenerActor : ServiceActor
+{
+    private readonly ListenerSettings _settings;
+    private readonly Func<IActorContext, Task<IConnectionHandler>> _handlerSource;
+    private AcceptLoop? _loop;
+
+    public ListenerActor(ListenerSettings settings, Func<IActorContext, Task<IConnectionHandler>> handlerSource)
+    {
+        _settings = settings;
+        _handlerSource = handlerSource;
+    }
+
+    /// <summary>
+    /// Props for a listener whose handler comes from <paramref name="handlerSource"/>, called on
+    /// every start with the listener's context (so it can ask its siblings).
+    /// </summary>
+    public static Props Props(ListenerSettings settings, Func<IActorContext, Task<IConnectionHandler>> handlerSource) =>
+        Akka.Actor.Props.Create(() => new ListenerActor(settings, handlerSource));
+
+    /// <summary>Props for a listener that always serves with the same handler.</summary>
+    public static Props Props(ListenerSettings settings, IConnectionHandler handler) =>
+        Props(settings, _ => Task.FromResult(handler));
+
+    protected override async Task StartServiceAsync()
+    {
+        var handler = await _handlerSource(Context);
+        var address = await ResolveAsync(_settings.Iface, _settings.Port);
+        var self = Self;
+        _loop = AcceptLoop.Bind(address, _settings.Backlog, handler, Log,
+            e => self.Tell(new AcceptLoopFailed(e)));
+        _loop.Start();
+        Log.Info("listening on {0}", _loop.LocalAddress);
+    }
+
+    protected override async Task StopServiceAsync()
+    {
+        if (_loop is not { } loop) return;
+        _loop = null;
+        var cut = await loop.CloseAsync(_settings.DrainTimeout).ConfigureAwait(false);
+        loop.Dispose();
+        if (cut > 0)
+            Log.Warning("stopped listening on {0}; cut {1} connections still open after {2:0.##} s", loop.LocalAddress, cut, _settings.DrainTimeout.TotalSeconds);
+        else
+            Log.Info("stopped listening on {0}", loop.LocalAddress);
+    }
+
+    protected override void OnServiceMessage(object message)
+    {
+        switch (message)
+        {
+            case GetBoundAddress:
+                Sender.Tell(_loop is { } loop ? new BoundTo(loop.LocalAddress) : NotBound.Instance);
+                break;
+            case AcceptLoopFailed failed:
+                throw new IOException($"accepting on {_loop?.LocalAddress} failed: {failed.Cause.Message}", failed.Cause);
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    protected override void PostStop()
+    {
+        base.PostStop();
+        _loop?.Dispose();
+    }
+
+    /// <summary>Turns the configured interface into an address; IPv4 first, as Twisted's listenTCP does.</summary>
+    internal static async Task<IPEndPoint> ResolveAsync(string iface, int port)
+    {
+        if (string.IsNullOrWhiteSpace(iface) || iface is "*" or "0.0.0.0")
+            return new IPEndPoint(IPAddress.Any, port);
+        if (iface is "::")
+            return new IPEndPoint(IPAddress.IPv6Any, port);
+        if (IPAddress.TryParse(iface, out var literal))
+            return new IPEndPoint(literal, port);
+        if (iface.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+            return new IPEndPoint(IPAddress.Loopback, port);
+
+        IPAddress[] addresses;
+        try
+        {
+            addresses = await Dns.GetHostAddressesAsync(iface).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new ServiceStartException($"cannot resolve interface '{iface}': {e.Message}", e);
+        }
+        var chosen = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
+            ?? throw new ServiceStartException($"interface '{iface}' has no address");
+        return new IPEndPoint(chosen, port);
+    }
+
+    private sealed record AcceptLoopFailed(Exception Cause);
+}

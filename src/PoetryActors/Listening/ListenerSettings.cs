@@ -1,0 +1,40 @@
+using Akka.Configuration;
+
+namespace PoetryActors.Listening;
+
+/// <summary>
+/// Where a listener binds (interface and port, 0 meaning any free port) and how it drains on
+/// stop. Defaults come from <c>poetry.listener</c> in reference.conf; validated at creation.
+/// </summary>
+public sealed record ListenerSettings
+{
+    public ListenerSettings(string iface, int port, int backlog, TimeSpan drainTimeout)
+    {
+        if (port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(port), port, "a port is 0 to 65535");
+        if (backlog < 1) throw new ArgumentOutOfRangeException(nameof(backlog), backlog, "the backlog must be positive");
+        if (drainTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(drainTimeout), drainTimeout, "the drain timeout cannot be negative");
+        Iface = iface;
+        Port = port;
+        Backlog = backlog;
+        DrainTimeout = drainTimeout;
+    }
+
+    /// <summary>Host name or address to bind; empty, <c>*</c> or <c>0.0.0.0</c> mean every interface.</summary>
+    public string Iface { get; }
+
+    /// <summary>The port to bind; 0 lets the kernel pick a free one.</summary>
+    public int Port { get; }
+
+    /// <summary>The kernel's queue length for connections not yet accepted.</summary>
+    public int Backlog { get; }
+
+    /// <summary>How long a stop lets connections in flight finish before it cuts them.</summary>
+    public TimeSpan DrainTimeout { get; }
+
+    /// <summary>Settings for <paramref name="iface"/>:<paramref name="port"/> with the other values from <paramref name="config"/> (or reference.conf).</summary>
+    public static ListenerSettings Create(string iface, int port, Config? config = null)
+    {
+        var c = (config ?? Config.Empty).WithFallback(PoetryConfig.Reference).GetConfig("poetry.listener");
+        return new ListenerSettings(iface, port, c.GetInt("backlog"), c.GetTimeSpan("drain-timeout"));
+    }
+}

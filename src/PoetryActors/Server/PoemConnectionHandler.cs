@@ -1,0 +1,22 @@
+using System.Net.Sockets;
+using Akka.Event;
+using PoetryActors.Listening;
+
+namespace PoetryActors.Server;
+
+/// <summary>
+/// The fast poem protocol: write the whole poem and close; never read. The send is tried without
+/// blocking first, which for a poem that fits in the socket's send buffer (almost all of them)
+/// finishes on the accept thread with no task, timer or allocation; the rest is sent
+/// asynchronously.
+/// </summary>
+public sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log) : IConnectionHandler
+{
+    /// <inheritdoc />
+    public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
+    {
+        if (log.IsInfoEnabled)
+            log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.SafePeer(connection));
+        return PoemWriter.WriteAsync(connection, poem, cancel);
+    }
+}

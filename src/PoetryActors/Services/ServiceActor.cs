@@ -1,0 +1,122 @@
+using Akka.Actor;
+using Akka.Event;
+using static PoetryActors.Services.ServiceProtocol;
+
+namespace PoetryActors.Services;
+
+/// <summary>
+/// The base of a leaf service (one that holds state or owns a socket, not a collection): it
+/// answers <see cref="ServiceProtocol.StartService"/>, <see cref="ServiceProtocol.StopService"/>
+/// and <see cref="ServiceProtocol.GetStatus"/> by running <see cref="StartServiceAsync"/> and
+/// <see cref="StopServiceAsync"/>, one at a time, and hands every other message to
+/// <see cref="OnServiceMessage"/>. A start that throws <see cref="ServiceStartException"/> is
+/// answered with its reason; a stop is answered only when <see cref="StopServiceAsync"/> is done.
+/// </summary>
+public abstract class ServiceActor : UntypedActor
+{
+    protected ServiceActor()
+    {
+        Log = Context.GetLogger();
+    }
+
+    /// <summary>The actor's logger.</summary>
+    protected ILoggingAdapter Log { get; }
+
+    /// <summary>The service's name: the last element of its actor path.</summary>
+    protected string Name => Self.Path.Name;
+
+    /// <summary>Whether the service has started and not yet stopped.</summary>
+    protected bool IsRunning { get; private set; }
+
+    /// <summary>Acquire what the service needs (load a poem, bind a port). Throw <see cref="ServiceStartException"/> to refuse.</summary>
+    protected abstract Task StartServiceAsync();
+
+    /// <summary>Release it all; the stop is answered when the returned task completes.</summary>
+    protected abstract Task StopServiceAsync();
+
+    /// <summary>The service's own messages; call <c>Unhandled</c> for the rest.</summary>
+    protected virtual void OnServiceMessage(object message) => Unhandled(message);
+
+    protected sealed override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case StartService:
+                HandleStart(Sender);
+                break;
+            case StopService:
+                HandleStop(Sender);
+                break;
+            case GetStatus:
+                Sender.Tell(new CurrentStatus(Name, IsRunning));
+                break;
+            default:
+                OnServiceMessage(message);
+                break;
+        }
+    }
+
+    private void HandleStart(IActorRef replyTo)
+    {
+        if (IsRunning)
+        {
+            replyTo.Tell(new ServiceStarted(Name));
+            return;
+        }
+
+        // RunTask keeps the mailbox closed until the start is done, so no message sees a half-started service.
+        RunTask(async () =>
+        {
+            try
+            {
+                await StartServiceAsync();
+                IsRunning = true;
+                replyTo.Tell(new ServiceStarted(Name));
+            }
+            catch (ServiceStartException e)
+            {
+                replyTo.Tell(new ServiceStartFailed(Name, e.Message));
+            }
+            catch (Exception e)
+            {
+                Log.Error(e, "service {0} failed to start", Name);
+                replyTo.Tell(new ServiceStartFailed(Name, $"{e.GetType().Name}: {e.Message}"));
+            }
+        });
+    }
+
+    private void HandleStop(IActorRef replyTo)
+    {
+        if (!IsRunning)
+        {
+            replyTo.Tell(new ServiceStopped(Name));
+            return;
+        }
+
+        RunTask(async () =>
+        {
+            try
+            {
+                await StopServiceAsync();
+            }
+            catch (Exception e)
+            {
+                Log.Warning("service {0} did not stop cleanly: {1}", Name, e.Message);
+            }
+            IsRunning = false;
+            replyTo.Tell(new ServiceStopped(Name));
+        });
+    }
+
+    protected override void PostStop()
+    {
+        // Stopped without a StopService (a crash, or the collection cut it off): release anyway.
+        if (IsRunning)
+        {
+            IsRunning = false;
+            try { StopServiceAsync().Wait(TimeSpan.FromSeconds(1)); }
+            catch (Exception e) { Log.Warning("service {0} did not stop cleanly: {1}", Name, e.Message); }
+        }
+        base.PostStop();
+    }
+}

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using PoetryActors.Deployment;
+using PoetryActors.Kinds;
+using PoetryNode.Hosting;
+
+namespace PoetryNode.Cli;
+
+/// <summary>
+/// One subcommand per service kind (twistd's plugins): <c>poetry-node fastpoetry --port 10000
+/// --poem poetry/ecstasy.txt</c> runs a node with that one service, its options being the
+/// kind's options, checked exactly as the same keys in a deployment file are.
+/// </summary>
+public static class KindCommands
+{
+    /// <summary>The subcommand for <paramref name="kind"/>.</summary>
+    public static Command Create(ServiceKind kind, ServeOptions serve)
+    {
+        var command = new Command(kind.Name, kind.Description);
+        var options = new List<(KindOption Kind, Option<string> Cli)>();
+        foreach (var option in kind.Options)
+        {
+            var cli = new Option<string>("--" + option.Name)
+            {
+                Description = option.Description + (option.Default is { } d ? $" [default: {d}]" : option.Required ? " (required)" : ""),
+                HelpName = HelpName(option.Type),
+            };
+            command.Options.Add(cli);
+            options.Add((option, cli));
+        }
+
+        command.SetAction(async (result, _) =>
+        {
+            var raw = new Dictionary<string, string>();
+            foreach (var (option, cli) in options)
+                if (result.GetValue(cli) is { } value) raw[option.Name] = value;
+
+            var parsed = kind.Parse(raw);
+            if (parsed.Options is null)
+            {
+                foreach (var (key, message) in parsed.Problems)
+                    await Console.Error.WriteLineAsync($"poetry-node {kind.Name}: --{key}: {message}");
+                return ExitCodes.Usage;
+            }
+
+            var entry = new DeploymentEntry(kind.Name, kind, parsed.Options, []);
+            var deployment = new NodeDeployment($"poetry-node {kind.Name}", [entry], PoetryActors.PoetryConfig.Reference);
+            return await NodeHost.RunAsync(deployment, serve.Read(result));
+        });
+        return command;
+    }
+
+    private static string HelpName(OptionType type) => type switch
+    {
+        OptionType.File => "FILE",
+        OptionType.Port => "PORT",
+        OptionType.Integer => "N",
+        OptionType.Duration => "SECONDS",
+        OptionType.Address => "[HOST:]PORT",
+        _ => "TEXT",
+    };
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using PoetryActors.Deployment;
+using PoetryActors.Kinds;
+
+namespace PoetryNode.Cli;
+
+/// <summary>
+/// The poetry-node command line: <c>run</c>, one command per service kind, and the listing of
+/// them all when called with no command (twistd's plugin list). Usage errors exit with 2.
+/// </summary>
+public static class PoetryCli
+{
+    /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = Build(ServiceKindRegistry.Default);
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (var error in result.Errors)
+                await Console.Error.WriteLineAsync($"poetry-node: {error.Message}");
+            await Console.Error.WriteLineAsync($"Run '{HelpHint(result)}' for usage.");
+            return ExitCodes.Usage;
+        }
+        // The host handles SIGINT and SIGTERM with an orderly stop; the parser must not kill the process first.
+        return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>The root command with every subcommand of <paramref name="kinds"/>.</summary>
+    public static RootCommand Build(ServiceKindRegistry kinds)
+    {
+        var serve = new ServeOptions();
+        var root = new RootCommand("poetry-node: hosts poetry services (poem servers, transforms, caching proxies) and fetches poems.");
+        serve.AddTo(root);
+        root.Subcommands.Add(RunCommand.Create(new DeploymentLoader(kinds), serve));
+        foreach (var kind in kinds.All)
+            root.Subcommands.Add(KindCommands.Create(kind, serve));
+        root.SetAction(_ =>
+        {
+            Console.Out.Write(Listing(root, kinds));
+            return ExitCodes.Success;
+        });
+        return root;
+    }
+
+    /// <summary>The commands and service kinds with their descriptions, as <c>poetry-node</c> alone prints them.</summary>
+    public static string Listing(RootCommand root, ServiceKindRegistry kinds)
+    {
+        var writer = new StringWriter();
+        writer.WriteLine("Usage: poetry-node [options] <command> [command options]");
+        writer.WriteLine();
+        writer.WriteLine("Commands:");
+        foreach (var command in root.Subcommands.Where(c => !kinds.TryGet(c.Name, out _)))
+            writer.WriteLine($"  {command.Name,-12} {command.Description}");
+        writer.WriteLine();
+        writer.WriteLine("Service kinds (each is a command; 'poetry-node <kind> --help' lists its options):");
+        foreach (var kind in kinds.All)
+            writer.WriteLine($"  {kind.Name,-12} {kind.Description}");
+        writer.WriteLine();
+        writer.WriteLine("Run 'poetry-node --help' for the options every command takes.");
+        return writer.ToString();
+    }
+
+    private static string HelpHint(ParseResult result) =>
+        result.CommandResult.Command is RootCommand ? "poetry-node --help" : $"poetry-node {result.CommandResult.Command.Name} --help";
+}
