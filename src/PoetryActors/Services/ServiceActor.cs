@@ -75,12 +75,13 @@ public abstract class ServiceActor : UntypedActor
             }
             catch (ServiceStartException e)
             {
-                replyTo.Tell(new ServiceStartFailed(Name, e.Message));
+                // The path is relative to the one answering: empty names this service itself.
+                replyTo.Tell(new ServiceStartFailed("", e.Message));
             }
             catch (Exception e)
             {
                 Log.Error(e, "service {0} failed to start", Name);
-                replyTo.Tell(new ServiceStartFailed(Name, $"{e.GetType().Name}: {e.Message}"));
+                replyTo.Tell(new ServiceStartFailed("", $"{e.GetType().Name}: {e.Message}"));
             }
         });
     }

@@ -32,7 +32,9 @@ public static class PoetryCli
         var serve = new ServeOptions();
         var root = new RootCommand("poetry-node: hosts poetry services (poem servers, transforms, caching proxies) and fetches poems.");
         serve.AddTo(root);
-        root.Subcommands.Add(RunCommand.Create(new DeploymentLoader(kinds), serve));
+        var loader = new DeploymentLoader(kinds);
+        root.Subcommands.Add(RunCommand.Create(loader, serve));
+        root.Subcommands.Add(CheckCommand.Create(loader));
         foreach (var kind in kinds.All)
             root.Subcommands.Add(KindCommands.Create(kind, serve));
         root.SetAction(_ =>

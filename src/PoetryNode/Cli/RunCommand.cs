@@ -23,18 +23,8 @@ public static class RunCommand
         command.Arguments.Add(file);
         command.SetAction(async (result, _) =>
         {
-            NodeDeployment deployment;
-            try
-            {
-                var path = result.GetValue(file);
-                deployment = path is null ? loader.Load(DefaultDeployment.Text, DefaultDeployment.Source) : loader.LoadFile(path);
-            }
-            catch (DeploymentException e)
-            {
-                foreach (var error in e.Errors)
-                    await Console.Error.WriteLineAsync($"poetry-node: {error}");
+            if (await DeploymentFiles.LoadAsync(loader, result.GetValue(file)) is not { } deployment)
                 return ExitCodes.Usage;
-            }
             return await NodeHost.RunAsync(deployment, serve.Read(result));
         });
         return command;

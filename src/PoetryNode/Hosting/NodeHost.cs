@@ -41,11 +41,15 @@ public static class NodeHost
             {
                 await host.StartAsync();
             }
-            catch (NodeStartException e)
+            catch (Exception e)
             {
+                // A refused start is expected (its message names the service and the reason);
+                // anything else is a bug, logged in full, but the operator still gets one line.
+                if (e is not NodeStartException)
+                    Log.ForContext("LogSource", "poetry-node").Error(e, "the node failed to start");
                 await host.StopAsync();
                 await Log.CloseAndFlushAsync();
-                await Console.Error.WriteLineAsync($"poetry-node: {e.Message}");
+                await Console.Error.WriteLineAsync($"poetry-node: {(e is NodeStartException ? e.Message : "internal error: " + e.Message)}");
                 return ExitCodes.Failure;
             }
 
