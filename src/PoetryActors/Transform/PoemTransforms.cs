@@ -14,7 +14,7 @@ public static class PoemTransforms
     public static PoemTransform Cummingsify { get; } = new(
         "cummingsify",
         "lower-cases every letter, in any script, in the manner of e. e. cummings",
-        static poem => poem.ToLowerInvariant());
+        ToLowerCase);
 
     /// <summary>Every letter in upper case, for poems meant to be declaimed.</summary>
     public static PoemTransform Shout { get; } = new(
@@ -33,6 +33,72 @@ public static class PoemTransforms
         "title-case",
         "Starts Each Word With A Capital Letter",
         ToTitleCase);
+
+    /// <summary>
+    /// Lower-cases every letter with the invariant (simple, one-for-one) Unicode case mapping,
+    /// then puts the final form of sigma where a capital sigma ended a word (<c>ΦΩΣ</c> gives
+    /// <c>φως</c>, not <c>φωσ</c>), as Python's <c>str.lower</c> does; the simple mapping alone
+    /// knows nothing of position.
+    /// </summary>
+    internal static string ToLowerCase(string poem)
+    {
+        var lowered = poem.ToLowerInvariant();
+
+        // A vectorised search that nearly every poem, having no capital sigma, leaves at once.
+        var sigma = poem.IndexOf('\u03A3');
+        if (sigma < 0)
+        {
+            return lowered;
+        }
+
+        // The simple mapping is one UTF-16 code unit for one, so positions in both strings agree.
+        var chars = lowered.ToCharArray();
+        for (; sigma >= 0; sigma = poem.IndexOf('\u03A3', sigma + 1))
+        {
+            if (EndsWord(poem, sigma))
+            {
+                chars[sigma] = '\u03C2';
+            }
+        }
+
+        return new string(chars);
+    }
+
+    /// <summary>
+    /// Unicode's Final_Sigma condition, near enough: a cased letter comes before (marks and
+    /// format characters between are ignored) and none comes after.
+    /// </summary>
+    private static bool EndsWord(string text, int index)
+    {
+        var before = index - 1;
+        while (before >= 0 && IsCaseIgnorable(text[before]))
+        {
+            before--;
+        }
+
+        if (before < 0 || !IsCased(text[before]))
+        {
+            return false;
+        }
+
+        var after = index + 1;
+        while (after < text.Length && IsCaseIgnorable(text[after]))
+        {
+            after++;
+        }
+
+        return after == text.Length || !IsCased(text[after]);
+    }
+
+    private static bool IsCased(char c) =>
+        char.GetUnicodeCategory(c) is UnicodeCategory.UppercaseLetter
+            or UnicodeCategory.LowercaseLetter
+            or UnicodeCategory.TitlecaseLetter;
+
+    private static bool IsCaseIgnorable(char c) =>
+        char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark
+            or UnicodeCategory.EnclosingMark
+            or UnicodeCategory.Format;
 
     /// <summary>
     /// Reverses the order of the lines. Line endings (<c>\n</c>, <c>\r\n</c>, <c>\r</c>) stay at
