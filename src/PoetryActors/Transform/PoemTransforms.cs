@@ -6,7 +6,8 @@ namespace PoetryActors.Transform;
 /// <summary>
 /// The transforms a transform server offers out of the box, gathered in
 /// <see cref="TransformRegistry.Default"/>. Each is pure and deterministic, and culture-neutral
-/// (the project runs with invariant globalization, whose case mapping is still full Unicode).
+/// (the project runs with invariant globalization, whose simple case mapping still covers all of
+/// Unicode).
 /// </summary>
 public static class PoemTransforms
 {
@@ -40,22 +41,26 @@ public static class PoemTransforms
     /// <c>φως</c>, not <c>φωσ</c>), as Python's <c>str.lower</c> does; the simple mapping alone
     /// knows nothing of position.
     /// </summary>
-    internal static string ToLowerCase(string poem)
-    {
-        var lowered = poem.ToLowerInvariant();
+    internal static string ToLowerCase(string poem) => WithFinalSigmas(poem, poem.ToLowerInvariant());
 
+    /// <summary>
+    /// Gives <paramref name="mapped"/>, a one-for-one case mapping of <paramref name="source"/>,
+    /// a final sigma wherever a capital sigma of the source ended a word and was lowered.
+    /// </summary>
+    private static string WithFinalSigmas(string source, string mapped)
+    {
         // A vectorised search that nearly every poem, having no capital sigma, leaves at once.
-        var sigma = poem.IndexOf('\u03A3');
+        var sigma = source.IndexOf('\u03A3');
         if (sigma < 0)
         {
-            return lowered;
+            return mapped;
         }
 
         // The simple mapping is one UTF-16 code unit for one, so positions in both strings agree.
-        var chars = lowered.ToCharArray();
-        for (; sigma >= 0; sigma = poem.IndexOf('\u03A3', sigma + 1))
+        var chars = mapped.ToCharArray();
+        for (; sigma >= 0; sigma = source.IndexOf('\u03A3', sigma + 1))
         {
-            if (EndsWord(poem, sigma))
+            if (chars[sigma] == '\u03C3' && EndsWord(source, sigma))
             {
                 chars[sigma] = '\u03C2';
             }
@@ -172,7 +177,7 @@ public static class PoemTransforms
             result.Append(utf16[..output.EncodeToUtf16(utf16)]);
         }
 
-        return result.ToString();
+        return WithFinalSigmas(poem, result.ToString());
     }
 
     private static bool IsCombiningMark(Rune rune) =>

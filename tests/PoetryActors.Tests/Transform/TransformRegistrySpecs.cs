@@ -123,6 +123,7 @@ public sealed class TransformRegistrySpecs
     [InlineData("été à l'île\nпривет мир", "Été À L'île\nПривет Мир")]
     [InlineData("e\u0301te\u0301 OU\u0301", "E\u0301te\u0301 Ou\u0301")]
     [InlineData("1st of may", "1st Of May")]
+    [InlineData("ΦΩΣ ΣΟΦΊΑΣ", "Φως Σοφίας")]
     [InlineData("", "")]
     public void Title_case_starts_each_word_with_a_capital_and_lowers_the_rest(string poem, string titled)
     {
