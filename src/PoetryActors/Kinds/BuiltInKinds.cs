@@ -1,4 +1,5 @@
 using PoetryActors.Server;
+using PoetryActors.Transform;
 
 namespace PoetryActors.Kinds;
 
@@ -9,5 +10,6 @@ public static class BuiltInKinds
     public static IReadOnlyList<ServiceKind> All { get; } =
     [
         FastPoetryKind.Kind,
+        TransformKind.Kind,
     ];
 }

@@ -18,6 +18,12 @@ public sealed record ServiceKind(
     /// <summary>Checks across options; each problem is (option name, message).</summary>
     public Func<ServiceOptions, IEnumerable<(string Key, string Message)>> Check { get; init; } = _ => [];
 
+    /// <summary>
+    /// What the kind offers beyond its options, as (name, description) pairs (the transform
+    /// server's transforms); the kind's command lists them with <c>--list</c>. Null for none.
+    /// </summary>
+    public Func<IReadOnlyList<(string Name, string Description)>>? Catalog { get; init; }
+
     /// <summary>The option named <paramref name="name"/>, if this kind has one.</summary>
     public KindOption? FindOption(string name) => Options.FirstOrDefault(o => o.Name == name);
 

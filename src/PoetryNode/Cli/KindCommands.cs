@@ -28,8 +28,24 @@ public static class KindCommands
             options.Add((option, cli));
         }
 
+        Option<bool>? list = null;
+        if (kind.Catalog is not null)
+        {
+            list = new Option<bool>("--list") { Description = $"list what this {kind.Name} server offers, with descriptions, and exit" };
+            command.Options.Add(list);
+        }
+
         command.SetAction(async (result, _) =>
         {
+            if (list is not null && result.GetValue(list))
+            {
+                var catalog = kind.Catalog!();
+                var width = catalog.Max(c => c.Name.Length);
+                foreach (var (name, description) in catalog)
+                    Console.Out.WriteLine($"  {name.PadRight(width)}  {description}");
+                return ExitCodes.Success;
+            }
+
             var raw = new Dictionary<string, string>();
             foreach (var (option, cli) in options)
                 if (result.GetValue(cli) is { } value) raw[option.Name] = value;

@@ -1,0 +1,63 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+using PoetryActors.Kinds;
+using PoetryActors.Listening;
+using PoetryActors.Services;
+using PoetryActors.Wire;
+using static PoetryActors.Transform.TransformProtocol;
+
+namespace PoetryActors.Transform;
+
+/// <summary>
+/// The <c>transform</c> service kind: a transforms service and a listener that answers one
+/// netstring request per connection (<c>27:cummingsify.HERE IS MY POEM,</c> is answered
+/// <c>15:here is my poem,</c>), compatible with the tutorial's transform server and clients.
+/// </summary>
+public static class TransformKind
+{
+    /// <summary>The kind's name on the command line and in deployments.</summary>
+    public const string Name = "transform";
+
+    /// <summary>The kind.</summary>
+    public static ServiceKind Kind { get; } = new(
+        Name,
+        "A transform server: rewrites a poem sent as a netstring (cummingsify and friends) and sends it back.",
+        [
+            new KindOption("port", OptionType.Port, "the port to listen on (0: any free port)", "10001"),
+            new KindOption("iface", OptionType.Text, "the interface to listen on", "localhost"),
+            new KindOption("max-length", OptionType.Integer, "the longest request and reply netstring payload, in bytes",
+                NetstringDecoder.DefaultMaxLength.ToString()) { Min = 1, Max = 64 * 1024 * 1024 },
+            new KindOption("idle-timeout", OptionType.Duration, "a client that has not sent its whole request by then is dropped", "10"),
+        ],
+        Build)
+    {
+        Catalog = () => TransformRegistry.Default.Select(t => (t.Name, t.Description)).ToList(),
+    };
+
+    /// <summary>The children of a transform collection: <c>transforms</c>, then <c>listener</c>.</summary>
+    public static IReadOnlyList<ServiceSpec> Build(ServiceOptions options, Config config)
+    {
+        var maxLength = options.GetInt("max-length");
+        var idleTimeout = options.GetDuration("idle-timeout");
+        return
+        [
+            new("transforms", TransformServiceActor.Props(TransformRegistry.Default, maxLength)),
+            new("listener", ListenerActor.Props(
+                ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config),
+                context => FromSibling(context, "transforms", maxLength, idleTimeout))),
+        ];
+    }
+
+    private static async Task<IConnectionHandler> FromSibling(IActorContext context, string service, int maxLength, TimeSpan idleTimeout)
+    {
+        var log = context.GetLogger();
+        var answer = await context.ActorSelection($"../{service}").Ask(GetProcessor.Instance, TimeSpan.FromSeconds(5));
+        return answer switch
+        {
+            CurrentProcessor current => new TransformConnectionHandler(current.Processor, maxLength, idleTimeout, log),
+            ProcessorUnavailable none => throw new ServiceStartException(none.Reason),
+            _ => throw new ServiceStartException($"unexpected answer from the transform service: {answer}"),
+        };
+    }
+}
