@@ -280,10 +280,11 @@ public sealed class AggregatorActor : UntypedActor, IWithTimers
             return;
         }
 
-        var reason = crashed.Cause is ActorInitializationException { InnerException: { } inner }
-            ? $"worker {crashed.Worker.Path.Name} failed to start: {inner.Message}"
-            : $"worker {crashed.Worker.Path.Name} crashed: {crashed.Cause.Message}";
-        Settle(index, new Outcome.Failure(WorkFailure.Error(reason, crashed.Cause.InnerException ?? crashed.Cause)));
+        // A constructor that throws arrives wrapped (actor initialization, reflection): report the root.
+        var failure = crashed.Cause is ActorInitializationException
+            ? WorkFailure.Error($"worker {crashed.Worker.Path.Name} failed to start: {crashed.Cause.GetBaseException().Message}", crashed.Cause.GetBaseException())
+            : WorkFailure.Error($"worker {crashed.Worker.Path.Name} crashed: {crashed.Cause.Message}", crashed.Cause);
+        Settle(index, new Outcome.Failure(failure));
     }
 
     private void HandleTerminated(Terminated terminated)

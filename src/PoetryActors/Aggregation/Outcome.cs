@@ -19,8 +19,17 @@ public abstract record Outcome
     public sealed record Success(object? Value) : Outcome
     {
         /// <summary>Twisted's rendering: <c>(True, value)</c>.</summary>
-        public override string ToString() => $"(True, {Value ?? "None"})";
+        public override string ToString() => $"(True, {Render(Value)})";
     }
+
+    // Nested results print as nested lists, the way Python prints a list of lists.
+    private static string Render(object? value) => value switch
+    {
+        null => "None",
+        IReadOnlyList<Outcome> outcomes => $"[{string.Join(", ", outcomes)}]",
+        IReadOnlyDictionary<string, Outcome> byKey => $"{{{string.Join(", ", byKey.Select(o => $"{o.Key}: {o.Value}"))}}}",
+        _ => value.ToString() ?? string.Empty,
+    };
 
     /// <summary>The item failed because of <paramref name="Cause"/>.</summary>
     public sealed record Failure(WorkFailure Cause) : Outcome
