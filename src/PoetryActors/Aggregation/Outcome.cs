@@ -22,6 +22,13 @@ public abstract record Outcome
         public override string ToString() => $"(True, {Render(Value)})";
     }
 
+    /// <summary>The item failed because of <paramref name="Cause"/>.</summary>
+    public sealed record Failure(WorkFailure Cause) : Outcome
+    {
+        /// <summary>Twisted's rendering: <c>(False, [Failure ...])</c>.</summary>
+        public override string ToString() => $"(False, {Cause})";
+    }
+
     // Nested results print as nested lists, the way Python prints a list of lists.
     private static string Render(object? value) => value switch
     {
@@ -30,11 +37,4 @@ public abstract record Outcome
         IReadOnlyDictionary<string, Outcome> byKey => $"{{{string.Join(", ", byKey.Select(o => $"{o.Key}: {o.Value}"))}}}",
         _ => value.ToString() ?? string.Empty,
     };
-
-    /// <summary>The item failed because of <paramref name="Cause"/>.</summary>
-    public sealed record Failure(WorkFailure Cause) : Outcome
-    {
-        /// <summary>Twisted's rendering: <c>(False, [Failure ...])</c>.</summary>
-        public override string ToString() => $"(False, {Cause})";
-    }
 }

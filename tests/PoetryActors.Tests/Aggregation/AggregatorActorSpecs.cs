@@ -396,6 +396,7 @@ public sealed class AggregatorActorSpecs : AggregationSpec
     public void A_keyed_aggregation_maps_each_name_to_its_outcome()
     {
         var slow = NewDeferred();
+        var observer = CreateTestProbe();
         var aggregator = Sys.ActorOf(AggregatorActor.Props());
         aggregator.Tell(new AggregateKeyed(
             [
@@ -403,10 +404,12 @@ public sealed class AggregatorActorSpecs : AggregationSpec
                 new("ecstasy", WorkItem.Succeed("poem")),
                 new("cummings", WorkItem.Fail(new Exception("refused"))),
             ],
-            Consumed));
+            Consumed with { Observer = observer }));
         slow.SetResult("slow poem");
 
         var outcomes = ExpectMsg<KeyedAggregationCompleted>().Outcomes;
+        var settled = Enumerable.Range(0, 3).Select(_ => observer.ExpectMsg<ItemSettled>()).ToArray();
+        Assert.Equal(["cummings", "ecstasy", "science"], settled.Select(s => s.Key).Order());
         Assert.Equal(["science", "ecstasy", "cummings"], outcomes.Keys);
         Assert.Equal("slow poem", ValueOf(outcomes["science"]));
         Assert.Equal("refused", FailureOf(outcomes["cummings"]).Reason);
