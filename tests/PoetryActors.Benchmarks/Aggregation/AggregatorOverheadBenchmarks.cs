@@ -14,8 +14,10 @@ namespace PoetryActors.Benchmarks.Aggregation;
 /// The aggregator's own cost per item: every item is instant (an already-completed Task, or a
 /// worker that reports as it starts), so what is measured is the aggregation machinery: creating
 /// the aggregator, starting and settling each item, building the result, answering the asker.
-/// The "Per item" column is the mean divided by the number of items.
+/// The "Per item" column is the mean divided by the number of items. A short job is enough for
+/// per-item numbers and keeps a run near a minute on a 2-core machine.
 /// </summary>
+[ShortRunJob]
 [MemoryDiagnoser]
 [Config(typeof(PerItemConfig))]
 public class AggregatorOverheadBenchmarks
