@@ -69,7 +69,7 @@ measure() {
     local name=$1 port cmd
     port=$(free_port)
     case $name in
-        ours) cmd=(dotnet "$OURS_DLL" fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1) ;;
+        ours) cmd=(dotnet "$OURS_DLL" fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
         twisted) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512) ;;
         raw) cmd=(dotnet "$RAW_DLL" --port "$port" --poem "$POEM" --backlog 512) ;;
     esac
