@@ -14,6 +14,12 @@ public static class PoetryConfig
     /// <summary>The parsed reference configuration.</summary>
     public static Config Reference => LazyReference.Value;
 
+    /// <summary><paramref name="config"/> on top of the reference defaults (safe to call on anything, the reference included).</summary>
+    public static Config WithDefaults(Config? config) =>
+        config is null || config.IsEmpty ? Reference
+        : ReferenceEquals(config, Reference) ? config
+        : config.WithFallback(Reference);
+
     private static Config Load()
     {
         using var stream = typeof(PoetryConfig).Assembly.GetManifestResourceStream("PoetryActors.reference.conf")

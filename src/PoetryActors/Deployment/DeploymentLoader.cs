@@ -68,7 +68,7 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
         }
 
         if (errors.Count > 0) throw new DeploymentException(errors);
-        return new NodeDeployment(source, services, config.WithFallback(PoetryConfig.Reference));
+        return new NodeDeployment(source, services, PoetryConfig.WithDefaults(config));
     }
 
     private List<DeploymentEntry> ReadEntries(IList<HoconValue> items, string where, string source, List<DeploymentError> errors)
