@@ -1,3 +1,4 @@
+using PoetryActors.Proxy;
 using PoetryActors.Server;
 
 namespace PoetryActors.Kinds;
@@ -9,5 +10,7 @@ public static class BuiltInKinds
     public static IReadOnlyList<ServiceKind> All { get; } =
     [
         FastPoetryKind.Kind,
+        SlowPoetryKind.Kind,
+        ProxyKind.Kind,
     ];
 }
