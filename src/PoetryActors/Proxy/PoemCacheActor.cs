@@ -22,7 +22,6 @@ public sealed class PoemCacheActor : ServiceActor
 {
     private readonly NetAddress _upstream;
     private readonly FetchLimits _limits;
-    private readonly Func<NetAddress, FetchLimits, CancellationToken, Task<FetchResult>> _fetch;
 
     // ServiceActor owns OnReceive (the service protocol), so the cache's phases are switched
     // through this field instead of Become: Empty, Fetching or Cached.
@@ -30,17 +29,16 @@ public sealed class PoemCacheActor : ServiceActor
     private byte[]? _poem;
     private Fetch? _running;
 
-    public PoemCacheActor(NetAddress upstream, FetchLimits limits, Func<NetAddress, FetchLimits, CancellationToken, Task<FetchResult>>? fetch = null)
+    public PoemCacheActor(NetAddress upstream, FetchLimits limits)
     {
         _upstream = upstream;
         _limits = limits;
-        _fetch = fetch ?? PoemFetcher.FetchAsync;
         _phase = Empty;
     }
 
     /// <summary>Props for a cache of the poem served at <paramref name="upstream"/>, fetched within <paramref name="limits"/>.</summary>
     public static Props Props(NetAddress upstream, FetchLimits limits) =>
-        Akka.Actor.Props.Create(() => new PoemCacheActor(upstream, limits, null));
+        Akka.Actor.Props.Create(() => new PoemCacheActor(upstream, limits));
 
     protected override Task StartServiceAsync()
     {
@@ -159,7 +157,7 @@ public sealed class PoemCacheActor : ServiceActor
     {
         var fetch = new Fetch();
         _running = fetch;
-        _fetch(_upstream, _limits, fetch.Token).PipeTo(Self,
+        PoemFetcher.FetchAsync(_upstream, _limits, fetch.Token).PipeTo(Self,
             success: result => new FetchCompleted(fetch, result),
             failure: cause => new FetchAborted(fetch, cause));
         return fetch;
