@@ -4,8 +4,11 @@ using System.Net.Sockets;
 
 namespace PoetryActors.Tests.Support;
 
-/// <summary>A poem protocol client for tests: connect, read to the close, within a deadline.</summary>
-internal static class PoemClient
+/// <summary>
+/// A poem protocol client for tests that look at how a poem arrives: it records every read and
+/// when it came, and can hold a connection open or leave early. Every step has a deadline.
+/// </summary>
+internal static class RecordingPoemClient
 {
     /// <summary>One read: when it returned (from the connect) and how many bytes it brought.</summary>
     public sealed record Read(TimeSpan At, int Count);
