@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using PoetryActors.Kinds;
 using PoetryActors.Proxy;
+using PoetryActors.Services;
 using PoetryActors.Tests.Support;
 using Xunit;
 using static PoetryActors.Proxy.ProxyProtocol;
@@ -216,7 +217,7 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         Assert.Equal(Poem, await RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline));
         var cache = await proxy.ServiceAsync("cache");
 
-        await cache.Ask<Services.ServiceProtocol.ServiceStopped>(Services.ServiceProtocol.StopService.Instance, Deadline);
+        await cache.Ask<ServiceProtocol.ServiceStopped>(ServiceProtocol.StopService.Instance, Deadline);
         var answer = await cache.Ask<object>(new GetCachedPoem(-1), Deadline);
 
         Assert.IsType<PoemNotAvailable>(answer);
