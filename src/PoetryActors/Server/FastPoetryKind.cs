@@ -41,13 +41,21 @@ public static class FastPoetryKind
     /// A handler source that asks the sibling poem service for its poem each time the listener
     /// starts, so a restarted poem service's new poem is served after the listener restarts too.
     /// </summary>
-    public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(string poemService) => async context =>
+    public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(string poemService) =>
+        FromSibling(poemService, (poem, log) => new PoemConnectionHandler(poem, log));
+
+    /// <summary>
+    /// The same, for any protocol that serves the sibling's poem: <paramref name="makeHandler"/>
+    /// turns the poem's bytes and the listener's logger into the connection handler.
+    /// </summary>
+    public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(
+        string poemService, Func<byte[], ILoggingAdapter, IConnectionHandler> makeHandler) => async context =>
     {
         var log = context.GetLogger();
         var answer = await context.ActorSelection($"../{poemService}").Ask(GetPoem.Instance, TimeSpan.FromSeconds(5));
         return answer switch
         {
-            CurrentPoem poem => new PoemConnectionHandler(poem.Poem, log),
+            CurrentPoem poem => makeHandler(poem.Poem, log),
             PoemUnavailable none => throw new ServiceStartException(none.Reason),
             _ => throw new ServiceStartException($"unexpected answer from the poem service: {answer}"),
         };
