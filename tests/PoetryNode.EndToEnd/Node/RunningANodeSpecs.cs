@@ -121,5 +121,5 @@ public sealed class RunningANodeSpecs
         Assert.Equal(["poetry-node fastpoetry: --port: expected a port from 0 to 65535 but got '99999'"], node.StderrLines);
     }
 
-    private const string KnownKinds = "fastpoetry";
+    private const string KnownKinds = "fastpoetry, slowpoetry, transform, proxy";
 }
