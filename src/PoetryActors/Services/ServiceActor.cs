@@ -73,14 +73,16 @@ public abstract class ServiceActor : UntypedActor
                 IsRunning = true;
                 replyTo.Tell(new ServiceStarted(Name));
             }
+            // The path is relative to the service that answers: empty, as it is this service that failed.
+            // Its collection puts the child's name in front.
             catch (ServiceStartException e)
             {
-                replyTo.Tell(new ServiceStartFailed(Name, e.Message));
+                replyTo.Tell(new ServiceStartFailed("", e.Message));
             }
             catch (Exception e)
             {
                 Log.Error(e, "service {0} failed to start", Name);
-                replyTo.Tell(new ServiceStartFailed(Name, $"{e.GetType().Name}: {e.Message}"));
+                replyTo.Tell(new ServiceStartFailed("", $"{e.GetType().Name}: {e.Message}"));
             }
         });
     }

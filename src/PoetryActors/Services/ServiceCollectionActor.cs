@@ -151,7 +151,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 _log.Info("service {0} restarted", PathOf(restarted));
                 break;
             case ServiceStartFailed failed when FindByRef(Sender) is { } broken:
-                _log.Warning("service {0} could not restart: {1}: {2}", PathOf(broken), failed.ServicePath, failed.Reason);
+                _log.Warning("service {0} could not restart: {1}", PathOf(broken), failed);
                 Context.Stop(broken.Ref);
                 break;
             default:

@@ -21,12 +21,13 @@ public static class ServiceProtocol
 
     /// <summary>
     /// The service could not start. <paramref name="ServicePath"/> names the service that failed,
-    /// relative to the one that answers (<c>ecstasy/listener</c>), and <paramref name="Reason"/> says why.
+    /// relative to the one that answers (<c>ecstasy/listener</c>); it is empty when the answering
+    /// service itself failed (a leaf service always answers so). <paramref name="Reason"/> says why.
     /// </summary>
     public sealed record ServiceStartFailed(string ServicePath, string Reason)
     {
         /// <summary>The failure as one line an operator can act on.</summary>
-        public override string ToString() => $"{ServicePath}: {Reason}";
+        public override string ToString() => ServicePath.Length == 0 ? Reason : $"{ServicePath}: {Reason}";
     }
 
     /// <summary>Stop the service; answered by <see cref="ServiceStopped"/> once it has really finished.</summary>
