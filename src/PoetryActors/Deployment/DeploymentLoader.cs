@@ -133,17 +133,24 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
         }
 
         var raw = new Dictionary<string, string>();
+        var malformed = new HashSet<string>();
         foreach (var (key, value) in fields)
         {
             if (EntryKeys.Contains(key)) continue;
             if (value.IsString())
+            {
                 raw[key] = value.GetString();
+            }
             else
+            {
+                malformed.Add(key);
                 errors.Add(new DeploymentError(source, label, key, "must be a single value, not a list or an object"));
+            }
         }
 
         var parsed = kind.Parse(raw);
-        foreach (var (key, message) in parsed.Problems)
+        // A key given in the wrong shape is not also 'missing'.
+        foreach (var (key, message) in parsed.Problems.Where(p => !malformed.Contains(p.Key)))
             errors.Add(new DeploymentError(source, label, key, message));
         return parsed.Options is { } options ? new DeploymentEntry(name, kind, options, []) : null;
     }
