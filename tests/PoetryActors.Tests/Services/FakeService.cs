@@ -12,6 +12,8 @@ public enum FakeMode
     Auto,
     /// <summary>Refuses every start with <see cref="FakeService.FailureReason"/>.</summary>
     FailingStart,
+    /// <summary>Refuses its first start, then answers every start and stop at once.</summary>
+    FailingFirstStart,
 }
 
 /// <summary>
@@ -28,6 +30,7 @@ public sealed class FakeService : UntypedActor
     private IActorRef _pending = ActorRefs.Nobody;
     private object? _pendingAnswer;
     private bool _running;
+    private int _starts;
 
     public FakeService(IActorRef probe, FakeMode mode)
     {
@@ -66,7 +69,8 @@ public sealed class FakeService : UntypedActor
         {
             case StartService:
                 _probe.Tell(new StartRequested(Name), Self);
-                Reply(Sender, _mode == FakeMode.FailingStart
+                _starts++;
+                Reply(Sender, _mode == FakeMode.FailingStart || (_mode == FakeMode.FailingFirstStart && _starts == 1)
                     ? new ServiceStartFailed("", FailureReason)
                     : new ServiceStarted(Name));
                 break;

@@ -42,7 +42,7 @@ public static class PoemClient
         socket.Close();
     }
 
-    /// <summary>Whether a connection to <paramref name="address"/> is refused (nothing listens there).</summary>
+    /// <summary>Whether a connection to <paramref name="address"/> is refused (nothing listens there any more).</summary>
     public static async Task<bool> IsRefusedAsync(IPEndPoint address)
     {
         using var deadline = new CancellationTokenSource(Deadline);
@@ -55,6 +55,11 @@ public static class PoemClient
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
         {
             return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // Queued on a listening socket that closed under it: the port is closing, not yet closed.
+            return false;
         }
     }
 }
