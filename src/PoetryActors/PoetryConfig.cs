@@ -14,6 +14,13 @@ public static class PoetryConfig
     /// <summary>The parsed reference configuration.</summary>
     public static Config Reference => LazyReference.Value;
 
+    /// <summary>
+    /// <paramref name="config"/> with the reference defaults behind it. The reference itself (or
+    /// nothing) is given back as the reference: Akka refuses a configuration as its own fallback.
+    /// </summary>
+    public static Config WithReference(Config? config) =>
+        config is null || ReferenceEquals(config, Reference) ? Reference : config.WithFallback(Reference);
+
     private static Config Load()
     {
         using var stream = typeof(PoetryConfig).Assembly.GetManifestResourceStream("PoetryActors.reference.conf")

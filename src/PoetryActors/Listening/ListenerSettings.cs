@@ -34,7 +34,7 @@ public sealed record ListenerSettings
     /// <summary>Settings for <paramref name="iface"/>:<paramref name="port"/> with the other values from <paramref name="config"/> (or reference.conf).</summary>
     public static ListenerSettings Create(string iface, int port, Config? config = null)
     {
-        var c = (config ?? Config.Empty).WithFallback(PoetryConfig.Reference).GetConfig("poetry.listener");
+        var c = PoetryConfig.WithReference(config).GetConfig("poetry.listener");
         return new ListenerSettings(iface, port, c.GetInt("backlog"), c.GetTimeSpan("drain-timeout"));
     }
 }

@@ -42,7 +42,7 @@ public sealed record ServiceSettings
     /// <summary>Reads <c>poetry.services</c> from a configuration that includes the reference defaults.</summary>
     public static ServiceSettings Create(Config config)
     {
-        var c = config.WithFallback(PoetryConfig.Reference).GetConfig("poetry.services");
+        var c = PoetryConfig.WithReference(config).GetConfig("poetry.services");
         return new ServiceSettings(
             c.GetTimeSpan("start-timeout"),
             c.GetTimeSpan("stop-timeout"),
