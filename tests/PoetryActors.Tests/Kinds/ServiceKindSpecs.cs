@@ -152,6 +152,7 @@ public sealed class ServiceKindSpecs
         var services = FastPoetryKind.Build(options, Config.Empty);
 
         Assert.Equal(["poem", "listener"], services.Select(s => s.Name));
+        Assert.Equal(["poem", "listener"], FastPoetryKind.Build(options, PoetryConfig.Reference).Select(s => s.Name));
     }
 
     [Fact]
