@@ -110,6 +110,30 @@ public sealed class PoemServerSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     }
 
     [Fact]
+    public async Task A_poem_larger_than_the_socket_buffers_is_sent_whole_to_every_client()
+    {
+        // Every poem in poetry/ fits in the kernel's send buffer; this one takes the asynchronous path.
+        var path = Path.Combine(Path.GetTempPath(), $"epic-{Guid.NewGuid():N}.txt");
+        var epic = new byte[2 * 1024 * 1024];
+        new Random(1633).NextBytes(epic);
+        await File.WriteAllBytesAsync(path, epic);
+        try
+        {
+            var node = StartNode(FastPoetry.Spec("epic", path, 0, SystemConfig));
+            var address = await FastPoetry.BoundAddressAsync(node, "epic");
+
+            var received = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => PoemClient.FetchAsync(address))));
+
+            Assert.All(received, poem => Assert.True(epic.AsSpan().SequenceEqual(poem), $"got {poem.Length} bytes, not the {epic.Length} of the poem"));
+            Stop(node);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task A_client_that_connects_and_resets_at_once_does_not_disturb_the_others()
     {
         var (node, address) = await ServeAsync("lorelei.txt");
