@@ -56,14 +56,14 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
         var errors = new List<DeploymentError>();
         var services = new List<DeploymentEntry>();
         var value = config.HasPath("poetry.node.services") ? config.GetValue("poetry.node.services") : null;
-        if (value is null || !value.IsArray())
+        if (value is null || AsList(value) is not { } list)
         {
             errors.Add(new DeploymentError(source, null, "poetry.node.services",
                 value is null ? "missing: a deployment lists its services there" : "must be a list of services"));
         }
         else
         {
-            services.AddRange(ReadEntries(value.GetArray(), "services", source, errors));
+            services.AddRange(ReadEntries(list, "services", source, errors));
             CheckPorts(services, source, errors);
         }
 
@@ -110,14 +110,14 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
                 errors.Add(new DeploymentError(source, label, "kind", "an entry has either a kind or nested services, not both"));
                 return null;
             }
-            if (!nested.IsArray())
+            if (AsList(nested) is not { } list)
             {
                 errors.Add(new DeploymentError(source, label, "services", "must be a list of services"));
                 return null;
             }
             foreach (var key in fields.Keys.Where(k => !EntryKeys.Contains(k)))
                 errors.Add(new DeploymentError(source, label, key, "unknown key: a collection takes only name and services"));
-            var children = ReadEntries(nested.GetArray(), $"{label}.services", source, errors);
+            var children = ReadEntries(list, $"{label}.services", source, errors);
             return new DeploymentEntry(name, null, null, children);
         }
 
@@ -133,17 +133,24 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
         }
 
         var raw = new Dictionary<string, string>();
+        var malformed = new HashSet<string>();
         foreach (var (key, value) in fields)
         {
             if (EntryKeys.Contains(key)) continue;
             if (value.IsString())
+            {
                 raw[key] = value.GetString();
+            }
             else
+            {
+                malformed.Add(key);
                 errors.Add(new DeploymentError(source, label, key, "must be a single value, not a list or an object"));
+            }
         }
 
         var parsed = kind.Parse(raw);
-        foreach (var (key, message) in parsed.Problems)
+        // A key given in the wrong shape is not also 'missing'.
+        foreach (var (key, message) in parsed.Problems.Where(p => !malformed.Contains(p.Key)))
             errors.Add(new DeploymentError(source, label, key, message));
         return parsed.Options is { } options ? new DeploymentEntry(name, kind, options, []) : null;
     }
@@ -175,6 +182,19 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
             else
                 yield return (path, entry);
         }
+    }
+
+    /// <summary>
+    /// The items of a list, or null when the value is not one. Akka's HOCON reads <c>[]</c> as no
+    /// list at all and <c>[ ]</c> as a list of one value with nothing in it: both are an empty list
+    /// (an empty collection, as Twisted's MultiService may be).
+    /// </summary>
+    private static IList<HoconValue>? AsList(HoconValue value)
+    {
+        if (value.IsArray()) return value.GetArray().Where(item => item.Values.Count > 0).ToList();
+        var emptyList = value.Values.Any(v => v is HoconArray)
+            && value.Values.All(v => v is HoconArray || (v.IsString() && string.IsNullOrWhiteSpace(v.GetString())));
+        return emptyList ? [] : null;
     }
 
     private static string? Scalar(IDictionary<string, HoconValue> fields, string key) =>

@@ -48,9 +48,7 @@ internal sealed class AcceptLoop : IDisposable
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            // As Twisted does: a restarted server must not wait for old connections' TIME_WAIT.
-            // On Linux this never lets two listeners share a port.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            AllowRebindDuringTimeWait(socket);
             socket.Bind(address);
             socket.Listen(backlog);
         }
@@ -60,6 +58,22 @@ internal sealed class AcceptLoop : IDisposable
             throw new Services.ServiceStartException($"cannot listen on {address}: {Describe(e)}", e);
         }
         return new AcceptLoop(socket, handler, log, onFatal);
+    }
+
+    /// <summary>
+    /// As Twisted does, sets SO_REUSEADDR alone, so that a restarted server need not wait for its old
+    /// connections' TIME_WAIT and a port in use by another listener is still refused. Not through
+    /// <see cref="SocketOptionName.ReuseAddress"/>: on Unix .NET sets SO_REUSEPORT with it, and two
+    /// listeners then share the port without a word. (.NET already sets SO_REUSEADDR on new Unix TCP
+    /// sockets; this says so rather than rely on it. Windows rebinds during TIME_WAIT by default.)
+    /// </summary>
+    private static void AllowRebindDuringTimeWait(Socket socket)
+    {
+        const int on = 1;
+        if (OperatingSystem.IsLinux())
+            socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(on));
+        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+            socket.SetRawSocketOption(0xffff /* SOL_SOCKET */, 0x4 /* SO_REUSEADDR */, BitConverter.GetBytes(on));
     }
 
     /// <summary>Starts the accept thread.</summary>

@@ -151,7 +151,8 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 _log.Info("service {0} restarted", PathOf(restarted));
                 break;
             case ServiceStartFailed failed when FindByRef(Sender) is { } broken:
-                _log.Warning("service {0} could not restart: {1}: {2}", PathOf(broken), failed.ServicePath, failed.Reason);
+                _log.Warning("service {0} could not restart: {1}", PathOf(broken), failed);
+                broken.Restarting = false;
                 Context.Stop(broken.Ref);
                 break;
             default:
@@ -189,7 +190,9 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 Stash.Stash();
                 break;
             default:
-                if (!HandleCommon(message, running: true)) Unhandled(message);
+                // As Twisted's stopService does first: a stopping collection no longer runs, so a
+                // child that crashes now is not started again behind the stop's back.
+                if (!HandleCommon(message, running: false)) Unhandled(message);
                 break;
         }
     }
@@ -226,7 +229,8 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     private void StopNext()
     {
         _cursor--;
-        while (_cursor >= 0 && !_children[_cursor].Running) _cursor--;
+        // A child whose restart is still under way counts: it may be running by now.
+        while (_cursor >= 0 && !_children[_cursor].Running && !_children[_cursor].Restarting) _cursor--;
         if (_cursor < 0)
         {
             if (_startFailure is { } failure)
@@ -429,6 +433,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 if (running && child.WantsRunning)
                 {
                     _log.Info("restarting service {0}", PathOf(child));
+                    child.Restarting = true;
                     child.Ref.Tell(StartService.Instance);
                 }
                 return true;
@@ -493,22 +498,24 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         public IActorRef Ref { get; set; } = ActorRefs.Nobody;
         public bool Running { get; private set; }
         public bool WantsRunning { get; set; }
+        /// <summary>Sent a start by a restart after a crash, not yet answered.</summary>
+        public bool Restarting { get; set; }
         public int Crashes { get; set; }
         private DateTime _runningSince;
 
         public void MarkRunning()
         {
             Running = true;
-            WantsRunning = false;
+            WantsRunning = Restarting = false;
             _runningSince = DateTime.UtcNow;
         }
 
-        public void MarkStopped() => Running = WantsRunning = false;
+        public void MarkStopped() => Running = WantsRunning = Restarting = false;
 
         public void Detach()
         {
             Ref = ActorRefs.Nobody;
-            Running = false;
+            Running = Restarting = false;
         }
 
         public bool RanLongEnough(TimeSpan span) => _runningSince != default && DateTime.UtcNow - _runningSince >= span;
