@@ -46,9 +46,10 @@ public sealed class SlowPoemServerSpecs : TestKit
             received += read.Count;
             Assert.True(received % 7 == 0 || received == poem.Length, $"a read ended after byte {received}, inside a chunk");
         }
-        // Eight chunks: the first at once, then one every delay, and the close one delay after the last.
+        // Eight chunks: the first at once, then one every delay (the last at 7 delays), and the close
+        // one delay after the last, at 8 delays. Only this lower bound is checked: on a busy machine
+        // the client may read the last chunk late, which shrinks the gap it sees before the close.
         Assert.True(closedAt >= 8 * delay * 0.9, $"closed after {closedAt.TotalMilliseconds} ms");
-        Assert.True(closedAt - reads[^1].At >= delay * 0.9, $"closed {(closedAt - reads[^1].At).TotalMilliseconds} ms after the last chunk");
     }
 
     [Fact]
