@@ -26,16 +26,27 @@ public sealed class DeploymentReloader
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<Running> _running;
 
-    /// <summary>A reloader for the node root <paramref name="node"/>, which was started from <paramref name="deployment"/>.</summary>
-    public DeploymentReloader(IActorRef node, NodeDeployment deployment, ILoggingAdapter log)
+    /// <summary>
+    /// A reloader for the node root <paramref name="node"/>, which was started from
+    /// <paramref name="deployment"/>, whose files were as <paramref name="deployed"/> says
+    /// (see <see cref="Snapshot"/>; taken now when left out).
+    /// </summary>
+    public DeploymentReloader(IActorRef node, NodeDeployment deployment, ILoggingAdapter log, IReadOnlyList<DeployedEntry>? deployed = null)
     {
         _node = node;
         _log = log;
-        // The files as they are now stand for what the services loaded when they started a moment ago.
-        var ignored = new List<DeploymentError>();
-        _running = deployment.Services
-            .Select(e => new Running(DeployedEntry.Capture(e, deployment.Source, ignored), deployment.Config))
-            .ToList();
+        _running = (deployed ?? Snapshot(deployment)).Select(d => new Running(d, deployment.Config)).ToList();
+    }
+
+    /// <summary>
+    /// <paramref name="deployment"/>'s entries with their files as they are now. Take it before the
+    /// services start: a poem edited while they start then counts as a change at the next reload
+    /// (taken after, the edit could go unnoticed).
+    /// </summary>
+    public static IReadOnlyList<DeployedEntry> Snapshot(NodeDeployment deployment)
+    {
+        var unreadable = new List<DeploymentError>(); // the services' own start reports those
+        return deployment.Services.Select(e => DeployedEntry.Capture(e, deployment.Source, unreadable)).ToList();
     }
 
     /// <summary>The top-level entries running now, in the root collection's order.</summary>

@@ -12,10 +12,11 @@ namespace PoetryNode.Hosting;
 /// SIGHUP re-reads the deployment (and the poems) and applies the difference to the running node
 /// with a <see cref="DeploymentReloader"/>: changed services restart, new ones start, removed ones
 /// stop, the rest keep serving; a file with errors is refused with the same messages as at start.
-/// Signals are handled from the node's start until its shutdown begins; a reload in progress is
-/// finished before the services stop.
+/// SIGHUP is caught from the moment the host starts (before any service does, so a signal that
+/// comes early never ends the node: it reloads once the node has started) until its shutdown
+/// begins; a reload in progress is finished before the services stop.
 /// </summary>
-internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, ActorSystem system, DeploymentSource source) : IHostedService
+internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, ActorSystem system, DeploymentSource source) : IHostedLifecycleService
 {
     private readonly ILoggingAdapter _log = Logging.GetLogger(system, "poetry-node");
     private readonly Lock _gate = new();
@@ -23,12 +24,25 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
     private PosixSignalRegistration? _registration;
     private Task _reloads = Task.CompletedTask;
     private bool _stopping;
+    private bool _hangupWhileStarting;
+    private IReadOnlyList<DeployedEntry> _deployed = [];
+
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        // Before the services read their poems: see DeploymentReloader.Snapshot.
+        _deployed = DeploymentReloader.Snapshot(source.Initial);
+        _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
+        return Task.CompletedTask;
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var node = await root.GetAsync(cancellationToken);
-        _reloader = new DeploymentReloader(node, source.Initial, _log);
-        _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
+        lock (_gate)
+        {
+            _reloader = new DeploymentReloader(node, source.Initial, _log, _deployed);
+            if (_hangupWhileStarting) _reloads = ReloadAfter(_reloads);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -54,10 +68,19 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
                 _log.Warning("SIGHUP ignored: the node is shutting down");
                 return;
             }
+            if (_reloader is null)
+            {
+                _hangupWhileStarting = true;
+                return;
+            }
             // One after the other, in the order the signals came.
             _reloads = ReloadAfter(_reloads);
         }
     }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task ReloadAfter(Task previous)
     {
