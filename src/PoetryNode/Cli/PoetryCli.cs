@@ -14,7 +14,7 @@ public static class PoetryCli
     public static async Task<int> RunAsync(string[] args)
     {
         var root = Build(ServiceKindRegistry.Default);
-        var result = root.Parse(args);
+        var result = root.Parse(ExpandEmptyValues(args));
         if (result.Errors.Count > 0)
         {
             foreach (var error in result.Errors)
@@ -64,6 +64,16 @@ public static class PoetryCli
         writer.WriteLine("Run 'poetry-node --help' for what each does, and their defaults.");
         return writer.ToString();
     }
+
+    /// <summary>
+    /// <c>--pidfile=</c> (nothing after the '=') is twistd's way to give an option an empty value,
+    /// and the handy one in a systemd unit; the parser would take the next word as the value
+    /// instead, so it becomes <c>--pidfile ""</c> first.
+    /// </summary>
+    public static string[] ExpandEmptyValues(IEnumerable<string> args) =>
+        args.SelectMany(a => a.Length > 3 && a.StartsWith("--", StringComparison.Ordinal) && a.EndsWith('=') && a.IndexOf('=') == a.Length - 1
+            ? [a[..^1], ""]
+            : new[] { a }).ToArray();
 
     private static string HelpHint(ParseResult result) =>
         result.CommandResult.Command is RootCommand ? "poetry-node --help" : $"poetry-node {result.CommandResult.Command.Name} --help";

@@ -17,7 +17,7 @@ public sealed class SystemdSpecs
     {
         using var manager = new NotifySocket();
         await using var node = NodeProcess.Start(
-            ["--pidfile", "", "fastpoetry", "--poem", Ecstasy, "--port", "0", "--iface", "127.0.0.1"],
+            ["--pidfile=", "fastpoetry", "--poem", Ecstasy, "--port", "0", "--iface", "127.0.0.1"],
             environment: new Dictionary<string, string> { ["NOTIFY_SOCKET"] = manager.Path });
 
         Assert.Equal("READY=1", await manager.ReceiveAsync());
