@@ -74,11 +74,19 @@ internal sealed class NodeProcessService(NodeProcessSettings settings, ActorSyst
         }
         _log.Info("running as {0}", drop);
 
-        // Removing the pid file and starting a new log file both need the folder, not just the file.
+        // Removing the pid file and starting a new log file both need the folder, not just the
+        // file. Said on stderr too (a daemon's launcher passes it on): once the log cannot roll
+        // over, its own warning may be the first line lost.
         if (settings.PidFile is { } pid && !Writable(Path.GetDirectoryName(pid.Path)!))
-            _log.Warning("user {0} cannot write to {1}: the pid file will be emptied at exit, not removed", drop.User, Path.GetDirectoryName(pid.Path));
+            Warn($"user {drop.User} cannot write to {Path.GetDirectoryName(pid.Path)}: the pid file will be emptied at exit, not removed");
         if (settings.Log.File is { } log && !Writable(Path.GetDirectoryName(log)!))
-            _log.Warning("user {0} cannot write to {1}: the log cannot roll over to a new file", drop.User, Path.GetDirectoryName(log));
+            Warn($"user {drop.User} cannot write to {Path.GetDirectoryName(log)}: the log cannot roll over to a new file, and stops at {settings.Log.SizeLimit} bytes");
+    }
+
+    private void Warn(string warning)
+    {
+        _log.Warning(warning);
+        Console.Error.WriteLine($"poetry-node: warning: {warning}");
     }
 
     // access(2) checks with the real ids, which are the new ones now.
