@@ -40,11 +40,15 @@ internal sealed record NodeProcessSettings(LogEventLevel Level, bool Daemon, Pid
         if (serve.LogFileKeep is < 0 or > 10_000)
             errors.Add($"--logfile-keep: expected a number from 0 to 10000 but got {serve.LogFileKeep}");
 
+        // Found out now, not once the ports are bound and the pid file is due.
+        var pidFile = serve.PidFile.Length == 0 ? null : new PidFile(serve.PidFile);
+        if (pidFile is not null && !Directory.Exists(Path.GetDirectoryName(pidFile.Path)))
+            errors.Add($"--pidfile: the folder {Path.GetDirectoryName(pidFile.Path)} does not exist");
+
         var drop = PrivilegeDrop.Resolve(serve.User, serve.Group, errors);
         if (errors.Count > 0) return null;
 
         var log = new LogTarget(logFile == "-" ? null : Path.GetFullPath(logFile), size, serve.LogFileKeep);
-        var pidFile = serve.PidFile.Length == 0 ? null : new PidFile(serve.PidFile);
         return new NodeProcessSettings(level, serve.Daemon, pidFile, log, drop);
     }
 
