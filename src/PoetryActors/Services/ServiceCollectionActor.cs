@@ -271,8 +271,13 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
             return;
         }
 
+        // Insert before the named sibling when there is one (a reload keeps the file's order that
+        // way, so the node still stops in the reverse of it); otherwise append, as addService does.
         var child = new Child(spec);
-        _children.Add(child);
+        var position = add.Before is { } before && _children.FindIndex(c => c.Name == before) is >= 0 and var index
+            ? index
+            : _children.Count;
+        _children.Insert(position, child);
         Create(child);
         if (!running)
         {
@@ -282,7 +287,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
 
         // Twisted starts a child added to a running collection at once; the answer waits for it.
         _requester = Sender;
-        _cursor = _children.Count - 1;
+        _cursor = position;
         _log.Debug("starting {0}", PathOf(child));
         child.Ref.Tell(StartService.Instance);
         Timers.StartSingleTimer(StepTimeout.Key, new StepTimeout(_cursor), _settings.StartTimeout);
