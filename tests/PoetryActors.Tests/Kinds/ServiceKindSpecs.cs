@@ -162,7 +162,7 @@ public sealed class ServiceKindSpecs
 
         Assert.Equal("fastpoetry", kind.Name);
         Assert.False(string.IsNullOrWhiteSpace(kind.Description));
-        Assert.Equal(["poem", "port", "iface"], kind.Options.Select(o => o.Name));
+        Assert.Equal(["poem", "port", "iface", "poem2", "port2"], kind.Options.Select(o => o.Name));
         Assert.All(kind.Options, o => Assert.False(string.IsNullOrWhiteSpace(o.Description)));
         Assert.True(kind.FindOption("poem")!.Required);
         Assert.False(kind.FindOption("port")!.Required);
