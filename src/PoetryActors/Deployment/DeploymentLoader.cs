@@ -1,7 +1,10 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
+using PoetryActors.Download;
 using PoetryActors.Kinds;
+using PoetryActors.Listening;
+using PoetryActors.Services;
 
 namespace PoetryActors.Deployment;
 
@@ -67,8 +70,10 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
             CheckPorts(services, source, errors);
         }
 
+        var full = PoetryConfig.WithDefaults(config);
+        if (errors.Count == 0) CheckSettings(full, services, source, errors);
         if (errors.Count > 0) throw new DeploymentException(errors);
-        return new NodeDeployment(source, services, PoetryConfig.WithDefaults(config));
+        return new NodeDeployment(source, services, full);
     }
 
     private List<DeploymentEntry> ReadEntries(IList<HoconValue> items, string where, string source, List<DeploymentError> errors)
@@ -158,31 +163,53 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
     private static void CheckPorts(IEnumerable<DeploymentEntry> services, string source, List<DeploymentError> errors)
     {
         var owners = new Dictionary<int, string>();
-        foreach (var (path, entry) in Flatten(services, ""))
+        foreach (var (path, option, port) in services.SelectMany(s => s.Ports()))
         {
-            foreach (var option in entry.Kind!.Options.Where(o => o.Type == OptionType.Port && entry.Options!.Has(o.Name)))
+            if (owners.TryGetValue(port, out var owner))
+                errors.Add(new DeploymentError(source, path, option, $"port {port} is already used by {owner}"));
+            else
+                owners[port] = path;
+        }
+    }
+
+    /// <summary>
+    /// Builds every setting the services will read (and the services' props) now, so a bad value
+    /// under <c>poetry.*</c> is refused here, with the key, instead of failing the start.
+    /// </summary>
+    private static void CheckSettings(Config config, IEnumerable<DeploymentEntry> services, string source, List<DeploymentError> errors)
+    {
+        foreach (var (section, build) in SettingsReaders)
+        {
+            try
             {
-                var port = entry.Options!.GetInt(option.Name);
-                if (port == 0) continue;
-                if (owners.TryGetValue(port, out var owner))
-                    errors.Add(new DeploymentError(source, path, option.Name, $"port {port} is already used by {owner}"));
-                else
-                    owners[port] = path;
+                build(config);
+            }
+            catch (Exception e)
+            {
+                errors.Add(new DeploymentError(source, null, section, OneLine(e.Message)));
+            }
+        }
+        if (errors.Count > 0) return;
+
+        foreach (var entry in services)
+        {
+            try
+            {
+                entry.ToServiceSpec(config);
+            }
+            catch (Exception e)
+            {
+                errors.Add(new DeploymentError(source, entry.Name, null, OneLine(e.Message)));
             }
         }
     }
 
-    private static IEnumerable<(string Path, DeploymentEntry Entry)> Flatten(IEnumerable<DeploymentEntry> entries, string prefix)
-    {
-        foreach (var entry in entries)
-        {
-            var path = prefix + entry.Name;
-            if (entry.IsCollection)
-                foreach (var inner in Flatten(entry.Children, path + "/")) yield return inner;
-            else
-                yield return (path, entry);
-        }
-    }
+    private static readonly (string Section, Action<Config> Build)[] SettingsReaders =
+    [
+        ("poetry.services", c => ServiceSettings.Create(c)),
+        ("poetry.listener", c => ListenerSettings.Create("", 0, c)),
+        ("poetry.download", c => FetchLimits.Create(c)),
+    ];
 
     /// <summary>
     /// The items of a list, or null when the value is not one. Akka's HOCON reads <c>[]</c> as no

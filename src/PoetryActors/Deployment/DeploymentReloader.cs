@@ -25,16 +25,22 @@ public sealed class DeploymentReloader
     private readonly ILoggingAdapter _log;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<Running> _running;
+    private readonly Func<DeploymentEntry, string?> _whyNotStartable;
 
     /// <summary>
     /// A reloader for the node root <paramref name="node"/>, which was started from
     /// <paramref name="deployment"/>, whose files were as <paramref name="deployed"/> says
-    /// (see <see cref="Snapshot"/>; taken now when left out).
+    /// (see <see cref="Snapshot"/>; taken now when left out). <paramref name="whyNotStartable"/>
+    /// says why this process could not start an entry any more (a port below 1024 once the node
+    /// has dropped root), or null when it can: a reload that would need such a start is refused
+    /// whole, before anything stops.
     /// </summary>
-    public DeploymentReloader(IActorRef node, NodeDeployment deployment, ILoggingAdapter log, IReadOnlyList<DeployedEntry>? deployed = null)
+    public DeploymentReloader(IActorRef node, NodeDeployment deployment, ILoggingAdapter log, IReadOnlyList<DeployedEntry>? deployed = null,
+        Func<DeploymentEntry, string?>? whyNotStartable = null)
     {
         _node = node;
         _log = log;
+        _whyNotStartable = whyNotStartable ?? (_ => null);
         _running = (deployed ?? Snapshot(deployment)).Select(d => new Running(d, deployment.Config)).ToList();
     }
 
@@ -95,6 +101,12 @@ public sealed class DeploymentReloader
             _log.Info("reloaded {0}: {1}", next.Source, plan);
             return new ReloadOutcome(next.Source, [], plan, []);
         }
+        var unstartable = plan.Additions
+            .Select(a => (a.Entry, Reason: _whyNotStartable(a.Entry.Entry)))
+            .Where(u => u.Reason is not null)
+            .Select(u => new DeploymentError(next.Source, u.Entry.Name, null, u.Reason!))
+            .ToList();
+        if (unstartable.Count > 0) return Refuse(unstartable);
         _log.Info("reload plan: {0}", plan);
 
         // Removals first: what they free (a port, a name) may be what an addition needs.
@@ -138,7 +150,15 @@ public sealed class DeploymentReloader
     /// <summary>Adds a service to the node and to the model of it; null on success, else the reason it was refused.</summary>
     private async Task<string?> AddAsync(Running service, string? before, CancellationToken cancellationToken)
     {
-        var spec = service.Deployed.Entry.ToServiceSpec(service.Config);
+        ServiceSpec spec;
+        try
+        {
+            spec = service.Deployed.Entry.ToServiceSpec(service.Config);
+        }
+        catch (Exception e)
+        {
+            return $"{e.GetType().Name}: {e.Message}";
+        }
         var answer = await _node.Ask<object>(new AddService(spec) { Before = before }, StepLimit, cancellationToken);
         if (answer is not ServiceAdded)
             return answer is AddServiceRefused refused ? refused.Reason : $"unexpected answer: {answer}";

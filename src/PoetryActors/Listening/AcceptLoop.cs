@@ -20,12 +20,14 @@ internal sealed class AcceptLoop : IDisposable
     private readonly Action<Exception> _onFatal;
     private readonly CancellationTokenSource _cut = new();
     private readonly ConcurrentDictionary<Socket, byte> _inFlight = new();
+    private readonly GracefulCloser _closer;
     private readonly Thread _thread;
     private volatile bool _closing;
 
-    private AcceptLoop(Socket socket, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal)
+    private AcceptLoop(Socket socket, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal, TimeSpan closeTimeout)
     {
         _socket = socket;
+        _closer = new GracefulCloser(closeTimeout);
         _handler = handler;
         _log = log;
         _onFatal = onFatal;
@@ -36,14 +38,15 @@ internal sealed class AcceptLoop : IDisposable
     /// <summary>The address the socket is bound to.</summary>
     public IPEndPoint LocalAddress { get; }
 
-    /// <summary>Connections accepted and not yet closed (only those that had to wait).</summary>
+    /// <summary>Connections accepted and still being served (only those that had to wait).</summary>
     public int InFlight => _inFlight.Count;
 
     /// <summary>
     /// Binds and listens, or throws <see cref="Services.ServiceStartException"/> with a reason an
     /// operator can act on. Accepting begins with <see cref="Start"/>.
     /// </summary>
-    public static AcceptLoop Bind(IPEndPoint address, int backlog, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal)
+    public static AcceptLoop Bind(IPEndPoint address, int backlog, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal,
+        TimeSpan closeTimeout)
     {
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -57,7 +60,7 @@ internal sealed class AcceptLoop : IDisposable
             socket.Dispose();
             throw new Services.ServiceStartException($"cannot listen on {address}: {Describe(e)}", e);
         }
-        return new AcceptLoop(socket, handler, log, onFatal);
+        return new AcceptLoop(socket, handler, log, onFatal, closeTimeout);
     }
 
     /// <summary>
@@ -91,12 +94,15 @@ internal sealed class AcceptLoop : IDisposable
         await Task.Run(() => _thread.Join(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
 
         var deadline = DateTime.UtcNow + drain;
-        while (!_inFlight.IsEmpty && DateTime.UtcNow < deadline)
+        while (InFlight > 0 && DateTime.UtcNow < deadline)
             await Task.Delay(20).ConfigureAwait(false);
 
-        var cut = _inFlight.Count;
+        var cut = InFlight;
         _cut.Cancel();
         foreach (var connection in _inFlight.Keys) connection.Dispose();
+        // Connections that only wait for their client to close have had everything; a stop
+        // does not wait for them.
+        _closer.CutAll();
         return cut;
     }
 
@@ -106,6 +112,7 @@ internal sealed class AcceptLoop : IDisposable
         _socket.Dispose();
         _cut.Cancel();
         foreach (var connection in _inFlight.Keys) connection.Dispose();
+        _closer.Dispose();
         _cut.Dispose();
     }
 
@@ -155,7 +162,7 @@ internal sealed class AcceptLoop : IDisposable
 
         if (served.IsCompletedSuccessfully)
         {
-            connection.Dispose();
+            _closer.Close(connection);
             return;
         }
 
@@ -165,9 +172,11 @@ internal sealed class AcceptLoop : IDisposable
 
     private async Task FinishAsync(ValueTask served, Socket connection)
     {
+        var completed = false;
         try
         {
             await served.ConfigureAwait(false);
+            completed = true;
         }
         catch (Exception e)
         {
@@ -176,7 +185,10 @@ internal sealed class AcceptLoop : IDisposable
         finally
         {
             _inFlight.TryRemove(connection, out _);
-            connection.Dispose();
+            // A failed connection ends at once (its client gets a close, or a reset); a served one
+            // ends gracefully so that nothing sent is lost.
+            if (completed && !_cut.IsCancellationRequested) _closer.Close(connection);
+            else connection.Dispose();
         }
     }
 

@@ -115,6 +115,16 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 ScheduleRecreate(dead, running: false);
                 FailStart(new ServiceStartFailed(dead.Name, "crashed while starting"));
                 break;
+            case Terminated t when FindByRef(t.ActorRef) is { Running: true } crashed:
+                // A child that had started crashed while later ones were starting: the start as a
+                // whole fails (Twisted's startService raises), the rest is undone.
+                Timers.Cancel(StepTimeout.Key);
+                crashed.Detach();
+                ScheduleRecreate(crashed, running: false);
+                var starting = _children[_cursor];
+                Context.Stop(starting.Ref);
+                FailStart(new ServiceStartFailed(crashed.Name, $"crashed while {starting.Name} was starting"));
+                break;
             case StartService or StopService or AddService or RemoveService:
                 Stash.Stash();
                 break;

@@ -53,6 +53,9 @@ internal sealed record PrivilegeDrop(uint Uid, string User, uint Gid, string Gro
     /// <summary>Switches the whole process to the target identity; throws <see cref="PrivilegeDropException"/> when it cannot.</summary>
     public unsafe void Apply()
     {
+        // Resolve admits a caller that is not root only when it asks for the identity it already
+        // has: there is nothing to switch, and setgroups would be refused.
+        if (Libc.geteuid() != 0) return;
         if (Libc.setgroups(0, null) != 0)
             throw new PrivilegeDropException($"cannot clear the supplementary groups: {Libc.LastError()}");
         if (Libc.setgid(Gid) != 0)

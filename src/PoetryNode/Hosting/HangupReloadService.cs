@@ -40,7 +40,7 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
         var node = await root.GetAsync(cancellationToken);
         lock (_gate)
         {
-            _reloader = new DeploymentReloader(node, source.Initial, _log, _deployed);
+            _reloader = new DeploymentReloader(node, source.Initial, _log, _deployed, WhyNotStartable);
             if (_hangupWhileStarting) _reloads = ReloadAfter(_reloads);
         }
     }
@@ -55,6 +55,16 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
         }
         _registration?.Dispose();
         await reloads.WaitAsync(cancellationToken);
+    }
+
+    // Once the node has dropped root (--user), a restarted service cannot bind a port below 1024
+    // again; refusing such a reload keeps the running one serving instead of losing it.
+    private static string? WhyNotStartable(DeploymentEntry entry)
+    {
+        if (Daemon.Libc.geteuid() == 0) return null;
+        var privileged = entry.Ports().Where(p => p.Port < 1024).Select(p => p.Port).ToList();
+        return privileged.Count == 0 ? null
+            : $"port {string.Join(", ", privileged)} needs root to bind, and this node no longer runs as root: restart the node to apply this change";
     }
 
     private void OnHangup(PosixSignalContext context)

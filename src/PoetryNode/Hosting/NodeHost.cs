@@ -76,6 +76,14 @@ public static class NodeHost
             {
                 await host.StartAsync();
             }
+            catch (OperationCanceledException) when (host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
+            {
+                // SIGINT or SIGTERM while the services were starting: an orderly stop, not a failure.
+                log.Information("stop requested while starting");
+                await host.StopAsync();
+                log.Information("node stopped");
+                return ExitCodes.Success;
+            }
             catch (Exception e)
             {
                 // A refused start is expected (its message names the service and the reason);

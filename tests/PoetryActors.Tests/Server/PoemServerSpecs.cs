@@ -110,6 +110,36 @@ public sealed class PoemServerSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     }
 
     [Fact]
+    public async Task A_client_that_sends_something_before_reading_still_gets_the_whole_poem()
+    {
+        // Closing with the client's bytes unread would reset the connection and lose the end of
+        // the poem; the server waits for the client's close instead.
+        var path = Path.Combine(Path.GetTempPath(), $"epic-{Guid.NewGuid():N}.txt");
+        var epic = new byte[4 * 1024 * 1024];
+        new Random(1819).NextBytes(epic);
+        await File.WriteAllBytesAsync(path, epic);
+        try
+        {
+            var node = StartNode(FastPoetry.Spec("chatty", path, 0, SystemConfig));
+            var address = await FastPoetry.BoundAddressAsync(node, "chatty");
+
+            for (var i = 0; i < 3; i++)
+            {
+                using var client = await ConnectAsync(address);
+                await client.SendAsync("hello?\r\n"u8.ToArray(), SocketFlags.None);
+                using var deadline = new CancellationTokenSource(PoemClient.Deadline);
+                var poem = await PoemClient.ReadToCloseAsync(client, deadline.Token);
+                Assert.True(epic.AsSpan().SequenceEqual(poem), $"got {poem.Length} bytes, not the {epic.Length} of the poem");
+            }
+            Stop(node);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task A_poem_larger_than_the_socket_buffers_is_sent_whole_to_every_client()
     {
         // Every poem in poetry/ fits in the kernel's send buffer; this one takes the asynchronous path.
