@@ -7,141 +7,116 @@ namespace PoetryActors.Listening;
 /// Ends a served connection without losing what was sent. Closing a socket while bytes from the
 /// client sit unread (a telnet user's Enter, a health check's request) makes the kernel answer
 /// with a reset, and a reset throws away whatever the client has not read yet: a poem cut short.
-/// So the server shuts its sending side (the client sees the end of the poem), then reads and
-/// discards until the client closes its side, and only then releases the socket; a client that
-/// stays open longer than the close timeout is closed anyway by <see cref="Sweep"/>. The reads use
-/// pooled <see cref="SocketAsyncEventArgs"/>, so the usual case costs no allocation and no exception.
+/// So the server shuts its sending side (the client sees the end of the poem) and keeps the
+/// socket, reading and discarding, until the client has closed its side too, or the close
+/// timeout has passed. Waiting connections are checked in batches by one timer with
+/// non-blocking reads: no task, callback or registration per connection, which matters at tens
+/// of thousands of poems a second.
 /// </summary>
 internal sealed class GracefulCloser : IDisposable
 {
-    // Whatever the clients send is discarded, so every read may share one buffer.
-    private static readonly byte[] Discard = new byte[4096];
+    private static readonly TimeSpan SweepPeriod = TimeSpan.FromMilliseconds(20);
 
-    private readonly ConcurrentDictionary<Socket, long> _lingering = new();
-    private readonly ConcurrentBag<Lingerer> _pool = [];
+    // Whatever the clients send is discarded: the sweeper is the only reader, so one buffer serves.
+    private readonly byte[] _discard = new byte[4096];
+    private readonly ConcurrentQueue<(Socket Connection, long Deadline)> _waiting = new();
     private readonly long _closeTimeoutMs;
     private readonly Timer _sweeper;
+    private int _count;
+    private volatile bool _disposed;
 
     public GracefulCloser(TimeSpan closeTimeout)
     {
         _closeTimeoutMs = (long)closeTimeout.TotalMilliseconds;
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(_closeTimeoutMs / 4, 50, 1000));
-        _sweeper = new Timer(_ => Sweep(), null, period, period);
+        _sweeper = new Timer(_ => Sweep(), null, SweepPeriod, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Connections waiting for their client to close.</summary>
-    public int Count => _lingering.Count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Shuts the sending side of <paramref name="connection"/> and releases it once the client has closed.</summary>
     public void Close(Socket connection)
+    {
+        if (_disposed || !TryShutdownSend(connection))
+        {
+            connection.Dispose();
+            return;
+        }
+        Interlocked.Increment(ref _count);
+        _waiting.Enqueue((connection, Environment.TickCount64 + _closeTimeoutMs));
+    }
+
+    /// <summary>Closes every connection still waiting (a stop, after its drain time).</summary>
+    public void CutAll()
+    {
+        while (_waiting.TryDequeue(out var item)) Release(item.Connection);
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _sweeper.Dispose();
+        CutAll();
+    }
+
+    private void Sweep()
+    {
+        try
+        {
+            var now = Environment.TickCount64;
+            // Only what is queued now: connections queued during the sweep wait for the next one.
+            for (var n = _waiting.Count; n > 0 && _waiting.TryDequeue(out var item); n--)
+            {
+                if (ClientHasClosed(item.Connection) || item.Deadline <= now)
+                    Release(item.Connection);
+                else
+                    _waiting.Enqueue(item);
+            }
+        }
+        finally
+        {
+            if (!_disposed)
+            {
+                try { _sweeper.Change(SweepPeriod, Timeout.InfiniteTimeSpan); }
+                catch (ObjectDisposedException) { }
+            }
+        }
+    }
+
+    private bool ClientHasClosed(Socket connection)
+    {
+        try
+        {
+            while (true)
+            {
+                var read = connection.Receive(_discard, SocketFlags.None, out var error);
+                if (error == SocketError.WouldBlock) return false;
+                if (error != SocketError.Success || read == 0) return true;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    private static bool TryShutdownSend(Socket connection)
     {
         try
         {
             connection.Shutdown(SocketShutdown.Send);
             connection.Blocking = false;
-            while (true)
-            {
-                var read = connection.Receive(Discard, SocketFlags.None, out var error);
-                if (error == SocketError.WouldBlock)
-                {
-                    Linger(connection);
-                    return;
-                }
-                if (error != SocketError.Success || read == 0) break;
-            }
+            return true;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // Already reset or closed: nothing left to protect.
+            return false; // already reset or closed: nothing left to protect
         }
+    }
+
+    private void Release(Socket connection)
+    {
         connection.Dispose();
-    }
-
-    /// <summary>Closes every connection still waiting (a stop after its drain time).</summary>
-    public void CutAll()
-    {
-        foreach (var connection in _lingering.Keys) connection.Dispose();
-    }
-
-    /// <summary>Closes the connections whose clients kept them open past the close timeout.</summary>
-    public void Sweep()
-    {
-        var now = Environment.TickCount64;
-        foreach (var (connection, deadline) in _lingering)
-            if (deadline <= now) connection.Dispose();
-    }
-
-    public void Dispose()
-    {
-        _sweeper.Dispose();
-        CutAll();
-    }
-
-    private void Linger(Socket connection)
-    {
-        _lingering[connection] = Environment.TickCount64 + _closeTimeoutMs;
-        var lingerer = _pool.TryTake(out var pooled) ? pooled : new Lingerer(this);
-        lingerer.Start(connection);
-    }
-
-    private void Release(Lingerer lingerer, Socket connection)
-    {
-        _lingering.TryRemove(connection, out _);
-        connection.Dispose();
-        _pool.Add(lingerer);
-    }
-
-    /// <summary>Reads one connection to its end, discarding, then hands it back to be released.</summary>
-    private sealed class Lingerer : SocketAsyncEventArgs
-    {
-        private readonly GracefulCloser _owner;
-        private Socket? _connection;
-
-        public Lingerer(GracefulCloser owner)
-        {
-            _owner = owner;
-            SetBuffer(Discard, 0, Discard.Length);
-        }
-
-        public void Start(Socket connection)
-        {
-            _connection = connection;
-            ReadOn();
-        }
-
-        protected override void OnCompleted(SocketAsyncEventArgs e)
-        {
-            if (Finished()) Done();
-            else ReadOn();
-        }
-
-        private void ReadOn()
-        {
-            try
-            {
-                // A read that completes at once is handled in this loop, not by OnCompleted.
-                while (!_connection!.ReceiveAsync(this))
-                {
-                    if (Finished())
-                    {
-                        Done();
-                        return;
-                    }
-                }
-            }
-            catch (Exception e) when (e is ObjectDisposedException or SocketException)
-            {
-                Done();
-            }
-        }
-
-        private bool Finished() => SocketError != SocketError.Success || BytesTransferred == 0;
-
-        private void Done()
-        {
-            var connection = _connection!;
-            _connection = null;
-            _owner.Release(this, connection);
-        }
+        Interlocked.Decrement(ref _count);
     }
 }
