@@ -35,16 +35,21 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
             var reason = e is FileNotFoundException or DirectoryNotFoundException ? "deployment file not found" : e.Message;
             throw new DeploymentException([new DeploymentError(path, null, null, reason)]);
         }
-        return Load(text, path);
+        return Load(text, path, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     /// <summary>Reads and checks deployment <paramref name="text"/>; <paramref name="source"/> names it in errors.</summary>
-    public NodeDeployment Load(string text, string source)
+    /// <paramref name="includeDirectory"/> is where <c>include "file"</c> looks (the file's own folder; the working directory by default).
+    public NodeDeployment Load(string text, string source, string? includeDirectory = null)
     {
         Config config;
         try
         {
-            config = ConfigurationFactory.ParseString(text);
+            config = ConfigurationFactory.ParseString(text, name => Include(name, includeDirectory ?? Directory.GetCurrentDirectory()));
+        }
+        catch (DeploymentIncludeException e)
+        {
+            throw new DeploymentException([new DeploymentError(source, null, null, e.Message)]);
         }
         catch (Exception e)
         {
@@ -52,6 +57,24 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
         }
         return Load(config, source);
     }
+
+    // Akka's parser has no file includes of its own: an include names a file beside the deployment.
+    private static HoconRoot Include(string name, string directory)
+    {
+        var path = Path.Combine(directory, name.Trim('"'));
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DeploymentIncludeException($"include \"{name}\": cannot read {path}: {(e is FileNotFoundException ? "file not found" : e.Message)}");
+        }
+        return Parser.Parse(text, inner => Include(inner, Path.GetDirectoryName(path)!));
+    }
+
+    private sealed class DeploymentIncludeException(string message) : Exception(message);
 
     /// <summary>Checks an already parsed deployment configuration.</summary>
     public NodeDeployment Load(Config config, string source)
