@@ -43,8 +43,10 @@ public static class TransformKind
         return
         [
             new("transforms", TransformServiceActor.Props(TransformRegistry.Default, maxLength)),
+            // The client speaks first: deferring the accept until its request is there lets
+            // nearly every connection be served at once on the accept thread.
             new("listener", ListenerActor.Props(
-                ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config),
+                ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config) with { DeferAccept = true },
                 FromSibling("transforms", maxLength, idleTimeout))),
         ];
     }
