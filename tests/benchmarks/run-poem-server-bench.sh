@@ -53,7 +53,7 @@ for s in $SERVERS; do
     case $s in
         ours|proxy)
             log "building poetry-node (Release)"
-            if build_ours; then AVAILABLE[ours]=1; else log "ours: not available (src/PoetryNode does not build)"; fi ;;
+            if build_ours; then AVAILABLE[$s]=1; else log "$s: not available (src/PoetryNode does not build)"; fi ;;
         twisted)
             if have_twisted; then AVAILABLE[twisted]=1; else log "twisted: not available ($PY cannot import twisted)"; fi ;;
         raw)
