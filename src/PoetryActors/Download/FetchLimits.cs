@@ -1,0 +1,52 @@
+using Akka.Configuration;
+
+namespace PoetryActors.Download;
+
+/// <summary>
+/// How long and how much a poem download may take: a connect timeout, an idle timeout between
+/// reads, an overall deadline (from the first step to the server's close) and a largest poem.
+/// Defaults come from <c>poetry.download</c> in reference.conf; validated at creation.
+/// </summary>
+public sealed record FetchLimits
+{
+    public FetchLimits(TimeSpan connectTimeout, TimeSpan idleTimeout, TimeSpan deadline, int maxPoemBytes)
+    {
+        Require(connectTimeout > TimeSpan.Zero, "connect-timeout must be positive");
+        Require(idleTimeout > TimeSpan.Zero, "idle-timeout must be positive");
+        Require(deadline > TimeSpan.Zero, "deadline must be positive");
+        Require(maxPoemBytes >= 0, "max-poem-bytes cannot be negative");
+        ConnectTimeout = connectTimeout;
+        IdleTimeout = idleTimeout;
+        Deadline = deadline;
+        MaxPoemBytes = maxPoemBytes;
+    }
+
+    /// <summary>How long one connection attempt may take.</summary>
+    public TimeSpan ConnectTimeout { get; init; }
+
+    /// <summary>How long the server may stay silent between two reads.</summary>
+    public TimeSpan IdleTimeout { get; init; }
+
+    /// <summary>How long the whole download may take, name resolution and connect included.</summary>
+    public TimeSpan Deadline { get; init; }
+
+    /// <summary>The largest poem accepted; a server that sends more fails the download.</summary>
+    public int MaxPoemBytes { get; init; }
+
+    /// <summary>The defaults of reference.conf.</summary>
+    public static FetchLimits Default { get; } = Create();
+
+    /// <summary>Reads <c>poetry.download</c> from <paramref name="config"/>, falling back to reference.conf.</summary>
+    public static FetchLimits Create(Config? config = null)
+    {
+        var c = (config ?? Config.Empty).WithFallback(PoetryConfig.Reference).GetConfig("poetry.download");
+        var max = c.GetLong("max-poem-bytes");
+        Require(max is >= 0 and <= int.MaxValue, $"max-poem-bytes must be 0 to {int.MaxValue}");
+        return new FetchLimits(c.GetTimeSpan("connect-timeout"), c.GetTimeSpan("idle-timeout"), c.GetTimeSpan("deadline"), (int)max);
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition) throw new ConfigurationException("poetry.download: " + message);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using PoetryActors.Kinds;
+using static PoetryActors.Download.FetchResult;
+
+namespace PoetryActors.Download;
+
+/// <summary>
+/// Downloads one poem with the poem protocol: connect, read everything up to the server's close,
+/// with every step bounded (<see cref="FetchLimits"/>). A clean close is success, whatever was
+/// sent; a reset, a refused or timed-out connect, a silent server, a missed deadline or a poem
+/// larger than allowed is a <see cref="FetchResult.Failed"/> naming the address, the step and
+/// what happened. Plain async code with no actor, shared by the caching proxy and the
+/// client-side downloaders. Only the caller's own cancellation throws
+/// (<see cref="OperationCanceledException"/>).
+/// </summary>
+public static class PoemFetcher
+{
+    private const int ReadSize = 16 * 1024;
+
+    /// <summary>Fetches the poem served at <paramref name="address"/> within <paramref name="limits"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was cancelled.</exception>
+    public static async Task<FetchResult> FetchAsync(NetAddress address, FetchLimits limits, CancellationToken cancel = default)
+    {
+        cancel.ThrowIfCancellationRequested();
+        var clock = Stopwatch.StartNew();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        deadline.CancelAfter(limits.Deadline);
+
+        IPAddress[] candidates;
+        try
+        {
+            candidates = await ResolveAsync(address.Host, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return new Failed(address, FetchStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed", 0);
+        }
+        catch (SocketException e)
+        {
+            var failure = e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData ? FetchFailure.UnknownHost : FetchFailure.Other;
+            return new Failed(address, FetchStep.Resolve, failure, failure is FetchFailure.UnknownHost ? "no such host" : e.Message, 0);
+        }
+        if (candidates.Length == 0)
+            return new Failed(address, FetchStep.Resolve, FetchFailure.UnknownHost, "the host has no address", 0);
+
+        var connected = await ConnectAsync(address, candidates, limits, deadline, cancel).ConfigureAwait(false);
+        if (connected.Socket is not { } socket) return connected.Failure!;
+        using (socket)
+        {
+            return await ReadToCloseAsync(socket, address, limits, deadline, cancel, clock).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancel)
+    {
+        if (IPAddress.TryParse(host, out var literal)) return [literal];
+        var addresses = await Dns.GetHostAddressesAsync(host, cancel).ConfigureAwait(false);
+        // IPv4 first, as our listeners bind "localhost" to 127.0.0.1.
+        return [.. addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1)];
+    }
+
+    /// <summary>Tries each address in turn, each attempt bounded by the connect timeout; reports the last failure.</summary>
+    private static async Task<(Socket? Socket, Failed? Failure)> ConnectAsync(
+        NetAddress address, IPAddress[] candidates, FetchLimits limits, CancellationTokenSource deadline, CancellationToken cancel)
+    {
+        Failed? failure = null;
+        foreach (var ip in candidates)
+        {
+            var endpoint = new IPEndPoint(ip, address.Port);
+            var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+            attempt.CancelAfter(limits.ConnectTimeout);
+            try
+            {
+                await socket.ConnectAsync(endpoint, attempt.Token).ConfigureAwait(false);
+                return (socket, null);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                socket.Dispose();
+                cancel.ThrowIfCancellationRequested();
+                var (kind, detail) = e switch
+                {
+                    OperationCanceledException when deadline.IsCancellationRequested =>
+                        (FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed"),
+                    OperationCanceledException => (FetchFailure.ConnectTimedOut, $"timed out after {Seconds(limits.ConnectTimeout)}"),
+                    SocketException { SocketErrorCode: SocketError.TimedOut } =>
+                        (FetchFailure.ConnectTimedOut, "timed out (by the operating system)"),
+                    SocketException { SocketErrorCode: SocketError.ConnectionRefused } => (FetchFailure.Refused, "connection refused"),
+                    SocketException { SocketErrorCode: SocketError.HostUnreachable } => (FetchFailure.Unreachable, "host unreachable"),
+                    SocketException { SocketErrorCode: SocketError.NetworkUnreachable } => (FetchFailure.Unreachable, "network unreachable"),
+                    _ => (FetchFailure.Other, e.Message),
+                };
+                // A host name may stand for several addresses: say which one answered so.
+                if (!IPAddress.TryParse(address.Host, out _)) detail += $" (at {endpoint})";
+                failure = new Failed(address, FetchStep.Connect, kind, detail, 0);
+                if (deadline.IsCancellationRequested) break;
+            }
+        }
+        return (null, failure);
+    }
+
+    private static async Task<FetchResult> ReadToCloseAsync(
+        Socket socket, NetAddress address, FetchLimits limits, CancellationTokenSource deadline, CancellationToken cancel, Stopwatch clock)
+    {
+        var poem = new ArrayBufferWriter<byte>(ReadSize);
+        // Re-armed before every read: the idle timeout counts from the last bytes received.
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        try
+        {
+            while (true)
+            {
+                idle.CancelAfter(limits.IdleTimeout);
+                var read = await socket.ReceiveAsync(poem.GetMemory(ReadSize), SocketFlags.None, idle.Token).ConfigureAwait(false);
+                if (read == 0)
+                    return new Fetched(address, poem.WrittenSpan.ToArray(), clock.Elapsed);
+                poem.Advance(read);
+                if (poem.WrittenCount > limits.MaxPoemBytes)
+                    return new Failed(address, FetchStep.Read, FetchFailure.TooLarge,
+                        $"the poem is larger than {limits.MaxPoemBytes} bytes", poem.WrittenCount);
+            }
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return deadline.IsCancellationRequested
+                ? new Failed(address, FetchStep.Read, FetchFailure.DeadlinePassed,
+                    $"the deadline of {Seconds(limits.Deadline)} passed after {poem.WrittenCount} bytes", poem.WrittenCount)
+                : new Failed(address, FetchStep.Read, FetchFailure.IdleTimedOut,
+                    $"timed out: no data for {Seconds(limits.IdleTimeout)} after {poem.WrittenCount} bytes", poem.WrittenCount);
+        }
+        catch (SocketException e)
+        {
+            var (kind, what) = e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted
+                ? (FetchFailure.Reset, "connection reset")
+                : (FetchFailure.Other, e.Message);
+            return new Failed(address, FetchStep.Read, kind, $"{what} after {poem.WrittenCount} bytes", poem.WrittenCount);
+        }
+    }
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+}

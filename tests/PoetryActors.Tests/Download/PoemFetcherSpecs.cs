@@ -1,0 +1,140 @@
+using System.Text;
+using PoetryActors.Download;
+using PoetryActors.Tests.Support;
+using Xunit;
+using static PoetryActors.Download.FetchResult;
+
+namespace PoetryActors.Tests.Download;
+
+public sealed class PoemFetcherSpecs
+{
+    private static readonly byte[] Poem = Encoding.UTF8.GetBytes("Do not go gentle into that good night,\nOld age should burn and rave at close of day;\n");
+
+    // Short limits so the failures come quickly; a generous safety net around every fetch.
+    private static readonly FetchLimits Quick = new(TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 1024);
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_clean_close_is_success_with_every_byte()
+    {
+        await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
+
+        var result = await PoemFetcher.FetchAsync(upstream.Address, Quick).WaitAsync(Limit);
+
+        var fetched = Assert.IsType<Fetched>(result);
+        Assert.Equal(Poem, fetched.Poem);
+        Assert.Equal(upstream.Address, fetched.Address);
+    }
+
+    [Fact]
+    public async Task A_clean_close_without_bytes_is_an_empty_poem()
+    {
+        await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.Serves([]));
+
+        var result = await PoemFetcher.FetchAsync(upstream.Address, Quick).WaitAsync(Limit);
+
+        Assert.Empty(Assert.IsType<Fetched>(result).Poem);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_fails_at_connect()
+    {
+        var nowhere = ScriptedUpstream.Refusing();
+
+        var result = await PoemFetcher.FetchAsync(nowhere, Quick).WaitAsync(Limit);
+
+        var failed = Assert.IsType<Failed>(result);
+        Assert.Equal(FetchStep.Connect, failed.Step);
+        Assert.Equal(FetchFailure.Refused, failed.Failure);
+        Assert.Equal($"connecting to {nowhere} failed: connection refused", failed.Reason);
+    }
+
+    [Fact]
+    public async Task A_reset_in_the_middle_of_the_poem_fails_at_read()
+    {
+        await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.ResetsAfter(Poem[..20]));
+
+        var result = await PoemFetcher.FetchAsync(upstream.Address, Quick).WaitAsync(Limit);
+
+        var failed = Assert.IsType<Failed>(result);
+        Assert.Equal(FetchStep.Read, failed.Step);
+        Assert.Equal(FetchFailure.Reset, failed.Failure);
+        Assert.InRange(failed.BytesReceived, 0, 20);
+        Assert.StartsWith($"reading from {upstream.Address} failed: connection reset after", failed.Reason);
+    }
+
+    [Fact]
+    public async Task A_silent_server_fails_after_the_idle_timeout()
+    {
+        await using var upstream = ScriptedUpstream.Start();
+
+        var result = await PoemFetcher.FetchAsync(upstream.Address, Quick).WaitAsync(Limit);
+
+        var failed = Assert.IsType<Failed>(result);
+        Assert.Equal(FetchStep.Read, failed.Step);
+        Assert.Equal(FetchFailure.IdleTimedOut, failed.Failure);
+        Assert.Equal($"reading from {upstream.Address} failed: timed out: no data for 0.5 s after 0 bytes", failed.Reason);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_finishes_fails_at_the_deadline()
+    {
+        await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.Trickles(TimeSpan.FromMilliseconds(50)));
+        var limits = Quick with { IdleTimeout = TimeSpan.FromSeconds(5), Deadline = TimeSpan.FromMilliseconds(600) };
+
+        var result = await PoemFetcher.FetchAsync(upstream.Address, limits).WaitAsync(Limit);
+
+        var failed = Assert.IsType<Failed>(result);
+        Assert.Equal(FetchFailure.DeadlinePassed, failed.Failure);
+        Assert.Contains("the deadline of 0.6 s passed", failed.Reason);
+    }
+
+    [Fact]
+    public async Task A_poem_larger_than_the_limit_fails()
+    {
+        var big = new byte[5000];
+        Array.Fill(big, (byte)'a');
+        await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.Serves(big));
+
+        var result = await PoemFetcher.FetchAsync(upstream.Address, Quick).WaitAsync(Limit);
+
+        var failed = Assert.IsType<Failed>(result);
+        Assert.Equal(FetchFailure.TooLarge, failed.Failure);
+        Assert.Equal($"reading from {upstream.Address} failed: the poem is larger than 1024 bytes", failed.Reason);
+    }
+
+    [Fact]
+    public async Task A_poem_of_exactly_the_limit_is_accepted()
+    {
+        await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.Serves(new byte[1024]));
+
+        var result = await PoemFetcher.FetchAsync(upstream.Address, Quick).WaitAsync(Limit);
+
+        Assert.Equal(1024, Assert.IsType<Fetched>(result).Poem.Length);
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_throws_and_closes_the_connection()
+    {
+        await using var upstream = ScriptedUpstream.Start();
+        using var cancel = new CancellationTokenSource();
+
+        var fetch = PoemFetcher.FetchAsync(upstream.Address, Quick with { IdleTimeout = TimeSpan.FromSeconds(5) }, cancel.Token);
+        await upstream.WaitForConnectionAsync(Limit);
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fetch.WaitAsync(Limit));
+        Assert.True(await upstream.WaitForPeerCloseAsync(Limit), "the upstream connection was not closed");
+    }
+
+    [Fact]
+    public void The_limits_default_to_reference_conf()
+    {
+        var limits = FetchLimits.Default;
+
+        Assert.Equal(TimeSpan.FromSeconds(5), limits.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), limits.IdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), limits.Deadline);
+        Assert.Equal(1048576, limits.MaxPoemBytes);
+    }
+}
