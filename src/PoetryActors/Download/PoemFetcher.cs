@@ -23,13 +23,38 @@ public static class PoemFetcher
 
     /// <summary>Fetches the poem served at <paramref name="address"/> within <paramref name="limits"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was cancelled.</exception>
-    public static async Task<FetchResult> FetchAsync(NetAddress address, FetchLimits limits, CancellationToken cancel = default)
+    public static Task<FetchResult> FetchAsync(NetAddress address, FetchLimits limits, CancellationToken cancel = default) =>
+        FetchAsync(address, limits, received: null, cancel);
+
+    /// <summary>
+    /// Fetches the poem served at <paramref name="address"/> within <paramref name="limits"/>,
+    /// calling <paramref name="received"/> with the running total of bytes after every read (for
+    /// progress displays; it runs on the reading thread, so it must be quick and thread-safe).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was cancelled.</exception>
+    public static async Task<FetchResult> FetchAsync(NetAddress address, FetchLimits limits, Action<int>? received, CancellationToken cancel = default)
     {
         cancel.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         deadline.CancelAfter(limits.Deadline);
 
+        var connected = await ConnectAsync(address, limits, deadline, cancel).ConfigureAwait(false);
+        if (connected.Socket is not { } socket) return connected.Failure!;
+        using (socket)
+        {
+            return await ReadToCloseAsync(socket, address, limits, deadline, cancel, clock, received).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="address"/> and opens a TCP connection to it within the connect
+    /// timeout and <paramref name="deadline"/>; the failure names the step (resolve or connect).
+    /// Shared with the transform client, whose connect is the same step.
+    /// </summary>
+    internal static async Task<(Socket? Socket, Failed? Failure)> ConnectAsync(
+        NetAddress address, FetchLimits limits, CancellationTokenSource deadline, CancellationToken cancel)
+    {
         IPAddress[] candidates;
         try
         {
@@ -37,22 +62,17 @@ public static class PoemFetcher
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            return new Failed(address, FetchStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed", 0);
+            return (null, new Failed(address, FetchStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed", 0));
         }
         catch (SocketException e)
         {
             var failure = e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData ? FetchFailure.UnknownHost : FetchFailure.Other;
-            return new Failed(address, FetchStep.Resolve, failure, failure is FetchFailure.UnknownHost ? "no such host" : e.Message, 0);
+            return (null, new Failed(address, FetchStep.Resolve, failure, failure is FetchFailure.UnknownHost ? "no such host" : e.Message, 0));
         }
         if (candidates.Length == 0)
-            return new Failed(address, FetchStep.Resolve, FetchFailure.UnknownHost, "the host has no address", 0);
+            return (null, new Failed(address, FetchStep.Resolve, FetchFailure.UnknownHost, "the host has no address", 0));
 
-        var connected = await ConnectAsync(address, candidates, limits, deadline, cancel).ConfigureAwait(false);
-        if (connected.Socket is not { } socket) return connected.Failure!;
-        using (socket)
-        {
-            return await ReadToCloseAsync(socket, address, limits, deadline, cancel, clock).ConfigureAwait(false);
-        }
+        return await ConnectAnyAsync(address, candidates, limits, deadline, cancel).ConfigureAwait(false);
     }
 
     private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancel)
@@ -64,7 +84,7 @@ public static class PoemFetcher
     }
 
     /// <summary>Tries each address in turn, each attempt bounded by the connect timeout; reports the last failure.</summary>
-    private static async Task<(Socket? Socket, Failed? Failure)> ConnectAsync(
+    private static async Task<(Socket? Socket, Failed? Failure)> ConnectAnyAsync(
         NetAddress address, IPAddress[] candidates, FetchLimits limits, CancellationTokenSource deadline, CancellationToken cancel)
     {
         Failed? failure = null;
@@ -105,7 +125,7 @@ public static class PoemFetcher
     }
 
     private static async Task<FetchResult> ReadToCloseAsync(
-        Socket socket, NetAddress address, FetchLimits limits, CancellationTokenSource deadline, CancellationToken cancel, Stopwatch clock)
+        Socket socket, NetAddress address, FetchLimits limits, CancellationTokenSource deadline, CancellationToken cancel, Stopwatch clock, Action<int>? received)
     {
         var poem = new ArrayBufferWriter<byte>(ReadSize);
         // Re-armed before every read: the idle timeout counts from the last bytes received.
@@ -119,6 +139,7 @@ public static class PoemFetcher
                 if (read == 0)
                     return new Fetched(address, poem.WrittenSpan.ToArray(), clock.Elapsed);
                 poem.Advance(read);
+                received?.Invoke(poem.WrittenCount);
                 if (poem.WrittenCount > limits.MaxPoemBytes)
                     return new Failed(address, FetchStep.Read, FetchFailure.TooLarge,
                         $"the poem is larger than {limits.MaxPoemBytes} bytes", poem.WrittenCount);
