@@ -34,12 +34,25 @@ public static class DownloadProtocol
     }
 
     /// <summary>
-    /// The download of <paramref name="Address"/> failed at <paramref name="Step"/>;
-    /// <paramref name="Reason"/> is the whole story in one line (which address, which step, what
-    /// happened) and <paramref name="BytesReceived"/> counts what had arrived before.
+    /// The download of <paramref name="Address"/> failed at <paramref name="Step"/> because of
+    /// <paramref name="Detail"/> (such as <c>connection refused</c>); <see cref="Reason"/> is the
+    /// whole story in one line (which address, which step, what happened) and
+    /// <paramref name="BytesReceived"/> counts what had arrived before.
     /// </summary>
-    public sealed record DownloadFailed(NetAddress Address, DownloadStep Step, string Reason, int BytesReceived = 0)
+    public sealed record DownloadFailed(NetAddress Address, DownloadStep Step, string Detail, int BytesReceived = 0)
     {
+        /// <summary>How long the download ran before it failed, when known.</summary>
+        public TimeSpan? Elapsed { get; init; }
+
+        /// <summary>One line an operator can act on, such as <c>connecting to 127.0.0.1:10000 failed: connection refused</c>.</summary>
+        public string Reason => Step switch
+        {
+            DownloadStep.Resolve => $"resolving {Address.Host} failed: {Detail}",
+            DownloadStep.Connect => $"connecting to {Address} failed: {Detail}",
+            DownloadStep.Read => $"reading from {Address} failed: {Detail}",
+            _ => $"downloading from {Address} failed: {Detail}",
+        };
+
         /// <summary>The failure of a fetch, as a download failure.</summary>
         public static DownloadFailed From(FetchResult.Failed failed) => new(
             failed.Address,
@@ -49,7 +62,7 @@ public static class DownloadProtocol
                 FetchStep.Connect => DownloadStep.Connect,
                 _ => DownloadStep.Read,
             },
-            failed.Reason,
+            failed.Detail,
             failed.BytesReceived);
 
         /// <inheritdoc />

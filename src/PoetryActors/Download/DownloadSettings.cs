@@ -51,17 +51,15 @@ public sealed record DownloadSettings
                 : throw new ConfigurationException($"poetry.download.xform: {error}");
         }
 
+        var limits = FetchLimits.Create(withDefaults);
+        var name = download.GetString("transform", "cummingsify") ?? "";
         try
         {
-            return new DownloadSettings(FetchLimits.Create(withDefaults))
-            {
-                TransformServer = server,
-                TransformName = download.GetString("transform", "cummingsify") ?? "",
-            };
+            return new DownloadSettings(limits) { TransformServer = server, TransformName = name };
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            throw new ConfigurationException($"poetry.download.transform: {e.Message}");
+            throw new ConfigurationException($"poetry.download.transform: '{name}' is not a transform name (a non-empty name without '.')");
         }
     }
 

@@ -58,13 +58,13 @@ public sealed class DownloaderActor : UntypedActor
                 HandleFetched(fetched);
                 break;
             case FetchResult.Failed failed:
-                Fail(DownloadFailed.From(failed));
+                Fail(DownloadFailed.From(failed) with { Elapsed = _clock.Elapsed });
                 break;
             case StepCrashed crashed:
-                Fail(new DownloadFailed(
-                    _request.Address,
-                    DownloadStep.Downloader,
-                    $"downloading from {_request.Address} failed: {crashed.Cause.GetBaseException().Message}"));
+                Fail(new DownloadFailed(_request.Address, DownloadStep.Downloader, crashed.Cause.GetBaseException().Message)
+                {
+                    Elapsed = _clock.Elapsed,
+                });
                 break;
             default:
                 Unhandled(message);

@@ -39,7 +39,8 @@ public sealed record FetchLimits
     /// <summary>Reads <c>poetry.download</c> from <paramref name="config"/>, falling back to reference.conf.</summary>
     public static FetchLimits Create(Config? config = null)
     {
-        var c = (config ?? Config.Empty).WithFallback(PoetryConfig.Reference).GetConfig("poetry.download");
+        // WithDefaults also accepts the reference itself (a config cannot fall back on itself).
+        var c = PoetryConfig.WithDefaults(config).GetConfig("poetry.download");
         var max = c.GetLong("max-poem-bytes");
         Require(max is >= 0 and <= int.MaxValue, $"max-poem-bytes must be 0 to {int.MaxValue}");
         return new FetchLimits(c.GetTimeSpan("connect-timeout"), c.GetTimeSpan("idle-timeout"), c.GetTimeSpan("deadline"), (int)max);

@@ -41,10 +41,9 @@ public abstract record PoemOutcome(int Index, NetAddress Address)
     {
         Outcome.Success { Value: PoemDownloaded poem } => new Downloaded(index, poem),
         Outcome.Failure { Cause.Exception: DownloadFailedException failed } => new Failed(index, failed.Failure),
-        Outcome.Failure failure => new Failed(index, new DownloadFailed(
-            address, DownloadStep.Downloader, $"downloading from {address} failed: {failure.Cause.Reason}")),
+        Outcome.Failure failure => new Failed(index, new DownloadFailed(address, DownloadStep.Downloader, failure.Cause.Reason)),
         Outcome.Success success => new Failed(index, new DownloadFailed(
-            address, DownloadStep.Downloader, $"downloading from {address} failed: the downloader answered {success.Value ?? "nothing"}")),
+            address, DownloadStep.Downloader, $"the downloader answered {success.Value ?? "nothing"} instead of a poem")),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "an outcome is a success or a failure"),
     };
 }
