@@ -48,14 +48,10 @@ public static class GetRun
             interrupt.Cancel();
         });
 
-        var t0 = Stopwatch.StartNew();
         var system = ActorSystem.Create("poetry-get", SystemConfig(request));
-        Console.Error.WriteLine($"TIMING create {t0.ElapsedMilliseconds} ms since process start {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds}");
         try
         {
-            var r = await FetchAndPrintAsync(request, PoetryDownloads.Create(system), interrupt.Token);
-            Console.Error.WriteLine($"TIMING fetched {t0.ElapsedMilliseconds} ms");
-            return r;
+            return await FetchAndPrintAsync(request, PoetryDownloads.Create(system), interrupt.Token);
         }
         finally
         {
@@ -68,7 +64,6 @@ public static class GetRun
             {
                 // Nothing is left to wait for: every download has settled and was stopped.
             }
-            Console.Error.WriteLine($"TIMING terminated {t0.ElapsedMilliseconds} ms");
 
             await Log.CloseAndFlushAsync();
         }
