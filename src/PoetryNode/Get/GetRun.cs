@@ -30,6 +30,9 @@ public static class GetRun
     /// <summary>Runs <paramref name="request"/>; returns the exit code.</summary>
     public static async Task<int> RunAsync(GetRequest request)
     {
+        // stdout holds only poems, written as raw bytes to the standard output stream; any text
+        // written through Console.Out (Akka prints its shutdown at debug level there) goes to stderr.
+        Console.SetOut(Console.Error);
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(request.LogLevel)
             .WriteTo.Console(outputTemplate: NodeLogging.Template, standardErrorFromLevel: LogEventLevel.Verbose)
