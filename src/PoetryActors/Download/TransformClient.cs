@@ -37,15 +37,14 @@ public static class TransformClient
     {
         cancel.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var allowed = timeLeft ?? limits.Deadline;
         if (allowed <= TimeSpan.Zero)
         {
             return Fail(server, "connecting to", $"the deadline of {Seconds(limits.Deadline)} passed before the transform", clock);
         }
 
-        deadline.CancelAfter(allowed);
-        var (socket, failure) = await PoemFetcher.ConnectAsync(server, limits, deadline, cancel).ConfigureAwait(false);
+        using var timeouts = new StepTimeouts(allowed, limits.ConnectTimeout, cancel);
+        var (socket, failure) = await PoemFetcher.ConnectAsync(server, limits, timeouts, cancel).ConfigureAwait(false);
         if (socket is null)
         {
             return Fail(server, failure!.Step == FetchStep.Resolve ? "resolving" : "connecting to", failure.Detail, clock);
@@ -54,9 +53,8 @@ public static class TransformClient
         using (socket)
         {
             var request = NetstringEncoder.Encode(Request(transformName, poem.Span));
-            using var idle = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-            var sent = await SendAsync(socket, server, request, limits, idle, deadline, cancel, clock).ConfigureAwait(false);
-            return sent ?? await ReceiveReplyAsync(socket, server, limits, idle, deadline, cancel, clock).ConfigureAwait(false);
+            var sent = await SendAsync(socket, server, request, limits, timeouts, cancel, clock).ConfigureAwait(false);
+            return sent ?? await ReceiveReplyAsync(socket, server, limits, timeouts, cancel, clock).ConfigureAwait(false);
         }
     }
 
@@ -72,22 +70,23 @@ public static class TransformClient
 
     private static async Task<TransformResult?> SendAsync(
         Socket socket, NetAddress server, ReadOnlyMemory<byte> request, FetchLimits limits,
-        CancellationTokenSource idle, CancellationTokenSource deadline, CancellationToken cancel, Stopwatch clock)
+        StepTimeouts timeouts, CancellationToken cancel, Stopwatch clock)
     {
+        // A server that stops reading holds a send as long as a silent one holds a read.
+        timeouts.StartStep(limits.IdleTimeout);
         try
         {
             while (!request.IsEmpty)
             {
-                // A server that stops reading holds a send as long as a silent one holds a read.
-                idle.CancelAfter(limits.IdleTimeout);
-                request = request[await socket.SendAsync(request, SocketFlags.None, idle.Token).ConfigureAwait(false)..];
+                request = request[await socket.SendAsync(request, SocketFlags.None, timeouts.Token).ConfigureAwait(false)..];
+                timeouts.Progress();
             }
 
             return null;
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            return Fail(server, "sending to", deadline.IsCancellationRequested
+            return Fail(server, "sending to", timeouts.DeadlinePassed
                 ? $"the deadline of {Seconds(limits.Deadline)} passed"
                 : $"timed out: the server took nothing for {Seconds(limits.IdleTimeout)}", clock);
         }
@@ -101,38 +100,47 @@ public static class TransformClient
     }
 
     private static async Task<TransformResult> ReceiveReplyAsync(
-        Socket socket, NetAddress server, FetchLimits limits,
-        CancellationTokenSource idle, CancellationTokenSource deadline, CancellationToken cancel, Stopwatch clock)
+        Socket socket, NetAddress server, FetchLimits limits, StepTimeouts timeouts, CancellationToken cancel, Stopwatch clock)
     {
         var decoder = new NetstringDecoder(Math.Min(limits.MaxPoemBytes, Array.MaxLength));
-        var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
         var received = 0;
+        timeouts.StartStep(limits.IdleTimeout);
         try
         {
             while (true)
             {
-                idle.CancelAfter(limits.IdleTimeout);
-                var read = await socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, idle.Token).ConfigureAwait(false);
-                if (read == 0)
+                // Wait without a buffer, then read what arrived through a pooled one.
+                await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, timeouts.Token).ConfigureAwait(false);
+                var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+                try
                 {
-                    return Fail(server, "reading from", received == 0
-                        ? "the server closed the connection without a reply (it refused the request: an unknown transform, or a poem it cannot take)"
-                        : $"the server closed the connection in the middle of the reply, after {received} bytes", clock);
-                }
+                    var read = await socket.ReceiveAsync(buffer.AsMemory(0, ReadSize), SocketFlags.None, timeouts.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return Fail(server, "reading from", received == 0
+                            ? "the server closed the connection without a reply (it refused the request: an unknown transform, or a poem it cannot take)"
+                            : $"the server closed the connection in the middle of the reply, after {received} bytes", clock);
+                    }
 
-                received += read;
-                switch (decoder.Decode(buffer.AsSpan(0, read), out _, out var frame))
+                    received += read;
+                    timeouts.Progress();
+                    switch (decoder.Decode(buffer.AsSpan(0, read), out _, out var frame))
+                    {
+                        case NetstringDecodeStatus.FrameDecoded:
+                            return new TransformResult.Transformed(frame!, clock.Elapsed);
+                        case NetstringDecodeStatus.Failed:
+                            return Fail(server, "reading from", $"the reply is not a netstring poem: {decoder.Error}", clock);
+                    }
+                }
+                finally
                 {
-                    case NetstringDecodeStatus.FrameDecoded:
-                        return new TransformResult.Transformed(frame!, clock.Elapsed);
-                    case NetstringDecodeStatus.Failed:
-                        return Fail(server, "reading from", $"the reply is not a netstring poem: {decoder.Error}", clock);
+                    ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            return Fail(server, "reading from", deadline.IsCancellationRequested
+            return Fail(server, "reading from", timeouts.DeadlinePassed
                 ? $"the deadline of {Seconds(limits.Deadline)} passed after {received} bytes of the reply"
                 : $"timed out: no data for {Seconds(limits.IdleTimeout)} after {received} bytes of the reply", clock);
         }
@@ -141,10 +149,6 @@ public static class TransformClient
             return Fail(server, "reading from", e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted
                 ? $"connection reset after {received} bytes of the reply"
                 : e.Message, clock);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -30,7 +30,12 @@ public static class JsonReport
         json.WriteStartObject();
         json.WriteStartArray("poems");
         foreach (var outcome in outcomes)
+        {
             WritePoem(json, outcome);
+            // Stream the document: ten thousand poems would otherwise sit in the writer's buffer.
+            if (json.BytesPending > 64 * 1024) json.Flush();
+        }
+
         json.WriteEndArray();
 
         json.WriteStartObject("summary");

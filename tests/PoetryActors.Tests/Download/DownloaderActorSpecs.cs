@@ -67,7 +67,7 @@ public sealed class DownloaderActorSpecs(ITestOutputHelper output) : DownloadSpe
     {
         await using var server = ScriptedUpstream.Start();
 
-        Downloader(server.Address);
+        Downloader(server.Address, Quick);
 
         var failed = ExpectFailure();
         Assert.Equal(DownloadStep.Read, failed.Step);
@@ -128,7 +128,7 @@ public sealed class DownloaderActorSpecs(ITestOutputHelper output) : DownloadSpe
         await using var server = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
         await using var xform = ScriptedUpstream.Start(TransformBehaviours.Answers());
 
-        Downloader(server.Address, Quick with { TransformServer = xform.Address });
+        Downloader(server.Address, Patient with { TransformServer = xform.Address });
 
         var poem = ExpectPoem();
         Assert.Equal(Encoding.UTF8.GetString(Poem).ToLowerInvariant(), Encoding.UTF8.GetString(poem.Poem));
@@ -143,7 +143,7 @@ public sealed class DownloaderActorSpecs(ITestOutputHelper output) : DownloadSpe
         await using var server = ScriptedUpstream.Start(ScriptedUpstream.Serves("the waste land\n"u8.ToArray()));
         await using var xform = ScriptedUpstream.Start(TransformBehaviours.Answers());
 
-        Downloader(server.Address, Quick with { TransformServer = xform.Address, TransformName = "title-case" });
+        Downloader(server.Address, Patient with { TransformServer = xform.Address, TransformName = "title-case" });
 
         Assert.Equal("The Waste Land\n", Encoding.UTF8.GetString(ExpectPoem().Poem));
     }
@@ -154,7 +154,7 @@ public sealed class DownloaderActorSpecs(ITestOutputHelper output) : DownloadSpe
         await using var server = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
         var nowhere = ScriptedUpstream.Refusing();
 
-        Downloader(server.Address, Quick with { TransformServer = nowhere });
+        Downloader(server.Address, Patient with { TransformServer = nowhere });
 
         var poem = ExpectPoem();
         Assert.Equal(Poem, poem.Poem);
@@ -168,7 +168,7 @@ public sealed class DownloaderActorSpecs(ITestOutputHelper output) : DownloadSpe
         await using var server = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
         await using var xform = ScriptedUpstream.Start(TransformBehaviours.Answers());
 
-        Downloader(server.Address, Quick with { TransformServer = xform.Address, TransformName = "no-such-transform" });
+        Downloader(server.Address, Patient with { TransformServer = xform.Address, TransformName = "no-such-transform" });
 
         var poem = ExpectPoem();
         Assert.Equal(Poem, poem.Poem);
@@ -180,12 +180,13 @@ public sealed class DownloaderActorSpecs(ITestOutputHelper output) : DownloadSpe
     {
         await using var server = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
         await using var xform = ScriptedUpstream.Start(TransformBehaviours.NeverAnswers());
+        var settings = Patient with { TransformServer = xform.Address, Limits = Patient.Limits with { IdleTimeout = TimeSpan.FromSeconds(1.5) } };
 
-        Downloader(server.Address, Quick with { TransformServer = xform.Address });
+        Downloader(server.Address, settings);
 
         var poem = ExpectPoem();
         Assert.Equal(Poem, poem.Poem);
-        Assert.Contains("timed out: no data for 0.5 s", poem.Transform!.FailureReason);
+        Assert.Contains("timed out: no data for 1.5 s", poem.Transform!.FailureReason);
     }
 
     [Fact]
@@ -203,9 +204,7 @@ public sealed class DownloaderActorSpecs(ITestOutputHelper output) : DownloadSpe
     public async Task Stopping_a_downloader_closes_its_connection_so_it_never_outlives_its_request()
     {
         await using var server = ScriptedUpstream.Start();
-        var patient = Quick with { Limits = Quick.Limits with { IdleTimeout = TimeSpan.FromSeconds(20) } };
-
-        var downloader = Downloader(server.Address, patient);
+        var downloader = Downloader(server.Address, Patient);
         await server.WaitForConnectionAsync(Limit);
         Watch(downloader);
         Sys.Stop(downloader);
@@ -220,7 +219,7 @@ public sealed class DownloaderActorSpecs(ITestOutputHelper output) : DownloadSpe
     {
         await using var server = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
         await using var xform = ScriptedUpstream.Start();
-        var patient = Quick with { TransformServer = xform.Address, Limits = Quick.Limits with { IdleTimeout = TimeSpan.FromSeconds(20) } };
+        var patient = Patient with { TransformServer = xform.Address };
 
         var downloader = Downloader(server.Address, patient);
         await xform.WaitForConnectionAsync(Limit);

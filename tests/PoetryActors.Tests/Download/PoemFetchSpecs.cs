@@ -32,7 +32,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
 
             var settled = new BlockingCollection<int>();
             var fetch = PoemFetch.AllSettledAsync(
-                Sys, servers.Select(s => s.Address), new DownloadOptions { Settings = Quick, OnSettled = o => settled.Add(o.Index) });
+                Sys, servers.Select(s => s.Address), new DownloadOptions { Settings = Patient, OnSettled = o => settled.Add(o.Index) });
 
             // The last poem arrives first, the first one last.
             foreach (var n in new[] { 2, 1, 0 })
@@ -82,7 +82,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
     {
         await using var server = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
 
-        var outcomes = await PoemFetch.AllSettledAsync(Sys, Enumerable.Repeat(server.Address, 50), new DownloadOptions { Settings = Quick })
+        var outcomes = await PoemFetch.AllSettledAsync(Sys, Enumerable.Repeat(server.Address, 50), new DownloadOptions { Settings = Patient })
             .WaitAsync(Limit);
 
         Assert.Equal(50, outcomes.Count);
@@ -96,9 +96,8 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         await using var good = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
         await using var silent = ScriptedUpstream.Start();
         var downloads = PoetryDownloads.Create(Sys);
-        var patient = Quick with { Limits = Quick.Limits with { IdleTimeout = TimeSpan.FromSeconds(20) } };
 
-        var fetch = PoemFetch.AllSettledAsync(downloads, [good.Address, silent.Address], new DownloadOptions { Settings = patient });
+        var fetch = PoemFetch.AllSettledAsync(downloads, [good.Address, silent.Address], new DownloadOptions { Settings = Patient });
         await silent.WaitForConnectionAsync(Limit);
         var victim = await Sys.ActorSelection("/user/downloads/aggregator-1/download-1").ResolveOne(Limit);
         victim.Tell(PoisonPill.Instance);
@@ -116,9 +115,8 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
     {
         await using var silent = ScriptedUpstream.Start();
         var downloads = PoetryDownloads.Create(Sys);
-        var patient = Quick with { Limits = Quick.Limits with { IdleTimeout = TimeSpan.FromSeconds(20) } };
 
-        var fetch = PoemFetch.AllSettledAsync(downloads, [silent.Address], new DownloadOptions { Settings = patient });
+        var fetch = PoemFetch.AllSettledAsync(downloads, [silent.Address], new DownloadOptions { Settings = Patient });
         await silent.WaitForConnectionAsync(Limit);
         (await Sys.ActorSelection("/user/downloads/aggregator-1/download-0").ResolveOne(Limit)).Tell(Kill.Instance);
         var outcomes = await fetch.WaitAsync(Limit);
@@ -136,7 +134,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         server.Behaviour = server.Gated(gate.Task, Poem);
         var downloads = PoetryDownloads.Create(Sys);
 
-        var fetch = PoemFetch.AllSettledAsync(downloads, [server.Address, server.Address], new DownloadOptions { Settings = Quick });
+        var fetch = PoemFetch.AllSettledAsync(downloads, [server.Address, server.Address], new DownloadOptions { Settings = Patient });
         await server.WaitForConnectionAsync(Limit);
         await server.WaitForConnectionAsync(Limit);
         var first = await Sys.ActorSelection("/user/downloads/aggregator-1/download-0").ResolveOne(Limit);
@@ -148,8 +146,8 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
 
         Assert.All(outcomes, o => Assert.Equal(Poem, PoemOf(o).Poem));
         // The downloaders do not outlive the request.
-        ExpectTerminated(first, Limit);
-        ExpectTerminated(second, Limit);
+        var stopped = new[] { ExpectMsg<Terminated>(Limit).ActorRef, ExpectMsg<Terminated>(Limit).ActorRef };
+        Assert.Equal(new HashSet<IActorRef> { first, second }, stopped.ToHashSet());
     }
 
     [Fact]
@@ -165,9 +163,8 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
     {
         await using var silent = ScriptedUpstream.Start();
         using var cancel = new CancellationTokenSource();
-        var patient = Quick with { Limits = Quick.Limits with { IdleTimeout = TimeSpan.FromSeconds(20) } };
 
-        var fetch = PoemFetch.AllSettledAsync(Sys, [silent.Address], new DownloadOptions { Settings = patient }, cancel.Token);
+        var fetch = PoemFetch.AllSettledAsync(Sys, [silent.Address], new DownloadOptions { Settings = Patient }, cancel.Token);
         await silent.WaitForConnectionAsync(Limit);
         cancel.Cancel();
 
@@ -184,7 +181,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         var settled = new ConcurrentQueue<PoemOutcome>();
         var options = new DownloadOptions
         {
-            Settings = Quick,
+            Settings = Patient,
             OnProgress = p => progress.AddOrUpdate(p.Index, p.Bytes, (_, before) => Math.Max(before, p.Bytes)),
             OnSettled = settled.Enqueue,
         };
@@ -205,7 +202,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         var calls = 0;
         var options = new DownloadOptions
         {
-            Settings = Quick,
+            Settings = Patient,
             OnSettled = _ =>
             {
                 Interlocked.Increment(ref calls);
@@ -241,7 +238,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         await using var xform = ScriptedUpstream.Start(TransformBehaviours.Answers());
 
         var outcomes = await PoemFetch.AllSettledAsync(
-            Sys, [first.Address, second.Address], new DownloadOptions { Settings = Quick with { TransformServer = xform.Address } }).WaitAsync(Limit);
+            Sys, [first.Address, second.Address], new DownloadOptions { Settings = Patient with { TransformServer = xform.Address } }).WaitAsync(Limit);
 
         Assert.Equal(["first poem\n", "second poem\n"], outcomes.Select(o => Encoding.UTF8.GetString(PoemOf(o).Poem)));
     }

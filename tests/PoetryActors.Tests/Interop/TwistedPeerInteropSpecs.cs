@@ -13,7 +13,7 @@ namespace PoetryActors.Tests.Interop;
 /// </summary>
 public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : DownloadSpec(output)
 {
-    private static readonly FetchLimits Patient = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), 1024 * 1024);
+    private static readonly FetchLimits Generous = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), 1024 * 1024);
 
     private static string PoemFile(string name) => Path.Combine(AppContext.BaseDirectory, "poetry", name);
 
@@ -23,7 +23,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
         await using var xform = await TwistedPeer.StartAsync("transform_server_for_tests.py");
         var poem = Encoding.UTF8.GetBytes("HERE IS MY POEM,\nWITH ÉTÉ IN IT\n");
 
-        var result = await TransformClient.TransformAsync(xform.Address, "cummingsify", poem, Patient).WaitAsync(Limit);
+        var result = await TransformClient.TransformAsync(xform.Address, "cummingsify", poem, Generous).WaitAsync(Limit);
 
         Assert.Equal("here is my poem,\nwith été in it\n", Encoding.UTF8.GetString(Assert.IsType<TransformResult.Transformed>(result).Poem));
     }
@@ -33,7 +33,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
     {
         await using var xform = await TwistedPeer.StartAsync("transform_server_for_tests.py");
 
-        var result = await TransformClient.TransformAsync(xform.Address, "cummingsify", Array.Empty<byte>(), Patient).WaitAsync(Limit);
+        var result = await TransformClient.TransformAsync(xform.Address, "cummingsify", Array.Empty<byte>(), Generous).WaitAsync(Limit);
 
         Assert.Empty(Assert.IsType<TransformResult.Transformed>(result).Poem);
     }
@@ -43,7 +43,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
     {
         await using var xform = await TwistedPeer.StartAsync("transform_server_for_tests.py");
 
-        var result = await TransformClient.TransformAsync(xform.Address, "frobnicate", "A POEM"u8.ToArray(), Patient).WaitAsync(Limit);
+        var result = await TransformClient.TransformAsync(xform.Address, "frobnicate", "A POEM"u8.ToArray(), Generous).WaitAsync(Limit);
 
         Assert.Contains("closed the connection without a reply", Assert.IsType<TransformResult.Failed>(result).Reason);
     }
@@ -54,7 +54,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
         await using var xform = await TwistedPeer.StartAsync("transform_server_for_tests.py");
         var poem = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("SO MUCH DEPENDS UPON A RED WHEEL BARROW\n", 2000)));
 
-        var result = await TransformClient.TransformAsync(xform.Address, "cummingsify", poem, Patient).WaitAsync(Limit);
+        var result = await TransformClient.TransformAsync(xform.Address, "cummingsify", poem, Generous).WaitAsync(Limit);
 
         Assert.Equal(Encoding.UTF8.GetString(poem).ToLowerInvariant(), Encoding.UTF8.GetString(Assert.IsType<TransformResult.Transformed>(result).Poem));
     }
@@ -63,7 +63,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
     public async Task Our_downloaders_fetch_from_a_Twisted_poem_server_byte_for_byte()
     {
         await using var server = await TwistedPeer.StartAsync("poem_server_for_tests.py", "--poem", PoemFile("ecstasy.txt"));
-        var settings = new DownloadSettings(Patient);
+        var settings = new DownloadSettings(Generous);
 
         var outcomes = await PoemFetch.AllSettledAsync(Sys, Enumerable.Repeat(server.Address, 20), new DownloadOptions { Settings = settings })
             .WaitAsync(Limit);
@@ -78,7 +78,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
         await using var ecstasy = await TwistedPeer.StartAsync("poem_server_for_tests.py", "--poem", PoemFile("ecstasy.txt"));
         await using var science = await TwistedPeer.StartAsync("poem_server_for_tests.py", "--poem", PoemFile("science.txt"));
         await using var xform = await TwistedPeer.StartAsync("transform_server_for_tests.py");
-        var settings = new DownloadSettings(Patient) { TransformServer = xform.Address };
+        var settings = new DownloadSettings(Generous) { TransformServer = xform.Address };
 
         var outcomes = await PoemFetch.AllSettledAsync(
             Sys, [ecstasy.Address, science.Address, ecstasy.Address], new DownloadOptions { Settings = settings }).WaitAsync(Limit);
