@@ -9,8 +9,8 @@ namespace PoetryNode.Get;
 
 /// <summary>
 /// The live progress of <c>get</c> on stderr, redrawn ten times a second: a summary line (done,
-/// failed, in progress, bytes, time) and one line per download receiving bytes right now (the
-/// first few, by request order). It draws with plain ANSI sequences rather than a widget library
+/// failed, in progress, bytes, time) and a line for each of the first few downloads in progress
+/// with the bytes it has received (those receiving first, then those still waiting). It draws with plain ANSI sequences rather than a widget library
 /// because poems printed as they arrive (<c>--as-completed</c>) must interleave with it:
 /// <see cref="WriteAbove"/> erases it, lets the caller write, and draws it again. Only used when
 /// stderr is a terminal. Thread-safe: events come from the download watcher, redraws from a timer.
@@ -23,6 +23,7 @@ public sealed class ProgressDisplay : IDisposable
     private readonly IReadOnlyList<NetAddress> _addresses;
     private readonly TextWriter _terminal;
     private readonly int[] _bytes;
+    private readonly bool[] _settled;
     private readonly SortedSet<int> _receiving = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Timer _timer;
@@ -38,6 +39,7 @@ public sealed class ProgressDisplay : IDisposable
         _addresses = addresses;
         _terminal = terminal;
         _bytes = new int[addresses.Count];
+        _settled = new bool[addresses.Count];
         _timer = new Timer(_ => Redraw(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
     }
 
@@ -62,6 +64,7 @@ public sealed class ProgressDisplay : IDisposable
         lock (_gate)
         {
             _receiving.Remove(outcome.Index);
+            _settled[outcome.Index] = true;
             if (outcome.Succeeded) _done++;
             else _failed++;
         }
@@ -117,10 +120,22 @@ public sealed class ProgressDisplay : IDisposable
                 CultureInfo.InvariantCulture,
                 $"get: {_addresses.Count} poem{(_addresses.Count == 1 ? "" : "s")}: {_done} done, {_failed} failed, {_addresses.Count - _done - _failed} in progress, {_totalBytes:N0} bytes, {_clock.Elapsed.TotalSeconds:0.0} s"),
         };
-        foreach (var index in _receiving.Take(ShownDownloads))
-            lines.Add(string.Create(CultureInfo.InvariantCulture, $"  download-{index}  {_addresses[index]}  {_bytes[index]:N0} bytes"));
-        if (_receiving.Count > ShownDownloads)
-            lines.Add($"  and {_receiving.Count - ShownDownloads} more receiving");
+        // The downloads receiving bytes first, then those still connecting or waiting, by request order.
+        var running = _addresses.Count - _done - _failed;
+        var shown = _receiving.Take(ShownDownloads).ToList();
+        for (var index = 0; index < _settled.Length && shown.Count < Math.Min(ShownDownloads, running); index++)
+        {
+            if (!_settled[index] && _bytes[index] == 0) shown.Add(index);
+        }
+
+        foreach (var index in shown)
+        {
+            var state = _bytes[index] > 0 ? string.Create(CultureInfo.InvariantCulture, $"{_bytes[index]:N0} bytes") : "waiting";
+            lines.Add($"  download-{index}  {_addresses[index]}  {state}");
+        }
+
+        if (running > shown.Count)
+            lines.Add($"  and {running - shown.Count} more in progress");
 
         var text = new StringBuilder();
         foreach (var line in lines)
