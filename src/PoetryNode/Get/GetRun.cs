@@ -100,6 +100,7 @@ public static class GetRun
 
         var clock = Stopwatch.StartNew();
         IReadOnlyList<PoemOutcome> outcomes;
+        using var noCollections = NoCollectionsDuring.FetchOf(request.Addresses.Count);
         try
         {
             outcomes = await PoemFetch.AllSettledAsync(downloads, request.Addresses, options, interrupt);
@@ -113,6 +114,7 @@ public static class GetRun
         }
 
         display?.Dispose();
+        noCollections.Dispose();
         switch (request.Mode)
         {
             case OutputMode.RequestOrder:

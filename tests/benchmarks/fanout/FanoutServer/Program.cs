@@ -1,10 +1,12 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
 // The fan-out benchmark's server: on every port it listens on, each accepted connection waits
-// --delay (1 s), then receives the poem of that port (exactly --bytes bytes) and a clean close.
+// --delay (1 s) from its accept, then receives the poem of that port (exactly --bytes bytes) and
+// a clean close.
 // Each port serves its own variant of the poem (tagged "[k]" on its first line), so that a client
 // that prints poems in the wrong order is caught. It accepts with many pending accepts per port,
 // so that ten thousand connections arriving at once never overflow the kernel's accept queue.
@@ -42,8 +44,13 @@ long served = 0;
 var loops = new List<Task>();
 for (var k = 0; k < listeners.Count; k++)
 {
+    // Accepted connections wait in a queue in accept order; one sender per port sends each poem
+    // when its connection's delay is up. A timer per connection would cost the server more than
+    // the clients being measured, on the same two cores.
+    var waiting = new ConcurrentQueue<(Socket Connection, long DueAt)>();
     for (var pending = 0; pending < 16; pending++)
-        loops.Add(AcceptAsync(listeners[k], poems[k]));
+        loops.Add(AcceptAsync(listeners[k], waiting));
+    loops.Add(SendWhenDueAsync(waiting, poems[k]));
 }
 
 Console.WriteLine("listening on " + string.Join(' ', listeners.Select(l => ((IPEndPoint)l.LocalEndPoint!).Port)));
@@ -65,8 +72,9 @@ foreach (var listener in listeners) listener.Dispose();
 Console.Error.WriteLine($"fanout-server: served {Interlocked.Read(ref served)} poems");
 return 0;
 
-async Task AcceptAsync(Socket listener, byte[] poem)
+async Task AcceptAsync(Socket listener, ConcurrentQueue<(Socket, long)> waiting)
 {
+    var delay = (long)options.Delay.TotalMilliseconds;
     while (!stop.IsCancellationRequested)
     {
         Socket connection;
@@ -79,7 +87,30 @@ async Task AcceptAsync(Socket listener, byte[] poem)
             return;
         }
 
-        _ = ServeAsync(connection, poem);
+        waiting.Enqueue((connection, Environment.TickCount64 + delay));
+    }
+}
+
+async Task SendWhenDueAsync(ConcurrentQueue<(Socket Connection, long DueAt)> waiting, byte[] poem)
+{
+    while (!stop.IsCancellationRequested)
+    {
+        if (!waiting.TryPeek(out var next) || next.DueAt > Environment.TickCount64)
+        {
+            try
+            {
+                await Task.Delay(1, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            continue;
+        }
+
+        waiting.TryDequeue(out _);
+        await ServeAsync(next.Connection, poem);
     }
 }
 
@@ -87,7 +118,6 @@ async Task ServeAsync(Socket connection, byte[] poem)
 {
     try
     {
-        await Task.Delay(options.Delay, stop.Token);
         var rest = poem.AsMemory();
         while (!rest.IsEmpty)
             rest = rest[await connection.SendAsync(rest, SocketFlags.None, stop.Token)..];
