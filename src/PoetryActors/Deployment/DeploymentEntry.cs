@@ -23,6 +23,20 @@ public sealed record DeploymentEntry(string Name, ServiceKind? Kind, ServiceOpti
             : ServiceSpec.Collection(Name, Children.Select(c => c.ToServiceSpec(config)), settings);
     }
 
+    /// <summary>
+    /// Every port this entry listens on, with where it is set (<c>ecstasy</c>, option <c>port</c>),
+    /// nested collections included; port 0 (any free port) is left out.
+    /// </summary>
+    public IEnumerable<(string Path, string Option, int Port)> Ports(string prefix = "")
+    {
+        var path = prefix + Name;
+        if (Kind is null)
+            return Children.SelectMany(c => c.Ports(path + "/"));
+        return Kind.Options
+            .Where(o => o.Type == OptionType.Port && Options!.Has(o.Name) && Options.GetInt(o.Name) != 0)
+            .Select(o => (path, o.Name, Options!.GetInt(o.Name)));
+    }
+
     public bool Equals(DeploymentEntry? other) =>
         other is not null && Name == other.Name && Kind?.Name == other.Kind?.Name &&
         Equals(Options, other.Options) && Children.SequenceEqual(other.Children);

@@ -1,7 +1,10 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
+using PoetryActors.Download;
 using PoetryActors.Kinds;
+using PoetryActors.Listening;
+using PoetryActors.Services;
 
 namespace PoetryActors.Deployment;
 
@@ -32,16 +35,21 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
             var reason = e is FileNotFoundException or DirectoryNotFoundException ? "deployment file not found" : e.Message;
             throw new DeploymentException([new DeploymentError(path, null, null, reason)]);
         }
-        return Load(text, path);
+        return Load(text, path, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     /// <summary>Reads and checks deployment <paramref name="text"/>; <paramref name="source"/> names it in errors.</summary>
-    public NodeDeployment Load(string text, string source)
+    /// <paramref name="includeDirectory"/> is where <c>include "file"</c> looks (the file's own folder; the working directory by default).
+    public NodeDeployment Load(string text, string source, string? includeDirectory = null)
     {
         Config config;
         try
         {
-            config = ConfigurationFactory.ParseString(text);
+            config = ConfigurationFactory.ParseString(text, name => Include(name, includeDirectory ?? Directory.GetCurrentDirectory()));
+        }
+        catch (DeploymentIncludeException e)
+        {
+            throw new DeploymentException([new DeploymentError(source, null, null, e.Message)]);
         }
         catch (Exception e)
         {
@@ -50,25 +58,45 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
         return Load(config, source);
     }
 
+    // Akka's parser has no file includes of its own: an include names a file beside the deployment.
+    private static HoconRoot Include(string name, string directory)
+    {
+        var path = Path.Combine(directory, name.Trim('"'));
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DeploymentIncludeException($"include \"{name}\": cannot read {path}: {(e is FileNotFoundException ? "file not found" : e.Message)}");
+        }
+        return Parser.Parse(text, inner => Include(inner, Path.GetDirectoryName(path)!));
+    }
+
+    private sealed class DeploymentIncludeException(string message) : Exception(message);
+
     /// <summary>Checks an already parsed deployment configuration.</summary>
     public NodeDeployment Load(Config config, string source)
     {
         var errors = new List<DeploymentError>();
         var services = new List<DeploymentEntry>();
         var value = config.HasPath("poetry.node.services") ? config.GetValue("poetry.node.services") : null;
-        if (value is null || !value.IsArray())
+        if (value is null || AsList(value) is not { } list)
         {
             errors.Add(new DeploymentError(source, null, "poetry.node.services",
                 value is null ? "missing: a deployment lists its services there" : "must be a list of services"));
         }
         else
         {
-            services.AddRange(ReadEntries(value.GetArray(), "services", source, errors));
+            services.AddRange(ReadEntries(list, "services", source, errors));
             CheckPorts(services, source, errors);
         }
 
+        var full = PoetryConfig.WithDefaults(config);
+        if (errors.Count == 0) CheckSettings(full, services, source, errors);
         if (errors.Count > 0) throw new DeploymentException(errors);
-        return new NodeDeployment(source, services, PoetryConfig.WithDefaults(config));
+        return new NodeDeployment(source, services, full);
     }
 
     private List<DeploymentEntry> ReadEntries(IList<HoconValue> items, string where, string source, List<DeploymentError> errors)
@@ -110,14 +138,14 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
                 errors.Add(new DeploymentError(source, label, "kind", "an entry has either a kind or nested services, not both"));
                 return null;
             }
-            if (!nested.IsArray())
+            if (AsList(nested) is not { } list)
             {
                 errors.Add(new DeploymentError(source, label, "services", "must be a list of services"));
                 return null;
             }
             foreach (var key in fields.Keys.Where(k => !EntryKeys.Contains(k)))
                 errors.Add(new DeploymentError(source, label, key, "unknown key: a collection takes only name and services"));
-            var children = ReadEntries(nested.GetArray(), $"{label}.services", source, errors);
+            var children = ReadEntries(list, $"{label}.services", source, errors);
             return new DeploymentEntry(name, null, null, children);
         }
 
@@ -133,17 +161,24 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
         }
 
         var raw = new Dictionary<string, string>();
+        var malformed = new HashSet<string>();
         foreach (var (key, value) in fields)
         {
             if (EntryKeys.Contains(key)) continue;
             if (value.IsString())
+            {
                 raw[key] = value.GetString();
+            }
             else
+            {
+                malformed.Add(key);
                 errors.Add(new DeploymentError(source, label, key, "must be a single value, not a list or an object"));
+            }
         }
 
         var parsed = kind.Parse(raw);
-        foreach (var (key, message) in parsed.Problems)
+        // A key given in the wrong shape is not also 'missing'.
+        foreach (var (key, message) in parsed.Problems.Where(p => !malformed.Contains(p.Key)))
             errors.Add(new DeploymentError(source, label, key, message));
         return parsed.Options is { } options ? new DeploymentEntry(name, kind, options, []) : null;
     }
@@ -151,30 +186,65 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
     private static void CheckPorts(IEnumerable<DeploymentEntry> services, string source, List<DeploymentError> errors)
     {
         var owners = new Dictionary<int, string>();
-        foreach (var (path, entry) in Flatten(services, ""))
+        foreach (var (path, option, port) in services.SelectMany(s => s.Ports()))
         {
-            foreach (var option in entry.Kind!.Options.Where(o => o.Type == OptionType.Port && entry.Options!.Has(o.Name)))
+            if (owners.TryGetValue(port, out var owner))
+                errors.Add(new DeploymentError(source, path, option, $"port {port} is already used by {owner}"));
+            else
+                owners[port] = path;
+        }
+    }
+
+    /// <summary>
+    /// Builds every setting the services will read (and the services' props) now, so a bad value
+    /// under <c>poetry.*</c> is refused here, with the key, instead of failing the start.
+    /// </summary>
+    private static void CheckSettings(Config config, IEnumerable<DeploymentEntry> services, string source, List<DeploymentError> errors)
+    {
+        foreach (var (section, build) in SettingsReaders)
+        {
+            try
             {
-                var port = entry.Options!.GetInt(option.Name);
-                if (port == 0) continue;
-                if (owners.TryGetValue(port, out var owner))
-                    errors.Add(new DeploymentError(source, path, option.Name, $"port {port} is already used by {owner}"));
-                else
-                    owners[port] = path;
+                build(config);
+            }
+            catch (Exception e)
+            {
+                errors.Add(new DeploymentError(source, null, section, OneLine(e.Message)));
+            }
+        }
+        if (errors.Count > 0) return;
+
+        foreach (var entry in services)
+        {
+            try
+            {
+                entry.ToServiceSpec(config);
+            }
+            catch (Exception e)
+            {
+                errors.Add(new DeploymentError(source, entry.Name, null, OneLine(e.Message)));
             }
         }
     }
 
-    private static IEnumerable<(string Path, DeploymentEntry Entry)> Flatten(IEnumerable<DeploymentEntry> entries, string prefix)
+    private static readonly (string Section, Action<Config> Build)[] SettingsReaders =
+    [
+        ("poetry.services", c => ServiceSettings.Create(c)),
+        ("poetry.listener", c => ListenerSettings.Create("", 0, c)),
+        ("poetry.download", c => FetchLimits.Create(c)),
+    ];
+
+    /// <summary>
+    /// The items of a list, or null when the value is not one. Akka's HOCON reads <c>[]</c> as no
+    /// list at all and <c>[ ]</c> as a list of one value with nothing in it: both are an empty list
+    /// (an empty collection, as Twisted's MultiService may be).
+    /// </summary>
+    private static IList<HoconValue>? AsList(HoconValue value)
     {
-        foreach (var entry in entries)
-        {
-            var path = prefix + entry.Name;
-            if (entry.IsCollection)
-                foreach (var inner in Flatten(entry.Children, path + "/")) yield return inner;
-            else
-                yield return (path, entry);
-        }
+        if (value.IsArray()) return value.GetArray().Where(item => item.Values.Count > 0).ToList();
+        var emptyList = value.Values.Any(v => v is HoconArray)
+            && value.Values.All(v => v is HoconArray || (v.IsString() && string.IsNullOrWhiteSpace(v.GetString())));
+        return emptyList ? [] : null;
     }
 
     private static string? Scalar(IDictionary<string, HoconValue> fields, string key) =>

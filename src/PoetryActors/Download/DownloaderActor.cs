@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using PoetryActors.Aggregation;
+using PoetryActors.Kinds;
 using static PoetryActors.Aggregation.AggregationProtocol;
 using static PoetryActors.Download.DownloadProtocol;
 
@@ -94,7 +95,7 @@ public sealed class DownloaderActor : UntypedActor
             .PipeTo(Self, failure: e => new StepCrashed(e));
     }
 
-    private void Transforming(object message, FetchResult.Fetched fetched, Kinds.NetAddress server)
+    private void Transforming(object message, FetchResult.Fetched fetched, NetAddress server)
     {
         var name = _request.Settings.TransformName;
         switch (message)

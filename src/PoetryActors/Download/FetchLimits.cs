@@ -11,27 +11,33 @@ public sealed record FetchLimits
 {
     public FetchLimits(TimeSpan connectTimeout, TimeSpan idleTimeout, TimeSpan deadline, int maxPoemBytes)
     {
-        Require(connectTimeout > TimeSpan.Zero, "connect-timeout must be positive");
-        Require(idleTimeout > TimeSpan.Zero, "idle-timeout must be positive");
-        Require(deadline > TimeSpan.Zero, "deadline must be positive");
-        Require(maxPoemBytes >= 0, "max-poem-bytes cannot be negative");
         ConnectTimeout = connectTimeout;
         IdleTimeout = idleTimeout;
         Deadline = deadline;
         MaxPoemBytes = maxPoemBytes;
     }
 
+    // The checks sit in the init accessors so that a copy made with `with` is validated too.
+
     /// <summary>How long one connection attempt may take.</summary>
-    public TimeSpan ConnectTimeout { get; init; }
+    public TimeSpan ConnectTimeout { get; init => field = Positive(value, "connect-timeout"); }
 
     /// <summary>How long the server may stay silent between two reads.</summary>
-    public TimeSpan IdleTimeout { get; init; }
+    public TimeSpan IdleTimeout { get; init => field = Positive(value, "idle-timeout"); }
 
     /// <summary>How long the whole download may take, name resolution and connect included.</summary>
-    public TimeSpan Deadline { get; init; }
+    public TimeSpan Deadline { get; init => field = Positive(value, "deadline"); }
 
     /// <summary>The largest poem accepted; a server that sends more fails the download.</summary>
-    public int MaxPoemBytes { get; init; }
+    public int MaxPoemBytes
+    {
+        get;
+        init
+        {
+            Require(value >= 0, "max-poem-bytes cannot be negative");
+            field = value;
+        }
+    }
 
     /// <summary>The defaults of reference.conf.</summary>
     public static FetchLimits Default { get; } = Create();
@@ -39,11 +45,16 @@ public sealed record FetchLimits
     /// <summary>Reads <c>poetry.download</c> from <paramref name="config"/>, falling back to reference.conf.</summary>
     public static FetchLimits Create(Config? config = null)
     {
-        // WithDefaults also accepts the reference itself (a config cannot fall back on itself).
         var c = PoetryConfig.WithDefaults(config).GetConfig("poetry.download");
         var max = c.GetLong("max-poem-bytes");
         Require(max is >= 0 and <= int.MaxValue, $"max-poem-bytes must be 0 to {int.MaxValue}");
         return new FetchLimits(c.GetTimeSpan("connect-timeout"), c.GetTimeSpan("idle-timeout"), c.GetTimeSpan("deadline"), (int)max);
+    }
+
+    private static TimeSpan Positive(TimeSpan value, string key)
+    {
+        Require(value > TimeSpan.Zero, key + " must be positive");
+        return value;
     }
 
     private static void Require(bool condition, string message)

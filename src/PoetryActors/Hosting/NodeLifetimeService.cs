@@ -21,6 +21,7 @@ public sealed class NodeLifetimeService(IRequiredActor<PoetryNodeRoot> root, Act
     // Generous: a start is bounded per service by poetry.services.start-timeout anyway.
     private static readonly TimeSpan StartLimit = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan StopLimit = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan RootLookupLimit = TimeSpan.FromSeconds(10);
 
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -42,7 +43,17 @@ public sealed class NodeLifetimeService(IRequiredActor<PoetryNodeRoot> root, Act
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        var node = await root.GetAsync(cancellationToken);
+        IActorRef node;
+        try
+        {
+            // The root is missing when the actor system itself failed to start: nothing to stop then.
+            node = await root.GetAsync(cancellationToken).WaitAsync(RootLookupLimit, cancellationToken);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            _log.Warning("no service tree to stop");
+            return;
+        }
         _log.Info("shutting down");
         try
         {

@@ -1,3 +1,4 @@
+using PoetryActors.Proxy;
 using PoetryActors.Server;
 using PoetryActors.Transform;
 
@@ -10,6 +11,8 @@ public static class BuiltInKinds
     public static IReadOnlyList<ServiceKind> All { get; } =
     [
         FastPoetryKind.Kind,
+        SlowPoetryKind.Kind,
         TransformKind.Kind,
+        ProxyKind.Kind,
     ];
 }

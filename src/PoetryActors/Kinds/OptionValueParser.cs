@@ -79,7 +79,7 @@ public static class OptionValueParser
             text.EndsWith('m') ? (text[..^1], 60.0) :
             (text, 1.0);
         if (!double.TryParse(digits.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
-            || double.IsInfinity(amount) || amount * scale > TimeSpan.MaxValue.TotalSeconds / 2)
+            || !double.IsFinite(amount) || amount * scale > TimeSpan.MaxValue.TotalSeconds / 2)
             return false;
         duration = TimeSpan.FromSeconds(amount * scale);
         return true;

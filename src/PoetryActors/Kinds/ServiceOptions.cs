@@ -51,5 +51,9 @@ public sealed class ServiceOptions : IEquatable<ServiceOptions>
     public override int GetHashCode() => _values.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value));
 
     /// <summary>name=value pairs, for logs.</summary>
-    public override string ToString() => string.Join(", ", _values.Select(kv => $"{kv.Key}={kv.Value}"));
+    public override string ToString() => string.Join(", ", _values.Select(kv => $"{kv.Key}={Show(kv.Value)}"));
+
+    // Durations as an operator writes them (0.7s), not as TimeSpan prints them (00:00:00.7000000).
+    private static string Show(object value) =>
+        value is TimeSpan span ? $"{span.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}s" : value.ToString() ?? "";
 }

@@ -20,12 +20,14 @@ internal sealed class AcceptLoop : IDisposable
     private readonly Action<Exception> _onFatal;
     private readonly CancellationTokenSource _cut = new();
     private readonly ConcurrentDictionary<Socket, byte> _inFlight = new();
+    private readonly GracefulCloser _closer;
     private readonly Thread _thread;
     private volatile bool _closing;
 
-    private AcceptLoop(Socket socket, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal)
+    private AcceptLoop(Socket socket, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal, TimeSpan closeTimeout)
     {
         _socket = socket;
+        _closer = new GracefulCloser(closeTimeout);
         _handler = handler;
         _log = log;
         _onFatal = onFatal;
@@ -36,21 +38,20 @@ internal sealed class AcceptLoop : IDisposable
     /// <summary>The address the socket is bound to.</summary>
     public IPEndPoint LocalAddress { get; }
 
-    /// <summary>Connections accepted and not yet closed (only those that had to wait).</summary>
+    /// <summary>Connections accepted and still being served (only those that had to wait).</summary>
     public int InFlight => _inFlight.Count;
 
     /// <summary>
     /// Binds and listens, or throws <see cref="Services.ServiceStartException"/> with a reason an
     /// operator can act on. Accepting begins with <see cref="Start"/>.
     /// </summary>
-    public static AcceptLoop Bind(IPEndPoint address, int backlog, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal)
+    public static AcceptLoop Bind(IPEndPoint address, int backlog, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal,
+        TimeSpan closeTimeout)
     {
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            // As Twisted does: a restarted server must not wait for old connections' TIME_WAIT.
-            // On Linux this never lets two listeners share a port.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            AllowRebindDuringTimeWait(socket);
             socket.Bind(address);
             socket.Listen(backlog);
         }
@@ -59,7 +60,23 @@ internal sealed class AcceptLoop : IDisposable
             socket.Dispose();
             throw new Services.ServiceStartException($"cannot listen on {address}: {Describe(e)}", e);
         }
-        return new AcceptLoop(socket, handler, log, onFatal);
+        return new AcceptLoop(socket, handler, log, onFatal, closeTimeout);
+    }
+
+    /// <summary>
+    /// As Twisted does, sets SO_REUSEADDR alone, so that a restarted server need not wait for its old
+    /// connections' TIME_WAIT and a port in use by another listener is still refused. Not through
+    /// <see cref="SocketOptionName.ReuseAddress"/>: on Unix .NET sets SO_REUSEPORT with it, and two
+    /// listeners then share the port without a word. (.NET already sets SO_REUSEADDR on new Unix TCP
+    /// sockets; this says so rather than rely on it. Windows rebinds during TIME_WAIT by default.)
+    /// </summary>
+    private static void AllowRebindDuringTimeWait(Socket socket)
+    {
+        const int on = 1;
+        if (OperatingSystem.IsLinux())
+            socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(on));
+        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+            socket.SetRawSocketOption(0xffff /* SOL_SOCKET */, 0x4 /* SO_REUSEADDR */, BitConverter.GetBytes(on));
     }
 
     /// <summary>Starts the accept thread.</summary>
@@ -77,12 +94,15 @@ internal sealed class AcceptLoop : IDisposable
         await Task.Run(() => _thread.Join(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
 
         var deadline = DateTime.UtcNow + drain;
-        while (!_inFlight.IsEmpty && DateTime.UtcNow < deadline)
+        while (InFlight > 0 && DateTime.UtcNow < deadline)
             await Task.Delay(20).ConfigureAwait(false);
 
-        var cut = _inFlight.Count;
+        var cut = InFlight;
         _cut.Cancel();
         foreach (var connection in _inFlight.Keys) connection.Dispose();
+        // Connections that only wait for their client to close have had everything; a stop
+        // does not wait for them.
+        _closer.CutAll();
         return cut;
     }
 
@@ -92,6 +112,7 @@ internal sealed class AcceptLoop : IDisposable
         _socket.Dispose();
         _cut.Cancel();
         foreach (var connection in _inFlight.Keys) connection.Dispose();
+        _closer.Dispose();
         _cut.Dispose();
     }
 
@@ -141,7 +162,7 @@ internal sealed class AcceptLoop : IDisposable
 
         if (served.IsCompletedSuccessfully)
         {
-            connection.Dispose();
+            _closer.Close(connection);
             return;
         }
 
@@ -151,9 +172,11 @@ internal sealed class AcceptLoop : IDisposable
 
     private async Task FinishAsync(ValueTask served, Socket connection)
     {
+        var completed = false;
         try
         {
             await served.ConfigureAwait(false);
+            completed = true;
         }
         catch (Exception e)
         {
@@ -162,7 +185,10 @@ internal sealed class AcceptLoop : IDisposable
         finally
         {
             _inFlight.TryRemove(connection, out _);
-            connection.Dispose();
+            // A failed connection ends at once (its client gets a close, or a reset); a served one
+            // ends gracefully so that nothing sent is lost.
+            if (completed && !_cut.IsCancellationRequested) _closer.Close(connection);
+            else connection.Dispose();
         }
     }
 

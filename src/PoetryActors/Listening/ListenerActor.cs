@@ -45,7 +45,7 @@ public sealed class ListenerActor : ServiceActor
         var address = await ResolveAsync(_settings.Iface, _settings.Port);
         var self = Self;
         _loop = AcceptLoop.Bind(address, _settings.Backlog, handler, Log,
-            e => self.Tell(new AcceptLoopFailed(e)));
+            e => self.Tell(new AcceptLoopFailed(e)), _settings.CloseTimeout);
         _loop.Start();
         Log.Info("listening on {0}", _loop.LocalAddress);
     }

@@ -8,8 +8,11 @@ namespace PoetryActors.Listening;
 /// </summary>
 public sealed record ListenerSettings
 {
-    public ListenerSettings(string iface, int port, int backlog, TimeSpan drainTimeout)
+    public ListenerSettings(string iface, int port, int backlog, TimeSpan drainTimeout, TimeSpan? closeTimeout = null)
     {
+        var close = closeTimeout ?? TimeSpan.FromSeconds(5);
+        if (close <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(closeTimeout), close, "the close timeout must be positive");
+        CloseTimeout = close;
         if (port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(port), port, "a port is 0 to 65535");
         if (backlog < 1) throw new ArgumentOutOfRangeException(nameof(backlog), backlog, "the backlog must be positive");
         if (drainTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(drainTimeout), drainTimeout, "the drain timeout cannot be negative");
@@ -31,10 +34,13 @@ public sealed record ListenerSettings
     /// <summary>How long a stop lets connections in flight finish before it cuts them.</summary>
     public TimeSpan DrainTimeout { get; }
 
+    /// <summary>How long a served connection waits for its client to close before it is closed anyway.</summary>
+    public TimeSpan CloseTimeout { get; }
+
     /// <summary>Settings for <paramref name="iface"/>:<paramref name="port"/> with the other values from <paramref name="config"/> (or reference.conf).</summary>
     public static ListenerSettings Create(string iface, int port, Config? config = null)
     {
         var c = PoetryConfig.WithDefaults(config).GetConfig("poetry.listener");
-        return new ListenerSettings(iface, port, c.GetInt("backlog"), c.GetTimeSpan("drain-timeout"));
+        return new ListenerSettings(iface, port, c.GetInt("backlog"), c.GetTimeSpan("drain-timeout"), c.GetTimeSpan("close-timeout"));
     }
 }

@@ -11,6 +11,8 @@ namespace PoetryActors.Server;
 /// <summary>
 /// The <c>fastpoetry</c> service kind: a poem service and a listener that sends the poem to
 /// every client at once, as separate services in one collection (the tutorial's Figure 34).
+/// Part 16's third exercise: an optional second poem on a second port (<c>poem2</c> and
+/// <c>port2</c>, both or neither) adds a second poem service and listener to the same collection.
 /// </summary>
 public static class FastPoetryKind
 {
@@ -25,29 +27,64 @@ public static class FastPoetryKind
             new KindOption("poem", OptionType.File, "the poem file to serve"),
             new KindOption("port", OptionType.Port, "the port to listen on (0: any free port)", "10000"),
             new KindOption("iface", OptionType.Text, "the interface to listen on", "localhost"),
+            new KindOption("poem2", OptionType.File, "a second poem file to serve, on port2 (optional)") { Optional = true },
+            new KindOption("port2", OptionType.Port, "the port to serve poem2 on (0: any free port; with poem2 only)") { Optional = true },
         ],
-        Build);
+        Build)
+    {
+        Check = CheckSecondPoem,
+    };
 
-    /// <summary>The children of a fastpoetry collection: <c>poem</c>, then <c>listener</c>.</summary>
-    public static IReadOnlyList<ServiceSpec> Build(ServiceOptions options, Config config) =>
-    [
-        new("poem", PoemServiceActor.Props(options.GetString("poem"))),
-        new("listener", ListenerActor.Props(
-            ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config),
-            FromSibling("poem"))),
-    ];
+    /// <summary>
+    /// The children of a fastpoetry collection: <c>poem</c>, then <c>listener</c>, and with a
+    /// second poem <c>poem2</c>, then <c>listener2</c>, on the same interface.
+    /// </summary>
+    public static IReadOnlyList<ServiceSpec> Build(ServiceOptions options, Config config)
+    {
+        var iface = options.GetString("iface");
+        var children = new List<ServiceSpec>
+        {
+            new("poem", PoemServiceActor.Props(options.GetString("poem"))),
+            new("listener", ListenerActor.Props(ListenerSettings.Create(iface, options.GetInt("port"), config), FromSibling("poem"))),
+        };
+        if (options.Has("poem2"))
+        {
+            children.Add(new ServiceSpec("poem2", PoemServiceActor.Props(options.GetString("poem2"))));
+            children.Add(new ServiceSpec("listener2",
+                ListenerActor.Props(ListenerSettings.Create(iface, options.GetInt("port2"), config), FromSibling("poem2"))));
+        }
+        return children;
+    }
+
+    private static IEnumerable<(string Key, string Message)> CheckSecondPoem(ServiceOptions options)
+    {
+        if (options.Has("poem2") && !options.Has("port2"))
+            yield return ("port2", "missing: poem2 needs a port2 to be served on");
+        if (options.Has("port2") && !options.Has("poem2"))
+            yield return ("poem2", "missing: port2 needs a poem2 to serve");
+        if (options.Has("port2") && options.GetInt("port2") is var port2 and not 0 && port2 == options.GetInt("port"))
+            yield return ("port2", $"port {port2} is already the first poem's port");
+    }
 
     /// <summary>
     /// A handler source that asks the sibling poem service for its poem each time the listener
     /// starts, so a restarted poem service's new poem is served after the listener restarts too.
     /// </summary>
-    public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(string poemService) => async context =>
+    public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(string poemService) =>
+        FromSibling(poemService, (poem, log) => new PoemConnectionHandler(poem, log));
+
+    /// <summary>
+    /// The same, for any protocol that serves the sibling's poem: <paramref name="makeHandler"/>
+    /// turns the poem's bytes and the listener's logger into the connection handler.
+    /// </summary>
+    public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(
+        string poemService, Func<byte[], ILoggingAdapter, IConnectionHandler> makeHandler) => async context =>
     {
         var log = context.GetLogger();
         var answer = await context.ActorSelection($"../{poemService}").Ask(GetPoem.Instance, TimeSpan.FromSeconds(5));
         return answer switch
         {
-            CurrentPoem poem => new PoemConnectionHandler(poem.Poem, log),
+            CurrentPoem poem => makeHandler(poem.Poem, log),
             PoemUnavailable none => throw new ServiceStartException(none.Reason),
             _ => throw new ServiceStartException($"unexpected answer from the poem service: {answer}"),
         };

@@ -9,6 +9,12 @@ namespace PoetryActors.Server;
 /// </summary>
 public static class PoemWriter
 {
+    /// <summary>
+    /// How long a send may make no progress (a client that stopped reading) before the
+    /// connection is given up: nothing waits forever.
+    /// </summary>
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Sends all of <paramref name="bytes"/>; completes synchronously when the kernel took it all.</summary>
     public static ValueTask WriteAsync(Socket connection, ReadOnlyMemory<byte> bytes, CancellationToken cancel)
     {
@@ -22,9 +28,20 @@ public static class PoemWriter
 
     private static async ValueTask SendRestAsync(Socket connection, ReadOnlyMemory<byte> rest, CancellationToken cancel)
     {
+        // Only the rare send that did not fit in the kernel's buffer gets here, so a timer each is cheap.
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         while (!rest.IsEmpty)
         {
-            var sent = await connection.SendAsync(rest, SocketFlags.None, cancel).ConfigureAwait(false);
+            stall.CancelAfter(StallTimeout);
+            int sent;
+            try
+            {
+                sent = await connection.SendAsync(rest, SocketFlags.None, stall.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                throw new TimeoutException($"the client read nothing for {StallTimeout.TotalSeconds:0} s; {rest.Length} bytes were left unsent");
+            }
             rest = rest[sent..];
         }
     }

@@ -73,9 +73,10 @@ public abstract class ServiceActor : UntypedActor
                 IsRunning = true;
                 replyTo.Tell(new ServiceStarted(Name));
             }
+            // The path is relative to the service that answers: empty, as it is this service that failed.
+            // Its collection puts the child's name in front.
             catch (ServiceStartException e)
             {
-                // The path is relative to the one answering: empty names this service itself.
                 replyTo.Tell(new ServiceStartFailed("", e.Message));
             }
             catch (Exception e)

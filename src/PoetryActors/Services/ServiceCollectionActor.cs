@@ -115,6 +115,16 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 ScheduleRecreate(dead, running: false);
                 FailStart(new ServiceStartFailed(dead.Name, "crashed while starting"));
                 break;
+            case Terminated t when FindByRef(t.ActorRef) is { Running: true } crashed:
+                // A child that had started crashed while later ones were starting: the start as a
+                // whole fails (Twisted's startService raises), the rest is undone.
+                Timers.Cancel(StepTimeout.Key);
+                crashed.Detach();
+                ScheduleRecreate(crashed, running: false);
+                var starting = _children[_cursor];
+                Context.Stop(starting.Ref);
+                FailStart(new ServiceStartFailed(crashed.Name, $"crashed while {starting.Name} was starting"));
+                break;
             case StartService or StopService or AddService or RemoveService:
                 Stash.Stash();
                 break;
@@ -151,7 +161,8 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 _log.Info("service {0} restarted", PathOf(restarted));
                 break;
             case ServiceStartFailed failed when FindByRef(Sender) is { } broken:
-                _log.Warning("service {0} could not restart: {1}: {2}", PathOf(broken), failed.ServicePath, failed.Reason);
+                _log.Warning("service {0} could not restart: {1}", PathOf(broken), failed);
+                broken.Restarting = false;
                 Context.Stop(broken.Ref);
                 break;
             default:
@@ -189,7 +200,9 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 Stash.Stash();
                 break;
             default:
-                if (!HandleCommon(message, running: true)) Unhandled(message);
+                // As Twisted's stopService does first: a stopping collection no longer runs, so a
+                // child that crashes now is not started again behind the stop's back.
+                if (!HandleCommon(message, running: false)) Unhandled(message);
                 break;
         }
     }
@@ -226,7 +239,8 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     private void StopNext()
     {
         _cursor--;
-        while (_cursor >= 0 && !_children[_cursor].Running) _cursor--;
+        // A child whose restart is still under way counts: it may be running by now.
+        while (_cursor >= 0 && !_children[_cursor].Running && !_children[_cursor].Restarting) _cursor--;
         if (_cursor < 0)
         {
             if (_startFailure is { } failure)
@@ -267,8 +281,13 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
             return;
         }
 
+        // Insert before the named sibling when there is one (a reload keeps the file's order that
+        // way, so the node still stops in the reverse of it); otherwise append, as addService does.
         var child = new Child(spec);
-        _children.Add(child);
+        var position = add.Before is { } before && _children.FindIndex(c => c.Name == before) is >= 0 and var index
+            ? index
+            : _children.Count;
+        _children.Insert(position, child);
         Create(child);
         if (!running)
         {
@@ -278,7 +297,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
 
         // Twisted starts a child added to a running collection at once; the answer waits for it.
         _requester = Sender;
-        _cursor = _children.Count - 1;
+        _cursor = position;
         _log.Debug("starting {0}", PathOf(child));
         child.Ref.Tell(StartService.Instance);
         Timers.StartSingleTimer(StepTimeout.Key, new StepTimeout(_cursor), _settings.StartTimeout);
@@ -429,6 +448,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 if (running && child.WantsRunning)
                 {
                     _log.Info("restarting service {0}", PathOf(child));
+                    child.Restarting = true;
                     child.Ref.Tell(StartService.Instance);
                 }
                 return true;
@@ -493,22 +513,24 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         public IActorRef Ref { get; set; } = ActorRefs.Nobody;
         public bool Running { get; private set; }
         public bool WantsRunning { get; set; }
+        /// <summary>Sent a start by a restart after a crash, not yet answered.</summary>
+        public bool Restarting { get; set; }
         public int Crashes { get; set; }
         private DateTime _runningSince;
 
         public void MarkRunning()
         {
             Running = true;
-            WantsRunning = false;
+            WantsRunning = Restarting = false;
             _runningSince = DateTime.UtcNow;
         }
 
-        public void MarkStopped() => Running = WantsRunning = false;
+        public void MarkStopped() => Running = WantsRunning = Restarting = false;
 
         public void Detach()
         {
             Ref = ActorRefs.Nobody;
-            Running = false;
+            Running = Restarting = false;
         }
 
         public bool RanLongEnough(TimeSpan span) => _runningSince != default && DateTime.UtcNow - _runningSince >= span;

@@ -74,9 +74,14 @@ public static class ServiceProtocol
 
     /// <summary>
     /// Add a child (<c>addService</c>); answered by <see cref="ServiceAdded"/> or <see cref="AddServiceRefused"/>.
-    /// A child added to a running collection is started before the answer.
+    /// A child added to a running collection is started before the answer. It goes last (it starts
+    /// last and stops first), or just before the sibling named <see cref="Before"/> when there is one.
     /// </summary>
-    public sealed record AddService(ServiceSpec Service);
+    public sealed record AddService(ServiceSpec Service)
+    {
+        /// <summary>The sibling to insert the child before; null (or no such sibling) appends it.</summary>
+        public string? Before { get; init; }
+    }
 
     /// <summary>The child was added (and started, when its collection runs).</summary>
     public sealed record ServiceAdded(string Name);

@@ -12,20 +12,28 @@ public static class CheckCommand
     /// <summary>The <c>check</c> command.</summary>
     public static Command Create(DeploymentLoader loader)
     {
-        var file = new Argument<string?>("FILE")
+        var files = new Argument<string[]>("FILE")
         {
-            Description = "the deployment file (HOCON); the embedded default deployment when left out",
-            Arity = ArgumentArity.ZeroOrOne,
+            Description = "the deployment files (HOCON); the embedded default deployment when none is given",
+            Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = new Command("check", "Check a deployment file and print its services, without starting anything.");
-        command.Arguments.Add(file);
+        var command = new Command("check", "Check deployment files and print their services, without starting anything.");
+        command.Arguments.Add(files);
         command.SetAction(async (result, _) =>
         {
-            if (await DeploymentFiles.LoadAsync(loader, result.GetValue(file)) is not { } deployment)
-                return ExitCodes.Usage;
-            Console.Out.WriteLine($"{deployment.Source}: ok");
-            Print(deployment.Services, "  ");
-            return ExitCodes.Success;
+            var paths = result.GetValue(files) is { Length: > 0 } given ? given.Select(p => (string?)p) : [null];
+            var exit = ExitCodes.Success;
+            foreach (var path in paths)
+            {
+                if (await DeploymentFiles.LoadAsync(loader, path) is not { } deployment)
+                {
+                    exit = ExitCodes.Usage;
+                    continue;
+                }
+                Console.Out.WriteLine($"{deployment.Source}: ok");
+                Print(deployment.Services, "  ");
+            }
+            return exit;
         });
         return command;
     }

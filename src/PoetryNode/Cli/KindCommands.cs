@@ -50,17 +50,27 @@ public static class KindCommands
             foreach (var (option, cli) in options)
                 if (result.GetValue(cli) is { } value) raw[option.Name] = value;
 
+            var source = $"poetry-node {kind.Name}";
             var parsed = kind.Parse(raw);
             if (parsed.Options is null)
             {
                 foreach (var (key, message) in parsed.Problems)
-                    await Console.Error.WriteLineAsync($"poetry-node {kind.Name}: --{key}: {message}");
+                    await Console.Error.WriteLineAsync($"{source}: --{key}: {message}");
                 return ExitCodes.Usage;
             }
 
-            var entry = new DeploymentEntry(kind.Name, kind, parsed.Options, []);
-            var deployment = new NodeDeployment($"poetry-node {kind.Name}", [entry], PoetryActors.PoetryConfig.Reference);
-            return await NodeHost.RunAsync(deployment, serve.Read(result));
+            // SIGHUP checks the same options again (a poem file may have gone) and re-reads the poems.
+            NodeDeployment Reload()
+            {
+                var again = kind.Parse(raw);
+                if (again.Options is null)
+                    throw new DeploymentException(again.Problems.Select(p => new DeploymentError(source, null, "--" + p.Key, p.Message)).ToList());
+                return Deployment(again.Options);
+            }
+            NodeDeployment Deployment(ServiceOptions checkedOptions) =>
+                new(source, [new DeploymentEntry(kind.Name, kind, checkedOptions, [])], PoetryActors.PoetryConfig.Reference);
+
+            return await NodeHost.RunAsync(new DeploymentSource(source, Deployment(parsed.Options), Reload), serve.Read(result));
         });
         return command;
     }

@@ -14,7 +14,7 @@ public static class PoetryCli
     public static async Task<int> RunAsync(string[] args)
     {
         var root = Build(ServiceKindRegistry.Default);
-        var result = root.Parse(args);
+        var result = root.Parse(ExpandEmptyValues(args));
         if (result.Errors.Count > 0)
         {
             foreach (var error in result.Errors)
@@ -40,17 +40,17 @@ public static class PoetryCli
             root.Subcommands.Add(KindCommands.Create(kind, serve));
         root.SetAction(_ =>
         {
-            Console.Out.Write(Listing(root, kinds));
+            Console.Out.Write(Listing(root, kinds, serve));
             return ExitCodes.Success;
         });
         return root;
     }
 
     /// <summary>The commands and service kinds with their descriptions, as <c>poetry-node</c> alone prints them.</summary>
-    public static string Listing(RootCommand root, ServiceKindRegistry kinds)
+    public static string Listing(RootCommand root, ServiceKindRegistry kinds, ServeOptions serve)
     {
         var writer = new StringWriter();
-        writer.WriteLine("Usage: poetry-node [options] <command> [command options]");
+        writer.WriteLine("Usage: poetry-node [daemon options] <command> [command options]");
         writer.WriteLine();
         writer.WriteLine("Commands:");
         foreach (var command in root.Subcommands.Where(c => !kinds.TryGet(c.Name, out _)))
@@ -60,9 +60,21 @@ public static class PoetryCli
         foreach (var kind in kinds.All)
             writer.WriteLine($"  {kind.Name,-12} {kind.Description}");
         writer.WriteLine();
-        writer.WriteLine("Run 'poetry-node --help' for the options every command takes.");
+        writer.WriteLine("Daemon options (every serving command takes them, before the command as with twistd, or after it):");
+        writer.WriteLine("  " + string.Join(' ', serve.All.Select(o => o.HelpName is { } value ? $"{o.Name} {value}" : o.Name)));
+        writer.WriteLine("Run 'poetry-node --help' for what each does, and their defaults.");
         return writer.ToString();
     }
+
+    /// <summary>
+    /// <c>--pidfile=</c> (nothing after the '=') is twistd's way to give an option an empty value,
+    /// and the handy one in a systemd unit; the parser would take the next word as the value
+    /// instead, so it becomes <c>--pidfile ""</c> first.
+    /// </summary>
+    public static string[] ExpandEmptyValues(IEnumerable<string> args) =>
+        args.SelectMany(a => a.Length > 3 && a.StartsWith("--", StringComparison.Ordinal) && a.EndsWith('=') && a.IndexOf('=') == a.Length - 1
+            ? [a[..^1], ""]
+            : new[] { a }).ToArray();
 
     private static string HelpHint(ParseResult result) =>
         result.CommandResult.Command is RootCommand ? "poetry-node --help" : $"poetry-node {result.CommandResult.Command.Name} --help";

@@ -7,7 +7,8 @@ namespace PoetryNode.Cli;
 /// <summary>
 /// <c>poetry-node run [FILE]</c>: runs a HOCON deployment (our <c>.tac</c> file), or the one
 /// embedded in the executable when no file is given. The whole file is checked first; any
-/// problem is reported with the file, the entry and the key, and nothing starts.
+/// problem is reported with the file, the entry and the key, and nothing starts. SIGHUP reads
+/// the file again and applies what changed.
 /// </summary>
 public static class RunCommand
 {
@@ -23,9 +24,14 @@ public static class RunCommand
         command.Arguments.Add(file);
         command.SetAction(async (result, _) =>
         {
-            if (await DeploymentFiles.LoadAsync(loader, result.GetValue(file)) is not { } deployment)
+            var path = result.GetValue(file);
+            if (await DeploymentFiles.LoadAsync(loader, path) is not { } deployment)
                 return ExitCodes.Usage;
-            return await NodeHost.RunAsync(deployment, serve.Read(result));
+            // The same path, relative to the same working directory, on every reload.
+            Func<NodeDeployment> reload = path is null
+                ? () => loader.Load(DefaultDeployment.Text, DefaultDeployment.Source)
+                : () => loader.LoadFile(path);
+            return await NodeHost.RunAsync(new DeploymentSource(deployment.Source, deployment, reload), serve.Read(result));
         });
         return command;
     }

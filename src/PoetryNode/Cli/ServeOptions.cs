@@ -3,11 +3,16 @@ using System.CommandLine;
 namespace PoetryNode.Cli;
 
 /// <summary>
-/// The options every serving command takes (<c>run</c> and each service kind), given before or
-/// after the command as with twistd (<c>poetry-node --loglevel debug fastpoetry ...</c>).
+/// The options every serving command takes (<c>run</c> and each service kind): twistd's own
+/// options, given before the command as with twistd (<c>poetry-node --daemon fastpoetry --port
+/// 10000 ...</c>), or after it. The log level; foreground or daemon; the pid file; the log file
+/// and its rotation; the user and group to run as once the ports are bound.
 /// </summary>
 public sealed class ServeOptions
 {
+    /// <summary>The pid file's default name, in the working directory (twistd's <c>twistd.pid</c>).</summary>
+    public const string DefaultPidFile = "poetry-node.pid";
+
     /// <summary>--loglevel: the least severe log level written.</summary>
     public Option<string?> LogLevel { get; } = new("--loglevel")
     {
@@ -16,12 +21,93 @@ public sealed class ServeOptions
         Recursive = true,
     };
 
+    /// <summary>--daemon: detach once the services are bound.</summary>
+    public Option<bool> Daemon { get; } = new("--daemon")
+    {
+        Description = "detach from the terminal once the services are bound (or say why they could not start); logs go to the log file. Default: the foreground",
+        Recursive = true,
+    };
+
+    /// <summary>--pidfile: where the node's pid is written once it runs.</summary>
+    public Option<string> PidFile { get; } = new("--pidfile")
+    {
+        Description = "write the node's pid here once it runs (removed at exit; one naming a running node refuses the start); '' for none",
+        HelpName = "PATH",
+        DefaultValueFactory = _ => DefaultPidFile,
+        Recursive = true,
+    };
+
+    /// <summary>--logfile: where the log goes.</summary>
+    public Option<string?> LogFile { get; } = new("--logfile")
+    {
+        Description = "log to this file, rotated by size; '-' for stdout (default: poetry-node.log with --daemon, else the console)",
+        HelpName = "PATH",
+        Recursive = true,
+    };
+
+    /// <summary>--logfile-size: the size at which the log file rolls over.</summary>
+    public Option<string> LogFileSize { get; } = new("--logfile-size")
+    {
+        Description = "roll over to a new log file at this size: bytes, or with k (1000) or m (1000000)",
+        HelpName = "SIZE",
+        DefaultValueFactory = _ => "1m",
+        Recursive = true,
+    };
+
+    /// <summary>--logfile-keep: how many rolled-over log files are kept.</summary>
+    public Option<int> LogFileKeep { get; } = new("--logfile-keep")
+    {
+        Description = "how many old log files to keep beside the current one",
+        HelpName = "N",
+        DefaultValueFactory = _ => 5,
+        Recursive = true,
+    };
+
+    /// <summary>--user: the user to run as once the ports are bound.</summary>
+    public Option<string?> User { get; } = new("--user")
+    {
+        Description = "once every port is bound, run as this user (name or uid; needs root)",
+        HelpName = "USER",
+        Recursive = true,
+    };
+
+    /// <summary>--group: the group to run as once the ports are bound.</summary>
+    public Option<string?> Group { get; } = new("--group")
+    {
+        Description = "once every port is bound, run as this group (name or gid; default: the user's group); no supplementary groups",
+        HelpName = "GROUP",
+        Recursive = true,
+    };
+
+    /// <summary>Every one of them, in the order help lists them.</summary>
+    public IReadOnlyList<Option> All => [Daemon, PidFile, LogFile, LogFileSize, LogFileKeep, User, Group, LogLevel];
+
     /// <summary>Adds the options to <paramref name="root"/>, recursively.</summary>
-    public void AddTo(Command root) => root.Options.Add(LogLevel);
+    public void AddTo(Command root)
+    {
+        foreach (var option in All)
+            root.Options.Add(option);
+    }
 
     /// <summary>The values given on this command line.</summary>
-    public ServeSettings Read(ParseResult result) => new(result.GetValue(LogLevel));
+    public ServeSettings Read(ParseResult result) => new(
+        result.GetValue(LogLevel),
+        result.GetValue(Daemon),
+        result.GetValue(PidFile) ?? DefaultPidFile,
+        result.GetValue(LogFile),
+        result.GetValue(LogFileSize) ?? "1m",
+        result.GetValue(LogFileKeep),
+        result.GetValue(User),
+        result.GetValue(Group));
 }
 
-/// <summary>The serving options' values.</summary>
-public sealed record ServeSettings(string? LogLevel);
+/// <summary>The serving options' values, as given (checked by <see cref="Hosting.NodeProcessSettings"/>).</summary>
+public sealed record ServeSettings(
+    string? LogLevel,
+    bool Daemon = false,
+    string PidFile = ServeOptions.DefaultPidFile,
+    string? LogFile = null,
+    string LogFileSize = "1m",
+    int LogFileKeep = 5,
+    string? User = null,
+    string? Group = null);

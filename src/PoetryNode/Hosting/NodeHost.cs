@@ -3,58 +3,106 @@ using Akka.Logger.Serilog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using PoetryActors.Deployment;
 using PoetryActors.Hosting;
 using PoetryNode.Cli;
+using PoetryNode.Daemon;
 using Serilog;
-using Serilog.Events;
 
 namespace PoetryNode.Hosting;
 
 /// <summary>
 /// Runs a deployment in a Generic Host (our twistd's reactor): Akka.Hosting creates the actor
 /// system with the deployment's settings, the node lifetime starts the services and, on SIGINT
-/// or SIGTERM, stops them in reverse order before the actor system ends. A service that cannot
-/// start ends the run with one line on stderr and exit code 1.
+/// or SIGTERM, stops them in reverse order before the actor system ends. Around that, twistd's
+/// process habits: the serving options are checked first (usage errors exit 2), <c>--daemon</c>
+/// hands over to a detached copy of the process, a live pid file refuses the start, the pid file
+/// is written and privileges dropped once the ports are bound, systemd is told, and SIGHUP
+/// reloads. A service that cannot start ends the run with one line on stderr and exit code 1.
 /// </summary>
 public static class NodeHost
 {
     // Longer than any orderly stop: each service's own stop is bounded by poetry.services.stop-timeout.
     private static readonly TimeSpan ShutdownLimit = TimeSpan.FromSeconds(90);
 
-    /// <summary>Runs <paramref name="deployment"/> until the host is told to stop; returns the exit code.</summary>
-    public static async Task<int> RunAsync(NodeDeployment deployment, ServeSettings settings)
+    /// <summary>Runs the deployment of <paramref name="source"/> until the host is told to stop; returns the exit code.</summary>
+    public static async Task<int> RunAsync(DeploymentSource source, ServeSettings serve)
     {
-        var levelText = settings.LogLevel ?? deployment.Config.GetString("akka.loglevel", "INFO");
-        if (!NodeLogging.TryParseLevel(levelText, out var level))
+        var errors = new List<string>();
+        if (NodeProcessSettings.Resolve(serve, source.Initial, errors) is not { } settings)
         {
-            await Console.Error.WriteLineAsync($"poetry-node: unknown log level '{levelText}' (use debug, info, warning or error)");
+            foreach (var error in errors)
+                await Console.Error.WriteLineAsync($"poetry-node: {error}");
             return ExitCodes.Usage;
         }
-        NodeLogging.Configure(level);
+
+        if (settings.Daemon && !DaemonChild.IsDaemon)
+            return await DaemonLauncher.LaunchAsync(settings.PidFile?.Path, settings.Log.ToString());
+        if (DaemonChild.IsDaemon)
+            DaemonChild.Detach();
+
+        string? staleWarning = null;
+        if (settings.PidFile is { } pidFile)
+        {
+            switch (pidFile.Inspect())
+            {
+                case PidFileState.Live live:
+                    await Console.Error.WriteLineAsync(
+                        $"poetry-node: {pidFile.Path} says poetry-node is already running as pid {live.Pid}; stop it first (kill {live.Pid}) or give another --pidfile");
+                    return ExitCodes.Failure;
+                case PidFileState.Unreadable unreadable:
+                    await Console.Error.WriteLineAsync($"poetry-node: cannot read the pid file {pidFile.Path}: {unreadable.Reason}");
+                    return ExitCodes.Failure;
+                case PidFileState.Stale stale:
+                    staleWarning = $"replacing the stale pid file {pidFile.Path}: {stale.Reason}";
+                    pidFile.Delete();
+                    break;
+            }
+        }
+
+        if (NodeLogging.CheckWritable(settings.Log) is { } logProblem)
+        {
+            await Console.Error.WriteLineAsync($"poetry-node: {logProblem}");
+            return ExitCodes.Failure;
+        }
+        NodeLogging.Configure(settings.Level, settings.Log);
+        var log = Log.ForContext("LogSource", "poetry-node");
 
         try
         {
-            using var host = Build(deployment, level);
-            Log.ForContext("LogSource", "poetry-node").Information("running {Source}", deployment.Source);
+            using var host = Build(source, settings);
+            log.Information("running {Source}", source.Initial.Source);
+            if (staleWarning is not null) log.Warning("{Warning}", staleWarning);
             try
             {
                 await host.StartAsync();
+            }
+            catch (OperationCanceledException) when (host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
+            {
+                // SIGINT or SIGTERM while the services were starting: an orderly stop, not a failure.
+                log.Information("stop requested while starting");
+                await host.StopAsync();
+                log.Information("node stopped");
+                return ExitCodes.Success;
             }
             catch (Exception e)
             {
                 // A refused start is expected (its message names the service and the reason);
                 // anything else is a bug, logged in full, but the operator still gets one line.
-                if (e is not NodeStartException)
-                    Log.ForContext("LogSource", "poetry-node").Error(e, "the node failed to start");
+                var reason = e is NodeStartException ? e.Message : "internal error: " + e.Message;
+                if (e is NodeStartException)
+                    log.Error("the node could not start: {Reason}", reason);
+                else
+                    log.Error(e, "the node failed to start");
                 await host.StopAsync();
                 await Log.CloseAndFlushAsync();
-                await Console.Error.WriteLineAsync($"poetry-node: {(e is NodeStartException ? e.Message : "internal error: " + e.Message)}");
+                await Console.Error.WriteLineAsync($"poetry-node: {reason}");
                 return ExitCodes.Failure;
             }
 
+            if (DaemonChild.IsDaemon)
+                DaemonChild.ReportReady();
             await host.WaitForShutdownAsync();
-            Log.ForContext("LogSource", "poetry-node").Information("node stopped");
+            log.Information("node stopped");
             return ExitCodes.Success;
         }
         finally
@@ -63,7 +111,7 @@ public static class NodeHost
         }
     }
 
-    private static IHost Build(NodeDeployment deployment, LogEventLevel level)
+    private static IHost Build(DeploymentSource source, NodeProcessSettings settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -74,25 +122,30 @@ public static class NodeHost
         builder.Logging.ClearProviders();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownLimit);
-        builder.Services.AddSystemd();
         builder.Services.AddAkka("poetry", (akka, _) =>
         {
             akka.ConfigureLoggers(loggers =>
             {
-                loggers.LogLevel = NodeLogging.ToAkka(level);
+                loggers.LogLevel = NodeLogging.ToAkka(settings.Level);
                 loggers.LogConfigOnStart = false;
                 loggers.ClearLoggers();
                 loggers.AddLogger<SerilogLogger>();
             });
-            akka.WithPoetryNode(deployment);
+            akka.WithPoetryNode(source.Initial);
             akka.WithPoetryDownloads();
             // The host owns SIGINT/SIGTERM: its stop stops the services in order, then the actor
             // system. Akka's own process-exit hook would race it.
             akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
             // The command line's --loglevel wins over the deployment file's akka.loglevel.
-            akka.AddHocon($"akka.loglevel = {NodeLogging.ToAkka(level).ToString().Replace("Level", "").ToUpperInvariant()}", HoconAddMode.Prepend);
+            akka.AddHocon($"akka.loglevel = {NodeLogging.ToAkka(settings.Level).ToString().Replace("Level", "").ToUpperInvariant()}", HoconAddMode.Prepend);
         });
+        // Started in this order once the actor system runs; stopped in the reverse order.
         builder.Services.AddPoetryNodeLifetime();
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(source);
+        builder.Services.AddHostedService<NodeProcessService>();
+        builder.Services.AddHostedService<SystemdNotificationService>();
+        builder.Services.AddHostedService<HangupReloadService>();
         return builder.Build();
     }
 }

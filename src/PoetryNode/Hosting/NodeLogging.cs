@@ -6,20 +6,66 @@ namespace PoetryNode.Hosting;
 
 /// <summary>
 /// The node's Serilog set-up: every Akka log line (the services' own and the node's) goes
-/// through Akka.Logger.Serilog to these sinks. In the foreground the sink is the console.
+/// through Akka.Logger.Serilog to one sink: the console (stdout) in the foreground, or a file
+/// (a daemon's default, or <c>--logfile</c>) that Serilog's file sink rolls over by size.
 /// </summary>
 public static class NodeLogging
 {
     /// <summary>One line per event, timestamped like twistd's log, with the source in brackets.</summary>
     public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] [{LogSource}] {Message:lj}{NewLine}{Exception}";
 
-    /// <summary>Creates the global Serilog logger writing at <paramref name="level"/> and above.</summary>
-    public static void Configure(LogEventLevel level)
+    /// <summary>Creates the global Serilog logger writing at <paramref name="level"/> and above to <paramref name="target"/>.</summary>
+    /// <remarks>
+    /// A file is rolled over once it reaches the size limit: Serilog keeps the first name
+    /// (<c>poetry-node.log</c>) and continues in <c>poetry-node_001.log</c>, <c>_002</c> and so on,
+    /// the highest number being the current file; beyond the current one it keeps
+    /// <see cref="LogTarget.Keep"/> files and deletes the oldest. Writes are not buffered, so a
+    /// line is in the file as soon as it is logged (and nothing is lost if the node is killed).
+    /// </remarks>
+    public static void Configure(LogEventLevel level, LogTarget target)
     {
-        Log.Logger = new LoggerConfiguration()
-            .MinimumLevel.Is(level)
-            .WriteTo.Console(outputTemplate: Template)
+        var configuration = new LoggerConfiguration().MinimumLevel.Is(level);
+        Log.Logger = (target.File is { } file
+                ? configuration.WriteTo.File(file,
+                    outputTemplate: Template,
+                    fileSizeLimitBytes: target.SizeLimit,
+                    rollOnFileSizeLimit: true,
+                    retainedFileCountLimit: target.Keep + 1,
+                    buffered: false)
+                : configuration.WriteTo.Console(outputTemplate: Template))
             .CreateLogger();
+    }
+
+    /// <summary>The log files <paramref name="target"/> has written so far (the first one, then the rolled-over ones).</summary>
+    public static IEnumerable<string> Files(LogTarget target)
+    {
+        if (target.File is not { } file) yield break;
+        var folder = Path.GetDirectoryName(file)!;
+        var stem = Path.GetFileNameWithoutExtension(file);
+        var extension = Path.GetExtension(file);
+        if (!Directory.Exists(folder)) yield break;
+        foreach (var path in Directory.EnumerateFiles(folder, stem + "*" + extension))
+        {
+            var middle = Path.GetFileName(path)[stem.Length..^extension.Length];
+            if (middle.Length == 0 || (middle.Length >= 4 && middle[0] == '_' && middle[1..].All(char.IsAsciiDigit)))
+                yield return path;
+        }
+    }
+
+    /// <summary>Null when <paramref name="target"/> can be written, else why not (checked before anything starts).</summary>
+    public static string? CheckWritable(LogTarget target)
+    {
+        if (target.File is not { } file) return null;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            using var probe = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot write the log file {file}: {e.Message}";
+        }
     }
 
     /// <summary>Parses a level as Akka writes it (<c>INFO</c>, <c>WARNING</c>) or as Serilog does (<c>Information</c>, <c>warn</c>).</summary>

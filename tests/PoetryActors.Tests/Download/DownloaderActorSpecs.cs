@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using Akka.Actor;
 using PoetryActors.Download;
+using PoetryActors.Kinds;
 using PoetryActors.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -43,7 +44,7 @@ public sealed class DownloaderActorSpecs(ITestOutputHelper output) : DownloadSpe
     [Fact]
     public void An_unknown_host_is_a_failure_at_resolve()
     {
-        Downloader(new Kinds.NetAddress("no-such-host.invalid", 10000));
+        Downloader(new NetAddress("no-such-host.invalid", 10000));
 
         var failed = ExpectFailure();
         Assert.Equal(DownloadStep.Resolve, failed.Step);

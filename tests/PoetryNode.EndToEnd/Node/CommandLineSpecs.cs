@@ -13,6 +13,22 @@ public sealed class CommandLineSpecs
         var output = string.Join('\n', node.StdoutLines);
         Assert.Contains("run ", output);
         Assert.Contains("fastpoetry   A fast poetry server", output);
+        Assert.Contains("--daemon --pidfile PATH --logfile PATH", output);
+    }
+
+    [Fact]
+    public async Task The_root_help_lists_the_commands_every_service_kind_and_the_daemon_options_with_defaults()
+    {
+        await using var node = NodeProcess.Start("--help");
+        Assert.Equal(0, await node.WaitForExitAsync());
+        var output = string.Join('\n', node.StdoutLines);
+        Assert.Contains("fastpoetry", output);
+        Assert.Contains("A fast poetry server", output);
+        Assert.Contains("run <FILE>", output);
+        foreach (var option in (string[])["--daemon", "--pidfile <PATH>", "--logfile <PATH>", "--logfile-size <SIZE>", "--logfile-keep <N>", "--user <USER>", "--group <GROUP>"])
+            Assert.Contains(option, output);
+        Assert.Contains("[default: poetry-node.pid]", output);
+        Assert.Contains("[default: 1m]", output);
     }
 
     [Fact]
@@ -25,6 +41,10 @@ public sealed class CommandLineSpecs
         Assert.Contains("--port <PORT>", output);
         Assert.Contains("[default: 10000]", output);
         Assert.Contains("--iface <TEXT>", output);
+        Assert.Contains("--poem2 <FILE>", output);
+        Assert.Contains("--port2 <PORT>", output);
+        // The daemon options work after the kind too.
+        Assert.Contains("--daemon", output);
     }
 
     [Fact]
@@ -47,7 +67,8 @@ public sealed class CommandLineSpecs
     public async Task Every_shipped_example_deployment_passes_its_checks()
     {
         var examples = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "hocon"), "*.hocon", SearchOption.AllDirectories)
-            .Where(f => !Path.GetFileName(f).StartsWith("broken", StringComparison.Ordinal)).ToList();
+            .Where(f => !Path.GetFileName(f).StartsWith("broken", StringComparison.Ordinal))
+            .ToList();
         Assert.NotEmpty(examples);
         foreach (var example in examples)
         {

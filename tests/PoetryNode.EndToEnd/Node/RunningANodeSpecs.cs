@@ -121,5 +121,25 @@ public sealed class RunningANodeSpecs
         Assert.Equal(["poetry-node fastpoetry: --port: expected a port from 0 to 65535 but got '99999'"], node.StderrLines);
     }
 
-    private const string KnownKinds = "fastpoetry";
+    [Fact]
+    public async Task Fastpoetry_serves_an_optional_second_poem_on_a_second_port()
+    {
+        await using var node = NodeProcess.Start(
+            "fastpoetry", "--poem", Ecstasy, "--port", "0", "--poem2", Science, "--port2", "0", "--iface", "127.0.0.1");
+        var ports = await node.WaitForStartAsync();
+        Assert.Equal(2, ports.Count);
+        Assert.Equal(await File.ReadAllBytesAsync(Ecstasy), await TcpProbe.ReadPoemAsync(ports[0]));
+        Assert.Equal(await File.ReadAllBytesAsync(Science), await TcpProbe.ReadPoemAsync(ports[1]));
+        Assert.Contains(node.StdoutLines, l => l.EndsWith("service node/fastpoetry/listener2 started"));
+    }
+
+    [Fact]
+    public async Task A_second_poem_without_a_second_port_is_a_usage_error()
+    {
+        await using var node = NodeProcess.Start("fastpoetry", "--poem", Ecstasy, "--poem2", Science);
+        Assert.Equal(2, await node.WaitForExitAsync());
+        Assert.Equal(["poetry-node fastpoetry: --port2: missing: poem2 needs a port2 to be served on"], node.StderrLines);
+    }
+
+    private const string KnownKinds = "fastpoetry, slowpoetry, transform, proxy";
 }

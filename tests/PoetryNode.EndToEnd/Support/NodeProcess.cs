@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -16,11 +15,17 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly SemaphoreSlim _newLine = new(0);
+    private readonly string? _ownDirectory;
 
-    private NodeProcess(Process process)
+    private NodeProcess(Process process, string workingDirectory, bool ownsDirectory)
     {
         _process = process;
+        WorkingDirectory = workingDirectory;
+        _ownDirectory = ownsDirectory ? workingDirectory : null;
     }
+
+    /// <summary>The folder the node runs in, where its pid file and a daemon's log file go by default.</summary>
+    public string WorkingDirectory { get; }
 
     /// <summary>The process id.</summary>
     public int Pid => _process.Id;
@@ -34,12 +39,18 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// <summary>Both streams, for failure messages.</summary>
     public string Transcript => "--- stdout ---\n" + string.Join('\n', _stdout) + "\n--- stderr ---\n" + string.Join('\n', _stderr);
 
-    /// <summary>Starts <c>poetry-node</c> with <paramref name="args"/> in <paramref name="workingDirectory"/> (default: the test output folder, which holds poetry/ and hocon/).</summary>
+    /// <summary>
+    /// Starts <c>poetry-node</c> with <paramref name="args"/> in <paramref name="workingDirectory"/>;
+    /// by default in a fresh temporary folder of its own, deleted at the end, because a node writes
+    /// its pid file (poetry-node.pid) in its working directory and tests run in parallel.
+    /// </summary>
     public static NodeProcess Start(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string>? environment = null)
     {
+        var ownsDirectory = workingDirectory is null;
+        workingDirectory ??= Directory.CreateTempSubdirectory("poetry-node-e2e-").FullName;
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
@@ -54,7 +65,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
             foreach (var (key, value) in environment) info.Environment[key] = value;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var node = new NodeProcess(process);
+        var node = new NodeProcess(process, workingDirectory, ownsDirectory);
         process.OutputDataReceived += (_, e) => node.Add(node._stdout, e.Data);
         process.ErrorDataReceived += (_, e) => node.Add(node._stderr, e.Data);
         process.Start();
@@ -97,11 +108,10 @@ public sealed partial class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Sends a POSIX signal (SIGTERM = 15, SIGINT = 2, SIGHUP = 1).</summary>
-    public void Signal(int signal)
-    {
-        if (kill(_process.Id, signal) != 0)
-            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
-    }
+    public void Signal(int signal) => Posix.Signal(_process.Id, signal);
+
+    /// <summary>Whether the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Waits for the process to exit and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
@@ -126,6 +136,10 @@ public sealed partial class NodeProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        if (_ownDirectory is not null)
+        {
+            try { Directory.Delete(_ownDirectory, recursive: true); } catch (IOException) { }
+        }
     }
 
     /// <summary>Stretches deadlines on slow machines: POETRY_TEST_TIME_FACTOR=3 triples them.</summary>
@@ -144,7 +158,4 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
     [GeneratedRegex(@"\bnode started$")]
     public static partial Regex NodeStarted();
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
 }

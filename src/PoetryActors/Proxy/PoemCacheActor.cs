@@ -1,0 +1,222 @@
+using Akka.Actor;
+using Akka.Event;
+using PoetryActors.Download;
+using PoetryActors.Kinds;
+using PoetryActors.Services;
+using static PoetryActors.Proxy.ProxyProtocol;
+
+namespace PoetryActors.Proxy;
+
+/// <summary>
+/// The caching proxy's state (the tutorial's <c>ProxyService</c>): it owns the cached poem and
+/// the one upstream fetch. The first <see cref="ProxyProtocol.GetCachedPoem"/> starts a fetch
+/// (<c>Fetching poem from server.</c>) and the requests that arrive meanwhile wait for that same
+/// fetch; later ones are answered from memory (<c>Using cached poem.</c>). Only a complete fetch
+/// is cached: a failed, timed-out or empty one answers its waiters with
+/// <see cref="ProxyProtocol.PoemNotAvailable"/> and the next request fetches again. When the last
+/// waiter withdraws (<see cref="ProxyProtocol.CancelPoemRequest"/>) the fetch is cancelled
+/// (<c>Canceling poem download.</c>). Also answers <see cref="ProxyProtocol.GetCacheState"/>.
+/// Stopping the service cancels the fetch and forgets the poem.
+/// </summary>
+public sealed class PoemCacheActor : ServiceActor
+{
+    private readonly NetAddress _upstream;
+    private readonly FetchLimits _limits;
+
+    // ServiceActor owns OnReceive (the service protocol), so the cache's phases are switched
+    // through this field instead of Become: Empty, Fetching or Cached.
+    private UntypedReceive _phase;
+    private byte[]? _poem;
+    private Fetch? _running;
+
+    public PoemCacheActor(NetAddress upstream, FetchLimits limits)
+    {
+        _upstream = upstream;
+        _limits = limits;
+        _phase = Empty;
+    }
+
+    /// <summary>Props for a cache of the poem served at <paramref name="upstream"/>, fetched within <paramref name="limits"/>.</summary>
+    public static Props Props(NetAddress upstream, FetchLimits limits) =>
+        Akka.Actor.Props.Create(() => new PoemCacheActor(upstream, limits));
+
+    protected override Task StartServiceAsync()
+    {
+        Log.Info("caching the poem of {0}", _upstream);
+        return Task.CompletedTask;
+    }
+
+    protected override Task StopServiceAsync()
+    {
+        if (_running is { } fetch) AbandonFetch(fetch, $"the proxy stopped before the poem of {_upstream} arrived", ended: false);
+        _poem = null;
+        _phase = Empty;
+        return Task.CompletedTask;
+    }
+
+    protected override void OnServiceMessage(object message)
+    {
+        switch (message)
+        {
+            case GetCacheState:
+                Sender.Tell(new CurrentCacheState(
+                    _poem is not null ? CachePhase.Cached : _running is not null ? CachePhase.Fetching : CachePhase.Empty,
+                    _running?.Waiters.Count ?? 0,
+                    _poem?.Length ?? 0));
+                break;
+            case FetchEnded ended when !ReferenceEquals(ended.Fetch, _running):
+                // A fetch cancelled earlier has finished: nothing waits for it any more.
+                ended.Fetch.Dispose();
+                break;
+            default:
+                _phase(message);
+                break;
+        }
+    }
+
+    // ---- phases ------------------------------------------------------------------------------
+
+    private void Empty(object message)
+    {
+        switch (message)
+        {
+            case GetCachedPoem when !IsRunning:
+                Sender.Tell(new PoemNotAvailable($"the proxy's cache '{Name}' is not running"));
+                break;
+            case GetCachedPoem request:
+                Log.Info("Fetching poem from server.");
+                StartFetch().Waiters[request.RequestId] = Sender;
+                _phase = Fetching;
+                break;
+            case CancelPoemRequest:
+                // Its request was answered already.
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Fetching(object message)
+    {
+        var fetch = _running!;
+        switch (message)
+        {
+            case GetCachedPoem request:
+                // Single flight: join the fetch already running.
+                Log.Debug("waiting for the poem download already running ({0} waiting)", fetch.Waiters.Count + 1);
+                fetch.Waiters[request.RequestId] = Sender;
+                break;
+            case CancelPoemRequest cancel:
+                if (fetch.Waiters.Remove(cancel.RequestId) && fetch.Waiters.Count == 0)
+                {
+                    Log.Info("Canceling poem download.");
+                    fetch.Cancel();
+                    _running = null;
+                    _phase = Empty;
+                }
+                break;
+            case FetchCompleted { Result: FetchResult.Fetched { Poem.Length: > 0 } fetched }:
+                HandleFetched(fetch, fetched);
+                break;
+            case FetchCompleted { Result: FetchResult.Fetched }:
+                // Our own proxies say "no poem" with an empty close; caching that would serve nothing forever.
+                AbandonFetch(fetch, $"{_upstream} closed the connection without sending a poem", ended: true);
+                break;
+            case FetchCompleted { Result: FetchResult.Failed failed }:
+                AbandonFetch(fetch, failed.Reason, ended: true);
+                break;
+            case FetchAborted aborted:
+                AbandonFetch(fetch, $"fetching from {_upstream} failed: {aborted.Cause.Message}", ended: true);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Cached(object message)
+    {
+        switch (message)
+        {
+            case GetCachedPoem:
+                Log.Info("Using cached poem.");
+                Sender.Tell(new CachedPoem(_poem!));
+                break;
+            case CancelPoemRequest:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    // ---- the fetch ---------------------------------------------------------------------------
+
+    private Fetch StartFetch()
+    {
+        var fetch = new Fetch();
+        _running = fetch;
+        PoemFetcher.FetchAsync(_upstream, _limits, fetch.Token).PipeTo(Self,
+            success: result => new FetchCompleted(fetch, result),
+            failure: cause => new FetchAborted(fetch, cause));
+        return fetch;
+    }
+
+    private void HandleFetched(Fetch fetch, FetchResult.Fetched fetched)
+    {
+        _poem = fetched.Poem;
+        _running = null;
+        fetch.Dispose();
+        _phase = Cached;
+        Log.Info("cached {0} bytes of poetry from {1} for {2} waiting clients", fetched.Poem.Length, _upstream, fetch.Waiters.Count);
+        var answer = new CachedPoem(fetched.Poem);
+        foreach (var waiter in fetch.Waiters.Values) waiter.Tell(answer);
+    }
+
+    /// <summary>
+    /// Ends the current fetch without a poem: nothing is cached and every waiter hears why. A fetch
+    /// whose task has <paramref name="ended"/> is released now; one still running is cancelled and
+    /// released when its end arrives.
+    /// </summary>
+    private void AbandonFetch(Fetch fetch, string reason, bool ended)
+    {
+        Log.Warning("no poem to cache: {0}; {1} waiting clients get none", reason, fetch.Waiters.Count);
+        if (ended) fetch.Dispose();
+        else fetch.Cancel();
+        _running = null;
+        _phase = Empty;
+        var answer = new PoemNotAvailable(reason);
+        foreach (var waiter in fetch.Waiters.Values) waiter.Tell(answer);
+        fetch.Waiters.Clear();
+    }
+
+    /// <summary>One upstream fetch: its cancellation and the requests (by id) waiting for it.</summary>
+    private sealed class Fetch : IDisposable
+    {
+        private readonly CancellationTokenSource _cancel = new();
+        private bool _disposed;
+
+        public Dictionary<long, IActorRef> Waiters { get; } = [];
+
+        public CancellationToken Token => _cancel.Token;
+
+        public void Cancel()
+        {
+            if (!_disposed) _cancel.Cancel();
+        }
+
+        // Called only once the fetch's task has ended, when nothing uses the token any more.
+        public void Dispose()
+        {
+            _disposed = true;
+            _cancel.Dispose();
+        }
+    }
+
+    private abstract record FetchEnded(Fetch Fetch);
+
+    private sealed record FetchCompleted(Fetch Fetch, FetchResult Result) : FetchEnded(Fetch);
+
+    private sealed record FetchAborted(Fetch Fetch, Exception Cause) : FetchEnded(Fetch);
+}

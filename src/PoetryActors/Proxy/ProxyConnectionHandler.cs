@@ -1,0 +1,93 @@
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using PoetryActors.Listening;
+using PoetryActors.Server;
+using static PoetryActors.Proxy.ProxyProtocol;
+
+namespace PoetryActors.Proxy;
+
+/// <summary>
+/// The proxy's side toward clients (the tutorial's <c>PoetryProxyProtocol</c>): for each
+/// connection it asks the cache service for the poem and writes it with the fast poem protocol,
+/// or closes with zero bytes when there is none. While it waits it watches the client: a client
+/// that closes (or resets) withdraws its request, so that a fetch nobody waits for is cancelled.
+/// Never blocks the accept thread: the wait is a pending task.
+/// </summary>
+public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, ILoggingAdapter log) : IConnectionHandler
+{
+    // Request ids are unique in the process, so the handlers of a restarted listener never
+    // collide with requests of the previous one still waiting in the cache.
+    private static long _lastRequestId;
+
+    // Clients of the poem protocol send nothing; whatever they do send is read into this shared
+    // buffer and thrown away, only to notice their close. Its contents are never looked at.
+    private static readonly byte[] Discard = new byte[256];
+
+    /// <inheritdoc />
+    public ValueTask ServeAsync(Socket connection, CancellationToken cancel) => ServeFromCacheAsync(connection, cancel);
+
+    private async ValueTask ServeFromCacheAsync(Socket connection, CancellationToken cancel)
+    {
+        var requestId = Interlocked.Increment(ref _lastRequestId);
+        object? answer;
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+        {
+            var asked = cache.Ask<object>(new GetCachedPoem(requestId), askTimeout, waiting.Token);
+            var gone = WaitForCloseAsync(connection, waiting.Token);
+            await Task.WhenAny(asked, gone).ConfigureAwait(false);
+            // Ends whichever is still pending: the watch on the client, or the question.
+            await waiting.CancelAsync().ConfigureAwait(false);
+            await Settle(gone).ConfigureAwait(false);
+            await Settle(asked).ConfigureAwait(false);
+
+            if (!asked.IsCompletedSuccessfully)
+            {
+                cache.Tell(new CancelPoemRequest(requestId), ActorRefs.NoSender);
+                if (cancel.IsCancellationRequested) return;
+                if (gone.IsCompletedSuccessfully)
+                    log.Debug("{0} went away before the poem was ready", AcceptLoop.SafePeer(connection));
+                else
+                    log.Warning("no poem for {0}: the cache did not answer within {1:0.##} s", AcceptLoop.SafePeer(connection), askTimeout.TotalSeconds);
+                return;
+            }
+            answer = asked.Result;
+        }
+
+        switch (answer)
+        {
+            case CachedPoem cached:
+                if (log.IsInfoEnabled)
+                    log.Info("sending {0} bytes of poetry to {1}", cached.Poem.Length, AcceptLoop.SafePeer(connection));
+                await PoemWriter.WriteAsync(connection, cached.Poem, cancel).ConfigureAwait(false);
+                break;
+            case PoemNotAvailable none:
+                // As the original: a close with no bytes. The reason is for the log only.
+                log.Info("no poem for {0}: {1}", AcceptLoop.SafePeer(connection), none.Reason);
+                break;
+            default:
+                log.Warning("no poem for {0}: unexpected answer from the cache: {1}", AcceptLoop.SafePeer(connection), answer);
+                break;
+        }
+    }
+
+    /// <summary>Completes when the client closes or resets the connection; cancelled when the poem is ready first.</summary>
+    private static async Task WaitForCloseAsync(Socket connection, CancellationToken cancel)
+    {
+        try
+        {
+            while (await connection.ReceiveAsync(Discard, SocketFlags.None, cancel).ConfigureAwait(false) > 0) { }
+        }
+        catch (SocketException)
+        {
+            // A reset: gone just the same.
+        }
+    }
+
+    /// <summary>Waits for a task that may have failed or been cancelled, without throwing; its state tells the outcome.</summary>
+    private static async Task Settle(Task task)
+    {
+        try { await task.ConfigureAwait(false); }
+        catch (Exception) { /* looked at through the task's state */ }
+    }
+}

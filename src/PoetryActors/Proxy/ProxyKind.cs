@@ -1,0 +1,81 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+using PoetryActors.Download;
+using PoetryActors.Kinds;
+using PoetryActors.Listening;
+using PoetryActors.Services;
+
+namespace PoetryActors.Proxy;
+
+/// <summary>
+/// The <c>proxy</c> service kind (the tutorial's caching proxy): toward clients a poem server;
+/// behind it a cache that fetches the poem from its upstream once, shares that fetch among the
+/// clients who arrive meanwhile, and serves it from memory afterwards. Its collection holds
+/// <c>cache</c> (<see cref="PoemCacheActor"/>), then <c>listener</c>. The upstream may itself be
+/// a proxy.
+/// </summary>
+public static class ProxyKind
+{
+    /// <summary>The kind's name on the command line and in deployments.</summary>
+    public const string Name = "proxy";
+
+    // The clients' wait for the cache outlasts any fetch, so a fetch's own failure, with its
+    // reason, reaches them before their question times out.
+    private static readonly TimeSpan AnswerMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>The kind.</summary>
+    public static ServiceKind Kind { get; } = new(
+        Name,
+        "A caching poetry proxy: fetches the poem from another server once, then serves it from memory.",
+        [
+            new KindOption("upstream", OptionType.Address, "the poem server to fetch from"),
+            new KindOption("port", OptionType.Port, "the port to listen on (0: any free port)", "10003"),
+            new KindOption("iface", OptionType.Text, "the interface to listen on", "localhost"),
+            new KindOption("fetch-timeout", OptionType.Duration, "how long the upstream fetch may take, connect to close (seconds, or with a unit)", "10s"),
+        ],
+        Build)
+    {
+        Check = CheckOptions,
+    };
+
+    /// <summary>The children of a proxy collection: <c>cache</c>, then <c>listener</c>.</summary>
+    public static IReadOnlyList<ServiceSpec> Build(ServiceOptions options, Config config)
+    {
+        var fetchTimeout = options.GetDuration("fetch-timeout");
+        var limits = FetchLimits.Create(config) with { Deadline = fetchTimeout };
+        return
+        [
+            new("cache", PoemCacheActor.Props(options.GetAddress("upstream"), limits)),
+            new("listener", ListenerActor.Props(
+                ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config),
+                FromCache("cache", fetchTimeout + AnswerMargin))),
+        ];
+    }
+
+    /// <summary>
+    /// A handler source for a listener whose connections are served by the sibling cache service
+    /// <paramref name="cacheService"/>, each waiting at most <paramref name="answerTimeout"/>.
+    /// </summary>
+    public static Func<IActorContext, Task<IConnectionHandler>> FromCache(string cacheService, TimeSpan answerTimeout) => context =>
+    {
+        // A selection by path, not a reference: a cache restarted by its collection is a new
+        // actor, and the listener's connections must reach whichever one runs now.
+        var cache = context.ActorSelection(context.Self.Path.Parent / cacheService);
+        return Task.FromResult<IConnectionHandler>(new ProxyConnectionHandler(cache, answerTimeout, context.GetLogger()));
+    };
+
+    private static IEnumerable<(string Key, string Message)> CheckOptions(ServiceOptions options)
+    {
+        if (options.GetDuration("fetch-timeout") <= TimeSpan.Zero)
+            yield return ("fetch-timeout", "must be more than zero");
+
+        var upstream = options.GetAddress("upstream");
+        var port = options.GetInt("port");
+        if (upstream.Port == port && IsLoopback(upstream.Host) && IsLoopback(options.GetString("iface")))
+            yield return ("upstream", $"{upstream} is this proxy's own address: it would fetch from itself");
+    }
+
+    private static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host is "127.0.0.1" or "::1";
+}

@@ -1,0 +1,56 @@
+using System.Net.Sockets;
+using Akka.Event;
+using PoetryActors.Listening;
+
+namespace PoetryActors.Server;
+
+/// <summary>
+/// The slow poem protocol (the tutorial's <c>slowpoetry.py</c>): write the poem
+/// <c>chunkSize</c> bytes at a time, the first chunk at once and the next ones every
+/// <c>delay</c>, then close one delay after the last chunk; never read. Every client is served at
+/// once, each by a small async loop on its own periodic timer, with no thread per client. A client
+/// that goes away shows up as a failed send, which ends its loop (and its timer) only; the
+/// listener's cancellation ends it too.
+/// </summary>
+public sealed class SlowPoemConnectionHandler : IConnectionHandler
+{
+    // PeriodicTimer cannot tick faster than once a millisecond; below that the chunks go back to back.
+    private static readonly TimeSpan ShortestDelay = TimeSpan.FromMilliseconds(1);
+
+    private readonly byte[] _poem;
+    private readonly int _chunkSize;
+    private readonly TimeSpan _delay;
+    private readonly ILoggingAdapter _log;
+
+    public SlowPoemConnectionHandler(byte[] poem, int chunkSize, TimeSpan delay, ILoggingAdapter log)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        _poem = poem;
+        _chunkSize = chunkSize;
+        _delay = delay;
+        _log = log;
+    }
+
+    /// <inheritdoc />
+    public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
+    {
+        if (_log.IsInfoEnabled)
+            _log.Info("sending {0} bytes of poetry to {1}", _poem.Length, AcceptLoop.SafePeer(connection));
+        return DribbleAsync(connection, cancel);
+    }
+
+    // Runs synchronously up to the first wait, so the first chunk leaves on the accept thread;
+    // what stays alive per client is this state machine and one timer.
+    private async ValueTask DribbleAsync(Socket connection, CancellationToken cancel)
+    {
+        using var ticks = _delay >= ShortestDelay ? new PeriodicTimer(_delay) : null;
+        for (var offset = 0; offset < _poem.Length; offset += _chunkSize)
+        {
+            var chunk = _poem.AsMemory(offset, Math.Min(_chunkSize, _poem.Length - offset));
+            await PoemWriter.WriteAsync(connection, chunk, cancel).ConfigureAwait(false);
+            // After the last chunk too: the original slept once more before it found the end of the file.
+            if (ticks is not null) await ticks.WaitForNextTickAsync(cancel).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using Akka.Configuration;
+using PoetryActors.Services;
+using Xunit;
+
+namespace PoetryActors.Tests.Services;
+
+/// <summary>The collection's timeouts and restart back-off, read from <c>poetry.services</c> and checked at creation.</summary>
+public sealed class ServiceSettingsSpecs
+{
+    [Fact]
+    public void The_defaults_come_from_reference_conf()
+    {
+        var settings = ServiceSettings.Default;
+
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.StartTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(15), settings.StopTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), settings.MinBackoff);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.MaxBackoff);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.ResetBackoffAfter);
+    }
+
+    [Fact]
+    public void Settings_can_be_read_from_the_reference_itself()
+    {
+        Assert.Equal(ServiceSettings.Default, ServiceSettings.Create(PoetryConfig.Reference));
+    }
+
+    [Fact]
+    public void A_deployment_changes_only_what_it_names()
+    {
+        var settings = ServiceSettings.Create(ConfigurationFactory.ParseString("poetry.services.restart-backoff.min = 50ms"));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(50), settings.MinBackoff);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.StartTimeout);
+    }
+
+    [Fact]
+    public void The_backoff_starts_at_min_doubles_with_each_crash_and_stops_at_max()
+    {
+        var settings = new ServiceSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1),
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(1000), TimeSpan.FromSeconds(30));
+
+        Assert.Equal(
+            [100, 200, 400, 800, 1000, 1000],
+            Enumerable.Range(1, 6).Select(attempt => settings.BackoffFor(attempt).TotalMilliseconds));
+        Assert.Equal(TimeSpan.FromMilliseconds(1000), settings.BackoffFor(1000));
+    }
+
+    [Theory]
+    [InlineData("poetry.services.start-timeout = 0s", "start-timeout")]
+    [InlineData("poetry.services.stop-timeout = 0s", "stop-timeout")]
+    [InlineData("poetry.services.restart-backoff.min = 0s", "restart-backoff.min")]
+    [InlineData("poetry.services.restart-backoff { min = 2s, max = 1s }", "restart-backoff.max")]
+    public void Settings_that_make_no_sense_are_refused_naming_the_key(string hocon, string key)
+    {
+        var thrown = Assert.Throws<ConfigurationException>(() => ServiceSettings.Create(ConfigurationFactory.ParseString(hocon)));
+
+        Assert.Contains("poetry.services: " + key, thrown.Message);
+    }
+}

@@ -1,0 +1,157 @@
+# Shared helpers for run-poem-server-bench.sh and run-transform-bench.sh. Sourced, not run.
+#
+# Every process a benchmark starts is recorded in BENCH_PIDS and killed (by pid) on exit.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$BENCH_DIR/../.." && pwd)
+PY=/usr/bin/python3                      # Debian's python3, which has Twisted
+LOADGEN=$BENCH_DIR/bin/loadgen           # bin/ is git-ignored
+RAW_DLL=$BENCH_DIR/RawPoemServer/bin/Release/net10.0/RawPoemServer.dll
+OURS_DLL=$REPO/src/PoetryNode/bin/Release/net10.0/poetry-node.dll
+CLK_TCK=$(getconf CLK_TCK)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/poetry-bench.XXXXXX")
+BENCH_PIDS=()
+PIN=0
+SERVER_CPU=(); LOADGEN_CPU=()
+
+cleanup() {
+    local pid
+    for pid in "${BENCH_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${BENCH_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '%s\n' "$*" >&2; }
+
+# set_pinning: with --pin, servers run on core 0 and the load generator on core 1.
+set_pinning() {
+    if [ "$PIN" = 1 ]; then
+        SERVER_CPU=(taskset -c 0); LOADGEN_CPU=(taskset -c 1)
+    else
+        SERVER_CPU=(); LOADGEN_CPU=()
+    fi
+}
+
+build_loadgen() {
+    mkdir -p "$BENCH_DIR/bin"
+    cc -O2 -o "$LOADGEN" "$BENCH_DIR/loadgen.c"
+}
+
+build_raw() {
+    dotnet build -c Release -nologo -v quiet "$BENCH_DIR/RawPoemServer/RawPoemServer.csproj" >"$WORK/raw-build.log" 2>&1 \
+        || { cat "$WORK/raw-build.log" >&2; return 1; }
+}
+
+# build_ours: builds src/PoetryNode (Release); non-zero when it cannot be built.
+# With NO_BUILD=1 an existing dll is used as it is.
+build_ours() {
+    if [ "${NO_BUILD:-0}" = 1 ] && [ -f "$OURS_DLL" ]; then return 0; fi
+    [ -d "$REPO/src/PoetryNode" ] || return 1
+    dotnet build -c Release -nologo -v quiet "$REPO/src/PoetryNode" >"$WORK/ours-build.log" 2>&1 \
+        && [ -f "$OURS_DLL" ]
+}
+
+have_twisted() { "$PY" -c 'import twisted' 2>/dev/null; }
+
+# alive PID: the process exists and has not exited (a zombie still answers kill -0).
+alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+
+free_port() {
+    "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_ready PID PORT SECONDS: poll-connects until the port accepts; fails if PID dies.
+wait_ready() {
+    local pid=$1 port=$2 deadline=$((SECONDS + $3))
+    while [ $SECONDS -lt $deadline ]; do
+        alive "$pid" || return 1
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# start_server NAME PORT CMD...: starts CMD in the background (pinned with --pin), output in
+# $WORK/NAME.log; sets SERVER_PID; fails (after showing the log) if it is not ready in 60 s.
+start_server() {
+    local name=$1 port=$2; shift 2
+    "${SERVER_CPU[@]}" "$@" >"$WORK/$name.log" 2>&1 &
+    SERVER_PID=$!
+    BENCH_PIDS+=("$SERVER_PID")
+    if ! wait_ready "$SERVER_PID" "$port" 60; then
+        log "$name: did not start listening on $port; its output:"
+        tail -n 20 "$WORK/$name.log" >&2
+        stop_server "$SERVER_PID"
+        return 1
+    fi
+}
+
+# forget_pid PID: a process we have reaped is no longer ours to kill (its pid may be reused).
+forget_pid() {
+    local keep=() p
+    for p in "${BENCH_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+    BENCH_PIDS=("${keep[@]}")
+}
+
+# stop_server PID: SIGTERM, then SIGKILL after 10 s.
+stop_server() {
+    local pid=$1 i
+    if kill -TERM "$pid" 2>/dev/null; then
+        for i in $(seq 100); do
+            alive "$pid" || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    forget_pid "$pid"
+}
+
+# cpu_ticks PID: utime + stime of the whole process, in clock ticks.
+cpu_ticks() {
+    # Drop "pid (comm) " first: comm may hold spaces. Then utime and stime are fields 12, 13.
+    sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+
+# rss_kb PID: the current VmRSS in kB.
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# start_rss_sampler PID FILE: writes the peak VmRSS (kB) seen to FILE, four times a second.
+start_rss_sampler() {
+    local pid=$1 file=$2
+    (
+        peak=0
+        while alive "$pid"; do
+            r=$(rss_kb "$pid" 2>/dev/null || echo 0)
+            [ "${r:-0}" -gt "$peak" ] && { peak=$r; echo "$peak" >"$file"; }
+            sleep 0.25
+        done
+    ) &
+    SAMPLER_PID=$!
+    BENCH_PIDS+=("$SAMPLER_PID")
+}
+
+stop_rss_sampler() {
+    kill "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    forget_pid "$SAMPLER_PID"
+}
+
+# run_loadgen ARGS...: runs the load generator (pinned with --pin) and prints its one line.
+run_loadgen() { "${LOADGEN_CPU[@]}" "$LOADGEN" "$@"; }
+
+# field LINE NAME: the value of NAME=value in a loadgen line.
+field() { printf '%s\n' "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
+
+# calc EXPR: floating-point arithmetic through awk.
+calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
+
+machine_note() {
+    log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), pinning: $([ "$PIN" = 1 ] && echo 'servers core 0, loadgen core 1' || echo off)"
+}

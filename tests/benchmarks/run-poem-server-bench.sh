@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Poem server benchmark: poetry-node fastpoetry vs the Twisted poem server vs a raw .NET
+# async socket server, all serving poetry/ecstasy.txt (2,975 bytes), measured in one run.
+#
+# For each server: start it on a free port, warm up, then run loadgen (poem mode) for a
+# fixed time and read the server's CPU time (utime+stime from /proc/<pid>/stat, before and
+# after) and resident memory (VmRSS from /proc/<pid>/status, peak, sampled 4x a second).
+#
+#   tests/benchmarks/run-poem-server-bench.sh [--pin] [--duration S] [--warmup S]
+#       [--concurrency N] [--servers "ours twisted raw"] [--no-build]
+#
+#   --pin          servers on core 0 (taskset -c 0), the load generator on core 1
+#   --duration S   measured seconds per server (default 10, or $BENCH_DURATION)
+#   --warmup S     unmeasured seconds first (default 2, or $BENCH_WARMUP)
+#   --concurrency  connections in flight (default 64, or $BENCH_CONCURRENCY)
+#   --servers      which servers, in order (default "ours twisted raw")
+#   --no-build     use an existing poetry-node.dll instead of building src/PoetryNode
+#
+# A server that cannot be built or started is reported as "not available"; the others run.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-2}
+CONCURRENCY=${BENCH_CONCURRENCY:-64}
+SERVERS="ours twisted raw"
+NO_BUILD=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --pin) PIN=1 ;;
+        --duration) DURATION=$2; shift ;;
+        --warmup) WARMUP=$2; shift ;;
+        --concurrency) CONCURRENCY=$2; shift ;;
+        --servers) SERVERS=$2; shift ;;
+        --no-build) NO_BUILD=1 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) log "unknown option: $1 (try --help)"; exit 2 ;;
+    esac
+    shift
+done
+set_pinning
+
+POEM=$REPO/poetry/ecstasy.txt
+POEM_BYTES=$(stat -c %s "$POEM")
+
+log "building loadgen"
+build_loadgen
+declare -A AVAILABLE=()
+for s in $SERVERS; do
+    case $s in
+        ours)
+            log "building poetry-node (Release)"
+            if build_ours; then AVAILABLE[ours]=1; else log "ours: not available (src/PoetryNode does not build)"; fi ;;
+        twisted)
+            if have_twisted; then AVAILABLE[twisted]=1; else log "twisted: not available ($PY cannot import twisted)"; fi ;;
+        raw)
+            log "building RawPoemServer (Release)"
+            if build_raw; then AVAILABLE[raw]=1; else log "raw: not available (RawPoemServer does not build)"; fi ;;
+        *) log "unknown server: $s (ours, twisted, raw)"; exit 2 ;;
+    esac
+done
+machine_note
+log "poem: $POEM ($POEM_BYTES bytes); warmup ${WARMUP}s, measure ${DURATION}s, concurrency $CONCURRENCY"
+
+declare -A RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUPOEM=()
+
+# measure NAME: starts that server, loads it, records its row, stops it.
+measure() {
+    local name=$1 port cmd
+    port=$(free_port)
+    case $name in
+        ours) cmd=(dotnet "$OURS_DLL" fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
+        twisted) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512) ;;
+        raw) cmd=(dotnet "$RAW_DLL" --port "$port" --poem "$POEM" --backlog 512) ;;
+    esac
+    log "$name: starting on port $port"
+    start_server "$name" "$port" "${cmd[@]}" || { AVAILABLE[$name]=""; log "$name: not available (did not start)"; return 0; }
+    local pid=$SERVER_PID target=127.0.0.1:$port
+    log "$name: warming up"
+    run_loadgen --target "$target" --duration "$WARMUP" --concurrency "$CONCURRENCY" \
+        --expect-bytes "$POEM_BYTES" >/dev/null
+    log "$name: measuring"
+    local before after line ticks completed
+    before=$(cpu_ticks "$pid")
+    start_rss_sampler "$pid" "$WORK/$name.rss"
+    line=$(run_loadgen --target "$target" --duration "$DURATION" --concurrency "$CONCURRENCY" \
+        --expect-bytes "$POEM_BYTES")
+    after=$(cpu_ticks "$pid")
+    stop_rss_sampler
+    stop_server "$pid"
+    log "$name: $line"
+
+    ticks=$((after - before))
+    completed=$(field "$line" completed)
+    RATE[$name]=$(field "$line" rate)
+    ERRS[$name]=$(field "$line" errors)
+    P50[$name]=$(calc "$(field "$line" p50_us) / 1000" 2)
+    P99[$name]=$(calc "$(field "$line" p99_us) / 1000" 2)
+    RSS[$name]=$(calc "$(cat "$WORK/$name.rss" 2>/dev/null || echo 0) / 1024" 1)
+    if [ "$completed" -gt 0 ]; then
+        CPUPOEM[$name]=$(calc "$ticks / $CLK_TCK / $completed" 9)
+        CPU10K[$name]=$(calc "${CPUPOEM[$name]} * 10000" 3)
+    else
+        CPUPOEM[$name]=0; CPU10K[$name]=n/a
+    fi
+}
+
+for s in $SERVERS; do
+    [ -n "${AVAILABLE[$s]:-}" ] && measure "$s"
+done
+
+# ratio A B: A / B formatted as "0.42x", or n/a.
+ratio() {
+    if [ -n "$2" ] && awk "BEGIN { exit !($2 > 0 && $1 > 0) }"; then
+        printf '%sx' "$(calc "$1 / $2" 2)"
+    else
+        printf 'n/a'
+    fi
+}
+
+twisted_cpu=${CPUPOEM[twisted]:-}
+raw_rate=${RATE[raw]:-}
+echo
+echo "Poem server benchmark: ${POEM_BYTES}-byte poem, ${DURATION}s, concurrency $CONCURRENCY, pin=$PIN"
+fmt='%-8s | %9s | %14s | %7s | %7s | %7s | %6s | %15s | %14s\n'
+printf "$fmt" server poems/s "CPU s/10k poem" "p50 ms" "p99 ms" "RSS MB" errors "CPU/poem vs Tw" "poems/s vs raw"
+for s in $SERVERS; do
+    if [ -z "${RATE[$s]:-}" ]; then
+        printf '%-8s | not available\n' "$s"
+        continue
+    fi
+    printf "$fmt" "$s" "${RATE[$s]}" "${CPU10K[$s]}" "${P50[$s]}" "${P99[$s]}" "${RSS[$s]}" "${ERRS[$s]}" \
+        "$(ratio "${CPUPOEM[$s]}" "$twisted_cpu")" "$(ratio "${RATE[$s]}" "$raw_rate")"
+done
