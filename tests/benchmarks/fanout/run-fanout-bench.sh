@@ -3,10 +3,13 @@
 # 1 s after each accept and then sends a 3,000-byte poem, measured end to end through the real
 # downloader actors and aggregator, beside Twisted's DeferredList client (the tutorial's client 8).
 #
-# Usage: tests/benchmarks/fanout/run-fanout-bench.sh [--runs R] [--twisted-max N] [N...]
+# Usage: tests/benchmarks/fanout/run-fanout-bench.sh [--runs R] [--twisted-max N] [--r2r] [N...]
 #   N...           how many downloads at once (default: 1000 10000)
 #   --runs R       runs per figure; the table shows the median and the best (default: 3)
 #   --twisted-max  run the Twisted client only up to this N (default: 1000)
+#   --r2r          measure poetry-node as published ReadyToRun (dotnet publish -r linux-x64
+#                  -p:PublishReadyToRun=true, which restores the crossgen2 package) instead of
+#                  the plain Release build: no JIT at start-up, and less of it during the run
 #
 # For every N it starts tests/benchmarks/fanout/FanoutServer (4 ports, each serving its own
 # 3,000-byte variant of poetry/ecstasy.txt, so that a poem in the wrong place is caught), asks for
@@ -18,6 +21,8 @@
 #             for Twisted, from the first connectTCP to the DeferredList firing. The ideal is 1.00 s.
 #   process   the client process's wall time, start-up and exit included (.NET and the actor
 #             system, or Python and Twisted's imports).
+#   CPU       the client process's user + system CPU time (/usr/bin/time), start-up included:
+#             unlike the times, it hardly depends on what else the machine is doing.
 #   peak RSS  the client process's maximum resident set size (/usr/bin/time).
 # The server runs on the same 2 cores as the client; nothing else should be running.
 set -euo pipefail
@@ -25,12 +30,14 @@ cd "$(dirname "$0")/../../.."
 
 runs=3
 twisted_max=1000
+r2r=false
 sizes=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --twisted-max) twisted_max="$2"; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --r2r) r2r=true; shift ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) sizes+=("$1"); shift ;;
   esac
 done
@@ -40,13 +47,6 @@ done
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-echo "building (Release)..." >&2
-dotnet build src/PoetryNode -c Release -nologo -v q -clp:ErrorsOnly >&2
-dotnet build tests/benchmarks/fanout/FanoutServer -c Release -nologo -v q -clp:ErrorsOnly >&2
-client=src/PoetryNode/bin/Release/net10.0/poetry-node
-server=tests/benchmarks/fanout/FanoutServer/bin/Release/net10.0/fanout-server
-twisted=tests/benchmarks/fanout/twisted_fanout_client.py
-
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -54,6 +54,21 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+echo "building (Release)..." >&2
+dotnet build tests/benchmarks/fanout/FanoutServer -c Release -nologo -v q -clp:ErrorsOnly >&2
+if $r2r; then
+  dotnet publish src/PoetryNode -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "$work/r2r" -nologo -v q -clp:ErrorsOnly >&2
+  client="$work/r2r/poetry-node"
+  label="poetry-node get (R2R)"
+else
+  dotnet build src/PoetryNode -c Release -nologo -v q -clp:ErrorsOnly >&2
+  client=src/PoetryNode/bin/Release/net10.0/poetry-node
+  label="poetry-node get"
+fi
+server=tests/benchmarks/fanout/FanoutServer/bin/Release/net10.0/fanout-server
+twisted=tests/benchmarks/fanout/twisted_fanout_client.py
 
 mkfifo "$work/server-stdin"
 "$server" --poem poetry/ecstasy.txt --bytes 3000 --ports 4 --delay 1 --dump "$work/poems" \
@@ -110,50 +125,58 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 best() { sort -n | head -1; }
 
 results=()
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for n in "${sizes[@]}"; do
   addresses "$n" > "$work/addresses"
   mapfile -t args < "$work/addresses"
 
-  : > "$work/ours.fanout"; : > "$work/ours.wall"; : > "$work/ours.rss"
+  : > "$work/ours.fanout"; : > "$work/ours.wall"; : > "$work/ours.rss"; : > "$work/ours.cpu"
   for run in $(seq "$runs"); do
     echo "poetry-node get, N=$n, run $run..." >&2
     start=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$work/time" "$client" get --json "${args[@]}" > "$work/out.json" 2> "$work/err" \
+    /usr/bin/time -f "%U %S %M" -o "$work/time" "$client" get --json "${args[@]}" > "$work/out.json" 2> "$work/err" \
       || { echo "poetry-node get failed: $(head -5 "$work/err")" >&2; exit 1; }
     end=$(date +%s%N)
     check_json "$work/out.json" >> "$work/ours.fanout"
     seconds "$start" "$end" >> "$work/ours.wall"
-    echo $(( $(tail -1 "$work/time") / 1024 )) >> "$work/ours.rss"
+    read -r user sys rss <<< "$(grep -E '^[0-9.]+ [0-9.]+ [0-9]+$' "$work/time" | tail -1)"
+    echo $(( rss / 1024 )) >> "$work/ours.rss"
+    awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' >> "$work/ours.cpu"
   done
-  results+=("$(printf '%-22s %7d %9s %9s %9s %9s %8s' "poetry-node get" "$n" \
+  results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "$label" "$n" \
     "$(median < "$work/ours.fanout")" "$(best < "$work/ours.fanout")" \
-    "$(median < "$work/ours.wall")" "$(best < "$work/ours.wall")" "$(sort -n "$work/ours.rss" | tail -1)")")
+    "$(median < "$work/ours.wall")" "$(best < "$work/ours.wall")" \
+    "$(median < "$work/ours.cpu")" "$(sort -n "$work/ours.rss" | tail -1)")")
 
   # The plain text output too, once: the same poems, byte for byte, in request order.
   "$client" get "${args[@]}" > "$work/out.txt" 2> "$work/err" || { echo "poetry-node get failed: $(head -5 "$work/err")" >&2; exit 1; }
   check_text "$work/out.txt"
 
   if [ "$n" -le "$twisted_max" ]; then
-    : > "$work/tw.fanout"; : > "$work/tw.wall"; : > "$work/tw.rss"
+    : > "$work/tw.fanout"; : > "$work/tw.wall"; : > "$work/tw.rss"; : > "$work/tw.cpu"
     for run in $(seq "$runs"); do
       echo "Twisted DeferredList client, N=$n, run $run..." >&2
       start=$(date +%s%N)
-      /usr/bin/time -f "%M" -o "$work/time" /usr/bin/python3 "$twisted" "${args[@]}" > "$work/out.txt" 2> "$work/err" \
+      /usr/bin/time -f "%U %S %M" -o "$work/time" /usr/bin/python3 "$twisted" "${args[@]}" > "$work/out.txt" 2> "$work/err" \
         || { echo "the Twisted client failed: $(head -5 "$work/err")" >&2; exit 1; }
       end=$(date +%s%N)
       check_text "$work/out.txt"
       sed -n 's/^fanout: .* \([0-9.]*\) s$/\1/p' "$work/err" >> "$work/tw.fanout"
       seconds "$start" "$end" >> "$work/tw.wall"
-      echo $(( $(grep -E '^[0-9]+$' "$work/time" | tail -1) / 1024 )) >> "$work/tw.rss"
+      read -r user sys rss <<< "$(grep -E '^[0-9.]+ [0-9.]+ [0-9]+$' "$work/time" | tail -1)"
+      echo $(( rss / 1024 )) >> "$work/tw.rss"
+      awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' >> "$work/tw.cpu"
     done
-    results+=("$(printf '%-22s %7d %9s %9s %9s %9s %8s' "Twisted DeferredList" "$n" \
+    results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "Twisted DeferredList" "$n" \
       "$(median < "$work/tw.fanout")" "$(best < "$work/tw.fanout")" \
-      "$(median < "$work/tw.wall")" "$(best < "$work/tw.wall")" "$(sort -n "$work/tw.rss" | tail -1)")")
+      "$(median < "$work/tw.wall")" "$(best < "$work/tw.wall")" \
+      "$(median < "$work/tw.cpu")" "$(sort -n "$work/tw.rss" | tail -1)")")
   fi
 done
 
 echo
 echo "Fan-out: N downloads at once, server waits 1 s per connection then sends 3,000 bytes (ideal 1.00 s)"
 echo "$runs runs each; every outcome checked correct and in request order; times in seconds"
-printf '%-22s %7s %9s %9s %9s %9s %8s\n' "client" "N" "fan-out" "(best)" "process" "(best)" "RSS MB"
+echo "load average before the run: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-22s %7s %9s %9s %9s %9s %7s %8s\n' "client" "N" "fan-out" "(best)" "process" "(best)" "CPU s" "RSS MB"
 printf '%s\n' "${results[@]}"
