@@ -23,60 +23,90 @@ public static class PoemFetcher
 
     /// <summary>Fetches the poem served at <paramref name="address"/> within <paramref name="limits"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was cancelled.</exception>
-    public static async Task<FetchResult> FetchAsync(NetAddress address, FetchLimits limits, CancellationToken cancel = default)
+    public static Task<FetchResult> FetchAsync(NetAddress address, FetchLimits limits, CancellationToken cancel = default) =>
+        FetchAsync(address, limits, received: null, cancel);
+
+    /// <summary>
+    /// Fetches the poem served at <paramref name="address"/> within <paramref name="limits"/>,
+    /// calling <paramref name="received"/> with the running total of bytes after every read (for
+    /// progress displays; it runs on the reading thread, so it must be quick and thread-safe).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was cancelled.</exception>
+    public static async Task<FetchResult> FetchAsync(NetAddress address, FetchLimits limits, Action<int>? received, CancellationToken cancel = default)
     {
         cancel.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        deadline.CancelAfter(limits.Deadline);
+        // The first step, from name resolution to the connection, is bounded by the connect timeout.
+        using var timeouts = new StepTimeouts(limits.Deadline, limits.ConnectTimeout, cancel);
 
-        IPAddress[] candidates;
-        try
-        {
-            candidates = await ResolveAsync(address.Host, deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-        {
-            return new Failed(address, FetchStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed", 0);
-        }
-        catch (SocketException e)
-        {
-            var failure = e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData ? FetchFailure.UnknownHost : FetchFailure.Other;
-            return new Failed(address, FetchStep.Resolve, failure, failure is FetchFailure.UnknownHost ? "no such host" : e.Message, 0);
-        }
-        if (candidates.Length == 0)
-            return new Failed(address, FetchStep.Resolve, FetchFailure.UnknownHost, "the host has no address", 0);
-
-        var connected = await ConnectAsync(address, candidates, limits, deadline, cancel).ConfigureAwait(false);
+        var connected = await ConnectAsync(address, limits, timeouts, cancel).ConfigureAwait(false);
         if (connected.Socket is not { } socket) return connected.Failure!;
         using (socket)
         {
-            return await ReadToCloseAsync(socket, address, limits, deadline, cancel, clock).ConfigureAwait(false);
+            return await ReadToCloseAsync(socket, address, limits, timeouts, cancel, clock, received).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="address"/> and opens a TCP connection to it within the connect
+    /// timeout (for each address tried) and the deadline of <paramref name="timeouts"/>, whose
+    /// current step is the connect; the failure names the step (resolve or connect). Shared with
+    /// the transform client, whose connect is the same step.
+    /// </summary>
+    internal static async Task<(Socket? Socket, Failed? Failure)> ConnectAsync(
+        NetAddress address, FetchLimits limits, StepTimeouts timeouts, CancellationToken cancel)
+    {
+        IPAddress[] candidates;
+        if (IPAddress.TryParse(address.Host, out var literal))
+        {
+            candidates = [literal];
+        }
+        else
+        {
+            try
+            {
+                candidates = await ResolveAsync(address.Host, timeouts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                return (null, timeouts.DeadlinePassed
+                    ? new Failed(address, FetchStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed", 0)
+                    : new Failed(address, FetchStep.Resolve, FetchFailure.ConnectTimedOut, $"timed out after {Seconds(limits.ConnectTimeout)}", 0));
+            }
+            catch (SocketException e)
+            {
+                var failure = e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData ? FetchFailure.UnknownHost : FetchFailure.Other;
+                return (null, new Failed(address, FetchStep.Resolve, failure, failure is FetchFailure.UnknownHost ? "no such host" : e.Message, 0));
+            }
+        }
+
+        if (candidates.Length == 0)
+            return (null, new Failed(address, FetchStep.Resolve, FetchFailure.UnknownHost, "the host has no address", 0));
+
+        return await ConnectAnyAsync(address, candidates, limits, timeouts, cancel).ConfigureAwait(false);
     }
 
     private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancel)
     {
-        if (IPAddress.TryParse(host, out var literal)) return [literal];
         var addresses = await Dns.GetHostAddressesAsync(host, cancel).ConfigureAwait(false);
         // IPv4 first, as our listeners bind "localhost" to 127.0.0.1.
         return [.. addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1)];
     }
 
     /// <summary>Tries each address in turn, each attempt bounded by the connect timeout; reports the last failure.</summary>
-    private static async Task<(Socket? Socket, Failed? Failure)> ConnectAsync(
-        NetAddress address, IPAddress[] candidates, FetchLimits limits, CancellationTokenSource deadline, CancellationToken cancel)
+    private static async Task<(Socket? Socket, Failed? Failure)> ConnectAnyAsync(
+        NetAddress address, IPAddress[] candidates, FetchLimits limits, StepTimeouts timeouts, CancellationToken cancel)
     {
         Failed? failure = null;
         foreach (var ip in candidates)
         {
             var endpoint = new IPEndPoint(ip, address.Port);
             var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-            attempt.CancelAfter(limits.ConnectTimeout);
+            // Each address gets the whole connect timeout (the first one's step is already running).
+            if (ip != candidates[0]) timeouts.StartStep(limits.ConnectTimeout);
             try
             {
-                await socket.ConnectAsync(endpoint, attempt.Token).ConfigureAwait(false);
+                await socket.ConnectAsync(endpoint, timeouts.Token).ConfigureAwait(false);
                 return (socket, null);
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)
@@ -85,7 +115,7 @@ public static class PoemFetcher
                 cancel.ThrowIfCancellationRequested();
                 var (kind, detail) = e switch
                 {
-                    OperationCanceledException when deadline.IsCancellationRequested =>
+                    OperationCanceledException when timeouts.DeadlinePassed =>
                         (FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed"),
                     OperationCanceledException => (FetchFailure.ConnectTimedOut, $"timed out after {Seconds(limits.ConnectTimeout)}"),
                     SocketException { SocketErrorCode: SocketError.TimedOut } =>
@@ -98,47 +128,74 @@ public static class PoemFetcher
                 // A host name may stand for several addresses: say which one answered so.
                 if (!IPAddress.TryParse(address.Host, out _)) detail += $" (at {endpoint})";
                 failure = new Failed(address, FetchStep.Connect, kind, detail, 0);
-                if (deadline.IsCancellationRequested) break;
+                // A timed-out attempt has cancelled the shared token: no time is left for another address.
+                if (timeouts.Token.IsCancellationRequested) break;
             }
         }
         return (null, failure);
     }
 
     private static async Task<FetchResult> ReadToCloseAsync(
-        Socket socket, NetAddress address, FetchLimits limits, CancellationTokenSource deadline, CancellationToken cancel, Stopwatch clock)
+        Socket socket, NetAddress address, FetchLimits limits, StepTimeouts timeouts, CancellationToken cancel, Stopwatch clock, Action<int>? received)
     {
-        var poem = new ArrayBufferWriter<byte>(ReadSize);
-        // Re-armed before every read: the idle timeout counts from the last bytes received.
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        var poem = new PoemBuffer();
+        // The idle timeout counts from the last bytes received.
+        timeouts.StartStep(limits.IdleTimeout);
         try
         {
             while (true)
             {
-                idle.CancelAfter(limits.IdleTimeout);
-                var read = await socket.ReceiveAsync(poem.GetMemory(ReadSize), SocketFlags.None, idle.Token).ConfigureAwait(false);
+                var read = await ReceiveAsync(socket, poem, limits.MaxPoemBytes, timeouts.Token).ConfigureAwait(false);
                 if (read == 0)
-                    return new Fetched(address, poem.WrittenSpan.ToArray(), clock.Elapsed);
-                poem.Advance(read);
-                if (poem.WrittenCount > limits.MaxPoemBytes)
+                    return new Fetched(address, poem.ToArray(), clock.Elapsed);
+                timeouts.Progress();
+                received?.Invoke(poem.Length);
+                if (poem.Length > limits.MaxPoemBytes)
                     return new Failed(address, FetchStep.Read, FetchFailure.TooLarge,
-                        $"the poem is larger than {limits.MaxPoemBytes} bytes", poem.WrittenCount);
+                        $"the poem is larger than {limits.MaxPoemBytes} bytes", poem.Length);
             }
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            return deadline.IsCancellationRequested
+            return timeouts.DeadlinePassed
                 ? new Failed(address, FetchStep.Read, FetchFailure.DeadlinePassed,
-                    $"the deadline of {Seconds(limits.Deadline)} passed after {poem.WrittenCount} bytes", poem.WrittenCount)
+                    $"the deadline of {Seconds(limits.Deadline)} passed after {poem.Length} bytes", poem.Length)
                 : new Failed(address, FetchStep.Read, FetchFailure.IdleTimedOut,
-                    $"timed out: no data for {Seconds(limits.IdleTimeout)} after {poem.WrittenCount} bytes", poem.WrittenCount);
+                    $"timed out: no data for {Seconds(limits.IdleTimeout)} after {poem.Length} bytes", poem.Length);
         }
         catch (SocketException e)
         {
             var (kind, what) = e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted
                 ? (FetchFailure.Reset, "connection reset")
                 : (FetchFailure.Other, e.Message);
-            return new Failed(address, FetchStep.Read, kind, $"{what} after {poem.WrittenCount} bytes", poem.WrittenCount);
+            return new Failed(address, FetchStep.Read, kind, $"{what} after {poem.Length} bytes", poem.Length);
         }
+    }
+
+    /// <summary>
+    /// Waits until the socket is readable without holding a buffer (a zero-byte receive), then
+    /// reads what is there straight into <paramref name="poem"/>, sized to what the kernel holds;
+    /// 0 means the server closed the connection cleanly. A download waiting on a slow server thus
+    /// holds nothing but its socket, which matters when ten thousand of them wait at once.
+    /// </summary>
+    private static async ValueTask<int> ReceiveAsync(Socket socket, PoemBuffer poem, int maxPoemBytes, CancellationToken cancel)
+    {
+        await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancel).ConfigureAwait(false);
+        var available = socket.Available;
+        if (available == 0)
+        {
+            // Readable with nothing waiting: most likely the close. A one-byte read tells.
+            var probed = await socket.ReceiveAsync(poem.Probe, SocketFlags.None, cancel).ConfigureAwait(false);
+            poem.Append(poem.Probe.AsSpan(0, probed));
+            return probed;
+        }
+
+        // Room for what has arrived, but no more than one byte past the largest poem allowed, so
+        // that a poem too large shows itself without being read whole.
+        var room = Math.Min(Math.Min(available, ReadSize), Math.Max(1, maxPoemBytes + 1 - poem.Length));
+        var read = await socket.ReceiveAsync(poem.GetMemory(room), SocketFlags.None, cancel).ConfigureAwait(false);
+        poem.Advance(read);
+        return read;
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";

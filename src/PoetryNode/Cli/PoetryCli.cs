@@ -35,6 +35,7 @@ public static class PoetryCli
         var loader = new DeploymentLoader(kinds);
         root.Subcommands.Add(RunCommand.Create(loader, serve));
         root.Subcommands.Add(CheckCommand.Create(loader));
+        root.Subcommands.Add(GetCommand.Create(serve));
         foreach (var kind in kinds.All)
             root.Subcommands.Add(KindCommands.Create(kind, serve));
         root.SetAction(_ =>

@@ -132,6 +132,7 @@ public static class NodeHost
                 loggers.AddLogger<SerilogLogger>();
             });
             akka.WithPoetryNode(source.Initial);
+            akka.WithPoetryDownloads();
             // The host owns SIGINT/SIGTERM: its stop stops the services in order, then the actor
             // system. Akka's own process-exit hook would race it.
             akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);

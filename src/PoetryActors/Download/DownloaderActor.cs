@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using PoetryActors.Aggregation;
+using PoetryActors.Kinds;
+using static PoetryActors.Aggregation.AggregationProtocol;
+using static PoetryActors.Download.DownloadProtocol;
+
+namespace PoetryActors.Download;
+
+/// <summary>
+/// One download (<c>download-&lt;i&gt;</c>), a worker of the client's aggregator: created with a
+/// <see cref="DownloadPoem"/>, it fetches the poem at once (Fetching), then, when the settings name
+/// a transform server, sends it through that server (Transforming), and reports to its parent
+/// with <see cref="WorkSucceeded"/> holding a <see cref="PoemDownloaded"/> or
+/// <see cref="WorkFailed"/> carrying a <see cref="DownloadFailedException"/>. A transform that
+/// fails keeps the original poem (the report says why). The socket work is plain async code
+/// (<see cref="PoemFetcher"/>, <see cref="TransformClient"/>) piped back as messages; every step
+/// is bounded by the settings' limits. The aggregator stops the downloader once it has reported,
+/// or earlier when the request no longer wants it, and stopping cancels whatever is in flight, so
+/// a downloader never outlives its request.
+/// </summary>
+public sealed class DownloaderActor : UntypedActor
+{
+    private readonly DownloadPoem _request;
+    private readonly CancellationTokenSource _cancel = new();
+    private readonly Stopwatch _clock = new();
+
+    /// <summary>A downloader for <paramref name="request"/>.</summary>
+    public DownloaderActor(DownloadPoem request)
+    {
+        _request = request;
+    }
+
+    /// <summary>The props of a downloader that carries out <paramref name="request"/> as soon as it starts.</summary>
+    // A producer that calls the constructor: Props.Create with arguments binds it by reflection
+    // for every actor, half the cost of creating one, and a request may create ten thousand.
+    public static Props Props(DownloadPoem request) => Akka.Actor.Props.CreateBy(new Producer(request));
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        _clock.Start();
+        var (index, address, settings, observer) = _request;
+        Action<int>? progress = observer is null
+            ? null
+            : bytes => observer.Tell(new DownloadProgress(index, address, bytes), ActorRefs.NoSender);
+        PoemFetcher.FetchAsync(address, settings.Limits, progress, _cancel.Token)
+            .PipeTo(Self, failure: e => new StepCrashed(e));
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop() => _cancel.Cancel();
+
+    /// <inheritdoc />
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case FetchResult.Fetched fetched:
+                HandleFetched(fetched);
+                break;
+            case FetchResult.Failed failed:
+                Fail(DownloadFailed.From(failed) with { Elapsed = _clock.Elapsed });
+                break;
+            case StepCrashed crashed:
+                Fail(new DownloadFailed(_request.Address, DownloadStep.Downloader, crashed.Cause.GetBaseException().Message)
+                {
+                    Elapsed = _clock.Elapsed,
+                });
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void HandleFetched(FetchResult.Fetched fetched)
+    {
+        var settings = _request.Settings;
+        if (settings.TransformServer is not { } server)
+        {
+            Succeed(fetched.Poem, fetched, transform: null, transformTime: TimeSpan.Zero);
+            return;
+        }
+
+        Become(message => Transforming(message, fetched, server));
+        TransformClient.TransformAsync(
+                server,
+                settings.TransformName,
+                fetched.Poem,
+                settings.Limits,
+                timeLeft: settings.Limits.Deadline - _clock.Elapsed,
+                _cancel.Token)
+            .PipeTo(Self, failure: e => new StepCrashed(e));
+    }
+
+    private void Transforming(object message, FetchResult.Fetched fetched, NetAddress server)
+    {
+        var name = _request.Settings.TransformName;
+        switch (message)
+        {
+            case TransformResult.Transformed transformed:
+                Succeed(transformed.Poem, fetched, new TransformReport(name, server), transformed.Elapsed);
+                break;
+            case TransformResult.Failed failed:
+                KeepOriginal(fetched, new TransformReport(name, server, failed.Reason), failed.Elapsed);
+                break;
+            case StepCrashed crashed:
+                var reason = $"transforming with {server} failed: {crashed.Cause.GetBaseException().Message}";
+                KeepOriginal(fetched, new TransformReport(name, server, reason), _clock.Elapsed - fetched.Elapsed);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void KeepOriginal(FetchResult.Fetched fetched, TransformReport report, TimeSpan transformTime)
+    {
+        // The requester prints the warning ("Cummingsify failed!"); here it is only a debug trace.
+        Context.GetLogger().Debug("transform of the poem from {0} failed, keeping the original: {1}", _request.Address, report.FailureReason);
+        Succeed(fetched.Poem, fetched, report, transformTime);
+    }
+
+    private void Succeed(byte[] poem, FetchResult.Fetched fetched, TransformReport? transform, TimeSpan transformTime)
+    {
+        var timings = new DownloadTimings(fetched.Elapsed, transformTime, _clock.Elapsed);
+        Context.Parent.Tell(new WorkSucceeded(new PoemDownloaded(_request.Address, poem, fetched.Poem.Length, transform, timings)));
+        Become(Reported);
+    }
+
+    private void Fail(DownloadFailed failure)
+    {
+        Context.Parent.Tell(new WorkFailed(WorkFailure.Error(failure.Reason, new DownloadFailedException(failure))));
+        Become(Reported);
+    }
+
+    // The aggregator stops a downloader once it has reported; nothing more is expected.
+    private void Reported(object message) => Unhandled(message);
+
+    private sealed class Producer(DownloadPoem request) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(DownloaderActor);
+
+        public ActorBase Produce() => new DownloaderActor(request);
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
+
+    /// <summary>A step's task threw (a bug, or the cancellation of a stopped downloader, whose message then goes nowhere quietly).</summary>
+    private sealed record StepCrashed(Exception Cause) : IDeadLetterSuppression;
+}

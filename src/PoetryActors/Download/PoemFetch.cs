@@ -1,0 +1,106 @@
+using Akka.Actor;
+using PoetryActors.Aggregation;
+using PoetryActors.Kinds;
+using static PoetryActors.Download.DownloadProtocol;
+
+namespace PoetryActors.Download;
+
+/// <summary>
+/// The entry point for code outside actors: downloads many poems at once with the same actors the
+/// node uses (one <see cref="DownloaderActor"/> per address under an aggregator) and returns every
+/// outcome in request order, the tutorial's client 8 with its <c>DeferredList</c>:
+/// <code>
+/// var outcomes = await PoemFetch.AllSettledAsync(system, [NetAddress.Parse("10000"), NetAddress.Parse("10002")]);
+/// </code>
+/// Given an <see cref="ActorSystem"/> the aggregator is a top-level actor; given the ref of an
+/// <see cref="AggregationsActor"/> (the node's <c>/user/downloads</c>) it is created under it.
+/// Downloads never fail the Task: each failure is an outcome. Cancelling the token stops every
+/// downloader and cancels the Task. <see cref="WorkItems"/> and <see cref="PoemOutcome.From"/>
+/// are the building blocks for actors that run the aggregation themselves.
+/// </summary>
+public static class PoemFetch
+{
+    private static long _watchers;
+
+    /// <summary>How long past the downloads' own deadline the aggregation waits before it gives up on a downloader.</summary>
+    public static readonly TimeSpan DeadlineGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>Downloads every address under a new top-level aggregator of <paramref name="system"/>.</summary>
+    public static Task<IReadOnlyList<PoemOutcome>> AllSettledAsync(
+        ActorSystem system, IEnumerable<NetAddress> addresses, DownloadOptions? options = null, CancellationToken cancellationToken = default) =>
+        RunAsync(system, aggregations: null, addresses, options ?? DownloadOptions.Default, cancellationToken);
+
+    /// <summary>Downloads every address under an aggregator created by <paramref name="downloads"/> (an <see cref="AggregationsActor"/>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="downloads"/> is not a local actor.</exception>
+    public static Task<IReadOnlyList<PoemOutcome>> AllSettledAsync(
+        IActorRef downloads, IEnumerable<NetAddress> addresses, DownloadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var system = downloads is IInternalActorRef local
+            ? local.Provider.Settings.System
+            : throw new ArgumentException("the downloads actor must be a local actor ref", nameof(downloads));
+        return RunAsync(system, downloads, addresses, options ?? DownloadOptions.Default, cancellationToken);
+    }
+
+    /// <summary>
+    /// One downloader work item per address, named <c>download-&lt;index&gt;</c>, reporting progress to
+    /// <paramref name="progressObserver"/> when given.
+    /// </summary>
+    public static IReadOnlyList<WorkItem> WorkItems(IReadOnlyList<NetAddress> addresses, DownloadSettings settings, IActorRef? progressObserver = null)
+    {
+        var items = new WorkItem[addresses.Count];
+        for (var index = 0; index < items.Length; index++)
+        {
+            var request = new DownloadPoem(index, addresses[index], settings, progressObserver);
+            items[index] = WorkItem.Actor(DownloaderActor.Props(request), $"download-{index}");
+        }
+
+        return items;
+    }
+
+    /// <summary>
+    /// The aggregation options for downloads: every outcome goes to the caller (errors consumed),
+    /// and a safety deadline a little past the downloads' own, so a request never hangs.
+    /// </summary>
+    public static AggregationOptions AggregationOptionsFor(DownloadSettings settings, IActorRef? observer = null) => new()
+    {
+        ConsumeErrors = true,
+        Deadline = settings.Limits.Deadline + DeadlineGrace,
+        Observer = observer,
+    };
+
+    private static async Task<IReadOnlyList<PoemOutcome>> RunAsync(
+        ActorSystem system, IActorRef? aggregations, IEnumerable<NetAddress> addresses, DownloadOptions options, CancellationToken cancel)
+    {
+        var requested = addresses as IReadOnlyList<NetAddress> ?? addresses.ToArray();
+        var settings = options.Settings ?? DownloadSettings.Create(system.Settings.Config);
+        var watcher = options.IsObserved
+            ? system.ActorOf(DownloadWatcherActor.Props(requested, options), $"download-watcher-{Interlocked.Increment(ref _watchers)}")
+            : null;
+        try
+        {
+            var items = WorkItems(requested, settings, options.OnProgress is null ? null : watcher);
+            var aggregation = AggregationOptionsFor(settings, options.OnSettled is null ? null : watcher);
+            var outcomes = aggregations is null
+                ? await Aggregator.AllSettledAsync(system, items, aggregation, cancel).ConfigureAwait(false)
+                : await Aggregator.AllSettledAsync(aggregations, items, aggregation, cancel).ConfigureAwait(false);
+
+            if (watcher is not null)
+            {
+                // Every callback runs before the caller sees the result.
+                await watcher.Ask<DownloadWatcherActor.Flush>(DownloadWatcherActor.Flush.Instance, cancel).ConfigureAwait(false);
+            }
+
+            var poems = new PoemOutcome[outcomes.Count];
+            for (var index = 0; index < poems.Length; index++)
+            {
+                poems[index] = PoemOutcome.From(index, requested[index], outcomes[index]);
+            }
+
+            return poems;
+        }
+        finally
+        {
+            watcher?.Tell(PoisonPill.Instance);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using System.CommandLine;
+using System.Globalization;
+using Akka.Configuration;
+using PoetryActors;
+using PoetryActors.Download;
+using PoetryActors.Kinds;
+using PoetryNode.Get;
+using PoetryNode.Hosting;
+using Serilog.Events;
+
+namespace PoetryNode.Cli;
+
+/// <summary>
+/// <c>poetry-node get [--xform ADDR] [--transform NAME] [OPTIONS] ADDR...</c>: the tutorial's
+/// <c>get-poetry.py</c>. Downloads every poem at once (one downloader actor per address under an
+/// aggregator), sends each through the transform server when one is given, and prints them in
+/// request order once all are in (or as each arrives, or as one JSON document). The download
+/// options have the names of the <c>poetry.download</c> HOCON keys. Exit code 0 when every poem
+/// arrived, 1 when some failed (each failure on stderr), 2 for usage errors.
+/// </summary>
+public static class GetCommand
+{
+    /// <summary>The <c>get</c> command.</summary>
+    public static Command Create(ServeOptions serve)
+    {
+        var addresses = new Argument<string[]>("ADDR")
+        {
+            Description = "where to fetch poems from: PORT (meaning 127.0.0.1) or HOST:PORT, one or more",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var xform = new Option<string?>("--xform")
+        {
+            Description = "send each poem through the transform server at this address (PORT or HOST:PORT) [default: poetry.download.xform, none]",
+            HelpName = "[HOST:]PORT",
+        };
+        var transform = new Option<string?>("--transform")
+        {
+            Description = "the transform to ask the transform server for [default: poetry.download.transform, cummingsify]",
+            HelpName = "NAME",
+        };
+        var asCompleted = new Option<bool>("--as-completed")
+        {
+            Description = "print each poem as soon as it arrives instead of all in request order at the end",
+        };
+        var json = new Option<bool>("--json")
+        {
+            Description = "write one JSON document with every address, outcome, byte count, timings and poem or error",
+        };
+        var connectTimeout = DurationOption("--connect-timeout", "how long one connection attempt may take", "connect-timeout");
+        var idleTimeout = DurationOption("--idle-timeout", "how long a server may stay silent between two reads", "idle-timeout");
+        var deadline = DurationOption("--deadline", "how long a whole download (and its transform) may take", "deadline");
+        var maxBytes = new Option<string?>("--max-poem-bytes", "--max-bytes")
+        {
+            Description = $"the largest poem accepted, in bytes [default: {Reference("max-poem-bytes")}]",
+            HelpName = "N",
+        };
+        var config = new Option<string?>("--config")
+        {
+            Description = "a HOCON file whose poetry.download settings apply; the options above win over it",
+            HelpName = "FILE",
+        };
+        var noProgress = new Option<bool>("--no-progress")
+        {
+            Description = "no live progress display on stderr (there is none anyway when stderr is not a terminal)",
+        };
+
+        var command = new Command(
+            "get",
+            "Fetch poems from poem servers, in parallel, optionally through a transform server, and print them (logs go to stderr, at warning level unless --loglevel says otherwise).");
+        command.Arguments.Add(addresses);
+        foreach (var option in new Option[] { xform, transform, asCompleted, json, connectTimeout, idleTimeout, deadline, maxBytes, config, noProgress })
+            command.Options.Add(option);
+
+        command.SetAction(async (result, _) =>
+        {
+            var problems = new List<string>();
+            var targets = new List<NetAddress>();
+            foreach (var text in result.GetValue(addresses) ?? [])
+            {
+                if (NetAddress.TryParse(text, out var address, out var error)) targets.Add(address);
+                else problems.Add(error);
+            }
+
+            if (result.GetValue(json) && result.GetValue(asCompleted))
+                problems.Add("--json and --as-completed cannot be used together (the JSON document is written once, at the end)");
+
+            var levelText = result.GetValue(serve.LogLevel) ?? "warning";
+            if (!NodeLogging.TryParseLevel(levelText, out var level))
+                problems.Add($"--loglevel: unknown log level '{levelText}' (use debug, info, warning or error)");
+
+            var hocon = LoadConfig(result.GetValue(config), problems);
+            var settings = hocon is null ? null : Settings(hocon, problems, result, xform, transform, connectTimeout, idleTimeout, deadline, maxBytes);
+
+            if (problems.Count > 0 || settings is null)
+            {
+                foreach (var problem in problems)
+                    await Console.Error.WriteLineAsync($"poetry-node get: {problem}");
+                await Console.Error.WriteLineAsync("Run 'poetry-node get --help' for usage.");
+                return ExitCodes.Usage;
+            }
+
+            var mode = result.GetValue(json) ? OutputMode.Json : result.GetValue(asCompleted) ? OutputMode.AsCompleted : OutputMode.RequestOrder;
+            var request = new GetRequest(targets, settings, mode, ShowProgress: !result.GetValue(noProgress), level, hocon!);
+            return await GetRun.RunAsync(request);
+        });
+        return command;
+    }
+
+    private static Option<string?> DurationOption(string name, string description, string key) => new(name)
+    {
+        Description = $"{description}, in seconds or with a unit (700ms, 2s, 1m) [default: {Reference(key)}]",
+        HelpName = "SECONDS",
+    };
+
+    private static string Reference(string key) => PoetryConfig.Reference.GetString($"poetry.download.{key}");
+
+    private static Config? LoadConfig(string? path, List<string> problems)
+    {
+        if (path is null) return PoetryConfig.Reference;
+        try
+        {
+            return ConfigurationFactory.ParseString(File.ReadAllText(path)).WithFallback(PoetryConfig.Reference);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigurationException or FormatException)
+        {
+            problems.Add($"--config: cannot read {path}: {e.Message}");
+            return null;
+        }
+    }
+
+    private static DownloadSettings? Settings(
+        Config config,
+        List<string> problems,
+        ParseResult result,
+        Option<string?> xform,
+        Option<string?> transform,
+        Option<string?> connectTimeout,
+        Option<string?> idleTimeout,
+        Option<string?> deadline,
+        Option<string?> maxBytes)
+    {
+        DownloadSettings settings;
+        try
+        {
+            settings = DownloadSettings.Create(config);
+        }
+        catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException)
+        {
+            problems.Add(e.Message);
+            return null;
+        }
+
+        var limits = settings.Limits;
+        var connect = Duration(result.GetValue(connectTimeout), "--connect-timeout", limits.ConnectTimeout, problems);
+        var idle = Duration(result.GetValue(idleTimeout), "--idle-timeout", limits.IdleTimeout, problems);
+        var overall = Duration(result.GetValue(deadline), "--deadline", limits.Deadline, problems);
+        var largest = limits.MaxPoemBytes;
+        if (result.GetValue(maxBytes) is { } text
+            && !(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out largest) && largest >= 0))
+            problems.Add($"--max-poem-bytes: expected a whole number of bytes from 0 to {int.MaxValue} but got '{text}'");
+
+        if (result.GetValue(xform) is { } server)
+        {
+            if (NetAddress.TryParse(server, out var address, out var error)) settings = settings with { TransformServer = address };
+            else problems.Add($"--xform: {error}");
+        }
+
+        if (result.GetValue(transform) is { } name)
+        {
+            try
+            {
+                settings = settings with { TransformName = name };
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add($"--transform: {e.Message.Split(" (Parameter", 2)[0]}");
+            }
+        }
+
+        return problems.Count > 0 ? null : settings with { Limits = new FetchLimits(connect, idle, overall, largest) };
+    }
+
+    private static TimeSpan Duration(string? text, string option, TimeSpan fallback, List<string> problems)
+    {
+        if (text is null) return fallback;
+        if (OptionValueParser.TryParseDuration(text, out var duration) && duration > TimeSpan.Zero) return duration;
+        problems.Add($"{option}: expected a positive duration such as 0.7, 700ms, 2s or 1m but got '{text}'");
+        return fallback;
+    }
+}
+
+/// <summary>How <c>get</c> prints what it fetched.</summary>
+public enum OutputMode
+{
+    /// <summary>Every poem in request order once all are done (the tutorial's exercise 4 for client 8).</summary>
+    RequestOrder,
+
+    /// <summary>Each poem as soon as it arrives (client 8's behaviour).</summary>
+    AsCompleted,
+
+    /// <summary>One JSON document at the end.</summary>
+    Json,
+}
+
+/// <summary>A checked <c>get</c> command line.</summary>
+public sealed record GetRequest(
+    IReadOnlyList<NetAddress> Addresses,
+    DownloadSettings Settings,
+    OutputMode Mode,
+    bool ShowProgress,
+    LogEventLevel LogLevel,
+    Config Config);

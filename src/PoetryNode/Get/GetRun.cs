@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Configuration;
+using PoetryActors.Download;
+using PoetryActors.Hosting;
+using PoetryNode.Cli;
+using PoetryNode.Hosting;
+using Serilog;
+using Serilog.Events;
+
+namespace PoetryNode.Get;
+
+/// <summary>
+/// Carries out a checked <c>get</c>: a plain actor system (no Generic Host: a client starts fast
+/// and exits as soon as the aggregator reports, the tutorial's <c>reactor.stop()</c>) with
+/// <c>/user/downloads</c>, the downloads through <see cref="PoemFetch"/>, then the poems on stdout
+/// exactly as received and every failure and transform warning on stderr, one line each. Logs go
+/// to stderr (warnings and above unless <c>--loglevel</c> says otherwise), so stdout holds only
+/// poems. SIGINT and SIGTERM cancel the downloads and exit with 130.
+/// </summary>
+public static class GetRun
+{
+    /// <summary>The exit code after SIGINT or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
+    private static readonly TimeSpan TerminateLimit = TimeSpan.FromSeconds(5);
+
+    /// <summary>Runs <paramref name="request"/>; returns the exit code.</summary>
+    public static async Task<int> RunAsync(GetRequest request)
+    {
+        // stdout holds only poems, written as raw bytes to the standard output stream; any text
+        // written through Console.Out (Akka prints its shutdown at debug level there) goes to stderr.
+        Console.SetOut(Console.Error);
+        Log.Logger = new LoggerConfiguration()
+            .MinimumLevel.Is(request.LogLevel)
+            .WriteTo.Console(outputTemplate: NodeLogging.Template, standardErrorFromLevel: LogEventLevel.Verbose)
+            .CreateLogger();
+
+        using var interrupt = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        });
+
+        var system = ActorSystem.Create("poetry-get", SystemConfig(request));
+        try
+        {
+            return await FetchAndPrintAsync(request, PoetryDownloads.Create(system), interrupt.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            try
+            {
+                await system.Terminate().WaitAsync(TerminateLimit);
+            }
+            catch (TimeoutException)
+            {
+                // Nothing is left to wait for: every download has settled and was stopped.
+            }
+
+            await Log.CloseAndFlushAsync();
+        }
+    }
+
+    private static async Task<int> FetchAndPrintAsync(GetRequest request, IActorRef downloads, CancellationToken interrupt)
+    {
+        var stdout = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
+        var printer = new PoemPrinter(stdout);
+        var asCompleted = request.Mode == OutputMode.AsCompleted;
+        using var display = request.ShowProgress && ProgressDisplay.IsSupported ? new ProgressDisplay(request.Addresses, Console.Error) : null;
+
+        void Show(PoemOutcome outcome)
+        {
+            if (display is null) Report(outcome, printer, stdout);
+            else display.WriteAbove(() => Report(outcome, printer, stdout));
+        }
+
+        var options = new DownloadOptions
+        {
+            Settings = request.Settings,
+            OnProgress = display is null ? null : display.OnProgress,
+            OnSettled = display is null && !asCompleted
+                ? null
+                : outcome =>
+                {
+                    display?.OnSettled(outcome);
+                    if (asCompleted) Show(outcome);
+                },
+        };
+
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<PoemOutcome> outcomes;
+        using var noCollections = NoCollectionsDuring.FetchOf(request.Addresses.Count);
+        try
+        {
+            outcomes = await PoemFetch.AllSettledAsync(downloads, request.Addresses, options, interrupt);
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            display?.Dispose();
+            stdout.Flush();
+            await Console.Error.WriteLineAsync("poetry-node get: interrupted; the downloads still running were cancelled");
+            return Interrupted;
+        }
+
+        display?.Dispose();
+        noCollections.Dispose();
+        switch (request.Mode)
+        {
+            case OutputMode.RequestOrder:
+                foreach (var outcome in outcomes)
+                    Report(outcome, printer, stdout);
+                break;
+            case OutputMode.Json:
+                foreach (var outcome in outcomes)
+                    Warn(outcome, stdout);
+                JsonReport.Write(stdout, outcomes, clock.Elapsed);
+                break;
+        }
+
+        stdout.Flush();
+        return outcomes.All(o => o.Succeeded) ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    /// <summary>A poem to stdout, or its failure to stderr; a failed transform warns first.</summary>
+    private static void Report(PoemOutcome outcome, PoemPrinter printer, Stream stdout)
+    {
+        Warn(outcome, stdout);
+        if (outcome is PoemOutcome.Downloaded downloaded)
+        {
+            printer.Print(downloaded.Poem.Poem);
+            printer.Flush();
+        }
+    }
+
+    /// <summary>The stderr line for a failed download or a failed transform, if any.</summary>
+    private static void Warn(PoemOutcome outcome, Stream stdout)
+    {
+        var line = outcome switch
+        {
+            PoemOutcome.Failed { Failure: var failure } => $"poetry-node get: {failure.Address}: {StepName(failure.Step)} failed: {failure.Detail}",
+            PoemOutcome.Downloaded { Poem.Transform: { Succeeded: false } transform } =>
+                $"poetry-node get: {outcome.Address}: {Capitalized(transform.Name)} failed! {transform.FailureReason}; the original poem is printed",
+            _ => null,
+        };
+        if (line is null) return;
+        // Keep the streams in order on a terminal: what went to stdout before comes first.
+        stdout.Flush();
+        Console.Error.WriteLine(line);
+    }
+
+    private static string StepName(DownloadStep step) => step switch
+    {
+        DownloadStep.Resolve => "resolve",
+        DownloadStep.Connect => "connect",
+        DownloadStep.Read => "read",
+        _ => "download",
+    };
+
+    // The tutorial's client warned "Cummingsify failed!"; other transforms get the same shape.
+    private static string Capitalized(string name) =>
+        name.Length == 0 ? name : char.ToUpper(name[0], CultureInfo.InvariantCulture) + name[1..];
+
+    private static Config SystemConfig(GetRequest request)
+    {
+        var level = NodeLogging.ToAkka(request.LogLevel).ToString().Replace("Level", "").ToUpperInvariant();
+        var client = ConfigurationFactory.ParseString($$"""
+            akka {
+              loglevel = {{level}}
+              # Akka's own console logger writes to stdout, which holds only poems.
+              stdout-loglevel = OFF
+              loggers = ["Akka.Logger.Serilog.SerilogLogger, Akka.Logger.Serilog"]
+              log-config-on-start = off
+              log-dead-letters-during-shutdown = off
+              # SIGINT and SIGTERM cancel the downloads; the command then ends the actor system itself.
+              coordinated-shutdown.run-by-clr-shutdown-hook = off
+            }
+            """);
+        return client.WithFallback(request.Config);
+    }
+}

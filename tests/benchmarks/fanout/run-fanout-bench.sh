@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# The fan-out benchmark of poetry-node get (issue 4): N downloads at once from a server that waits
+# 1 s after each accept and then sends a 3,000-byte poem, measured end to end through the real
+# downloader actors and aggregator, beside Twisted's DeferredList client (the tutorial's client 8).
+#
+# Usage: tests/benchmarks/fanout/run-fanout-bench.sh [--runs R] [--twisted-max N] [--r2r] [N...]
+#   N...           how many downloads at once (default: 1000 10000)
+#   --runs R       runs per figure; the table shows the median and the best (default: 3)
+#   --twisted-max  run the Twisted client only up to this N (default: 1000)
+#   --r2r          measure poetry-node as published ReadyToRun (dotnet publish -r linux-x64
+#                  -p:PublishReadyToRun=true, which restores the crossgen2 package) instead of
+#                  the plain Release build: no JIT at start-up, and less of it during the run
+#
+# For every N it starts tests/benchmarks/fanout/FanoutServer (4 ports, each serving its own
+# 3,000-byte variant of poetry/ecstasy.txt, so that a poem in the wrong place is caught), asks for
+# N poems spread over the 4 ports in a scrambled order, and checks that every outcome is correct and
+# in request order. Figures:
+#   fan-out   from the start of the downloads to the last outcome, inside the client: for
+#             poetry-node get, summary.elapsed_ms of --json (PoemFetch.AllSettledAsync: creating
+#             the aggregator and its downloader actors, connecting, waiting, reading, aggregating);
+#             for Twisted, from the first connectTCP to the DeferredList firing. The ideal is 1.00 s.
+#   process   the client process's wall time, start-up and exit included (.NET and the actor
+#             system, or Python and Twisted's imports).
+#   CPU       the client process's user + system CPU time (/usr/bin/time), start-up included:
+#             unlike the times, it hardly depends on what else the machine is doing.
+#   peak RSS  the client process's maximum resident set size (/usr/bin/time).
+# The server runs on the same 2 cores as the client; nothing else should be running.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+
+runs=3
+twisted_max=1000
+r2r=false
+sizes=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --twisted-max) twisted_max="$2"; shift 2 ;;
+    --r2r) r2r=true; shift ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    *) sizes+=("$1"); shift ;;
+  esac
+done
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+
+# Ten thousand sockets on each side.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "building (Release)..." >&2
+dotnet build tests/benchmarks/fanout/FanoutServer -c Release -nologo -v q -clp:ErrorsOnly >&2
+if $r2r; then
+  dotnet publish src/PoetryNode -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "$work/r2r" -nologo -v q -clp:ErrorsOnly >&2
+  client="$work/r2r/poetry-node"
+  label="poetry-node get (R2R)"
+else
+  dotnet build src/PoetryNode -c Release -nologo -v q -clp:ErrorsOnly >&2
+  client=src/PoetryNode/bin/Release/net10.0/poetry-node
+  label="poetry-node get"
+fi
+server=tests/benchmarks/fanout/FanoutServer/bin/Release/net10.0/fanout-server
+twisted=tests/benchmarks/fanout/twisted_fanout_client.py
+
+mkfifo "$work/server-stdin"
+"$server" --poem poetry/ecstasy.txt --bytes 3000 --ports 4 --delay 1 --dump "$work/poems" \
+  < "$work/server-stdin" > "$work/server.out" 2> "$work/server.err" &
+server_pid=$!
+exec 9> "$work/server-stdin"   # held open: the server runs until the script ends
+for _ in $(seq 100); do
+  grep -q '^listening on' "$work/server.out" 2>/dev/null && break
+  sleep 0.1
+done
+read -r -a ports <<< "$(sed -n 's/^listening on //p' "$work/server.out")"
+[ ${#ports[@]} -eq 4 ] || { echo "the fan-out server did not start: $(cat "$work/server.err")" >&2; exit 1; }
+
+# addresses N: port (i*7 + i/5) mod 4 for request i, a scrambled but reproducible order.
+addresses() {
+  /usr/bin/python3 - "$1" "${ports[@]}" <<'EOF'
+import sys
+n, ports = int(sys.argv[1]), sys.argv[2:]
+print("\n".join(ports[(i * 7 + i // 5) % len(ports)] for i in range(n)))
+EOF
+}
+
+# check-json FILE N: every outcome downloaded, in request order, with its port's poem.
+check_json() {
+  /usr/bin/python3 - "$1" "$work/poems" "$work/addresses" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+addresses = open(sys.argv[3]).read().split()
+poems = {p: open("%s/%s.txt" % (sys.argv[2], p), encoding="utf-8").read() for p in set(addresses)}
+got = doc["poems"]
+assert len(got) == len(addresses), "expected %d outcomes, got %d" % (len(addresses), len(got))
+for i, (entry, port) in enumerate(zip(got, addresses)):
+    assert entry["index"] == i, "outcome %d is in place %d" % (entry["index"], i)
+    assert entry["address"] == "127.0.0.1:" + port, "outcome %d is from %s" % (i, entry["address"])
+    assert entry["outcome"] == "downloaded", "outcome %d failed: %s" % (i, entry["error"])
+    assert entry["poem"] == poems[port], "outcome %d is the wrong poem" % i
+print("%.3f" % (doc["summary"]["elapsed_ms"] / 1000))
+EOF
+}
+
+# check-text FILE: the poems in request order, a blank line between them, byte for byte.
+check_text() {
+  /usr/bin/python3 - "$1" "$work/poems" "$work/addresses" <<'EOF'
+import sys
+addresses = open(sys.argv[3]).read().split()
+poems = {p: open("%s/%s.txt" % (sys.argv[2], p), "rb").read() for p in set(addresses)}
+expected = b"\n".join(poems[p] for p in addresses)
+assert open(sys.argv[1], "rb").read() == expected, "the poems are not all there, in request order"
+EOF
+}
+
+seconds() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f\n", (e - s) / 1e9 }'; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+best() { sort -n | head -1; }
+
+results=()
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for n in "${sizes[@]}"; do
+  addresses "$n" > "$work/addresses"
+  mapfile -t args < "$work/addresses"
+
+  : > "$work/ours.fanout"; : > "$work/ours.wall"; : > "$work/ours.rss"; : > "$work/ours.cpu"
+  for run in $(seq "$runs"); do
+    echo "poetry-node get, N=$n, run $run..." >&2
+    start=$(date +%s%N)
+    /usr/bin/time -f "%U %S %M" -o "$work/time" "$client" get --json "${args[@]}" > "$work/out.json" 2> "$work/err" \
+      || { echo "poetry-node get failed: $(head -5 "$work/err")" >&2; exit 1; }
+    end=$(date +%s%N)
+    check_json "$work/out.json" >> "$work/ours.fanout"
+    seconds "$start" "$end" >> "$work/ours.wall"
+    read -r user sys rss <<< "$(grep -E '^[0-9.]+ [0-9.]+ [0-9]+$' "$work/time" | tail -1)"
+    echo $(( rss / 1024 )) >> "$work/ours.rss"
+    awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' >> "$work/ours.cpu"
+  done
+  results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "$label" "$n" \
+    "$(median < "$work/ours.fanout")" "$(best < "$work/ours.fanout")" \
+    "$(median < "$work/ours.wall")" "$(best < "$work/ours.wall")" \
+    "$(median < "$work/ours.cpu")" "$(sort -n "$work/ours.rss" | tail -1)")")
+
+  # The plain text output too, once: the same poems, byte for byte, in request order.
+  "$client" get "${args[@]}" > "$work/out.txt" 2> "$work/err" || { echo "poetry-node get failed: $(head -5 "$work/err")" >&2; exit 1; }
+  check_text "$work/out.txt"
+
+  if [ "$n" -le "$twisted_max" ]; then
+    : > "$work/tw.fanout"; : > "$work/tw.wall"; : > "$work/tw.rss"; : > "$work/tw.cpu"
+    for run in $(seq "$runs"); do
+      echo "Twisted DeferredList client, N=$n, run $run..." >&2
+      start=$(date +%s%N)
+      /usr/bin/time -f "%U %S %M" -o "$work/time" /usr/bin/python3 "$twisted" "${args[@]}" > "$work/out.txt" 2> "$work/err" \
+        || { echo "the Twisted client failed: $(head -5 "$work/err")" >&2; exit 1; }
+      end=$(date +%s%N)
+      check_text "$work/out.txt"
+      sed -n 's/^fanout: .* \([0-9.]*\) s$/\1/p' "$work/err" >> "$work/tw.fanout"
+      seconds "$start" "$end" >> "$work/tw.wall"
+      read -r user sys rss <<< "$(grep -E '^[0-9.]+ [0-9.]+ [0-9]+$' "$work/time" | tail -1)"
+      echo $(( rss / 1024 )) >> "$work/tw.rss"
+      awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' >> "$work/tw.cpu"
+    done
+    results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "Twisted DeferredList" "$n" \
+      "$(median < "$work/tw.fanout")" "$(best < "$work/tw.fanout")" \
+      "$(median < "$work/tw.wall")" "$(best < "$work/tw.wall")" \
+      "$(median < "$work/tw.cpu")" "$(sort -n "$work/tw.rss" | tail -1)")")
+  fi
+done
+
+echo
+echo "Fan-out: N downloads at once, server waits 1 s per connection then sends 3,000 bytes (ideal 1.00 s)"
+echo "$runs runs each; every outcome checked correct and in request order; times in seconds"
+echo "load average before the run: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-22s %7s %9s %9s %9s %9s %7s %8s\n' "client" "N" "fan-out" "(best)" "process" "(best)" "CPU s" "RSS MB"
+printf '%s\n' "${results[@]}"
