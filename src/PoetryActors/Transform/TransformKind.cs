@@ -33,6 +33,10 @@ public static class TransformKind
         Build)
     {
         Catalog = () => TransformRegistry.Default.Select(t => (t.Name, t.Description)).ToList(),
+        // A zero timeout would refuse every request before it could arrive.
+        Check = options => options.GetDuration("idle-timeout") > TimeSpan.Zero
+            ? []
+            : [("idle-timeout", "must be more than zero")],
     };
 
     /// <summary>The children of a transform collection: <c>transforms</c>, then <c>listener</c>.</summary>
