@@ -72,16 +72,16 @@ measure() {
     local name=$1 port cmd upstream_pid=""
     port=$(free_port)
     case $name in
-        ours) cmd=(dotnet "$OURS_DLL" fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
+        ours) cmd=(dotnet "$OURS_DLL" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
         proxy)
             local upstream_port
             upstream_port=$(free_port)
             log "proxy: starting its fastpoetry upstream on port $upstream_port"
-            start_server proxy-upstream "$upstream_port" dotnet "$OURS_DLL" fastpoetry --port "$upstream_port" --poem "$POEM" \
+            start_server proxy-upstream "$upstream_port" dotnet "$OURS_DLL" --pidfile= fastpoetry --port "$upstream_port" --poem "$POEM" \
                 --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}" \
                 || { AVAILABLE[$name]=""; log "proxy: not available (its upstream did not start)"; return 0; }
             upstream_pid=$SERVER_PID
-            cmd=(dotnet "$OURS_DLL" proxy --port "$port" --upstream "127.0.0.1:$upstream_port" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
+            cmd=(dotnet "$OURS_DLL" --pidfile= proxy --port "$port" --upstream "127.0.0.1:$upstream_port" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
         twisted) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512) ;;
         raw) cmd=(dotnet "$RAW_DLL" --port "$port" --poem "$POEM" --backlog 512) ;;
     esac

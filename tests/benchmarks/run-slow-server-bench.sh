@@ -67,7 +67,7 @@ log "ulimit -n $(ulimit -n); somaxconn $(cat /proc/sys/net/core/somaxconn); poem
 
 port=$(free_port)
 log "ours: starting slowpoetry on port $port"
-start_server ours "$port" dotnet "$OURS_DLL" slowpoetry --port "$port" --poem "$POEM" --num-bytes 100000 \
+start_server ours "$port" dotnet "$OURS_DLL" --pidfile= slowpoetry --port "$port" --poem "$POEM" --num-bytes 100000 \
     --delay "$DELAY" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}" \
     || { log "ours: did not start"; exit 1; }
 pid=$SERVER_PID

@@ -20,7 +20,7 @@ times=()
 for i in $(seq 1 "$runs"); do
     port=$(free_port)
     start=$(date +%s.%N)
-    dotnet "$OURS_DLL" fastpoetry --port "$port" --poem "$poem" --iface 127.0.0.1 --loglevel warning >/dev/null 2>&1 &
+    dotnet "$OURS_DLL" --pidfile= fastpoetry --port "$port" --poem "$poem" --iface 127.0.0.1 --loglevel warning >/dev/null 2>&1 &
     pid=$!
     elapsed=$("$PY" - "$port" "$start" "$(stat -c %s "$poem")" <<'PY'
 import socket, sys, time

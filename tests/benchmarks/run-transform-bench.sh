@@ -79,7 +79,7 @@ measure() {
     local name=$1 port cmd
     port=$(free_port)
     case $name in
-        ours) cmd=(dotnet "$OURS_DLL" transform --port "$port" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
+        ours) cmd=(dotnet "$OURS_DLL" --pidfile= transform --port "$port" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
         twisted) cmd=("$PY" "$REPO/tests/twisted/transform_server.py" --port "$port" --backlog 512) ;;
     esac
     log "$name: starting on port $port"
