@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Poem server benchmark: poetry-node fastpoetry vs the Twisted poem server vs a raw .NET
-# async socket server, all serving poetry/ecstasy.txt (2,975 bytes), measured in one run.
+# Poem server benchmark: poetry-node fastpoetry vs poetry-node proxy (its cache warmed from a
+# fastpoetry upstream) vs the Twisted poem server vs a raw .NET async socket server, all
+# serving poetry/ecstasy.txt (2,975 bytes), measured in one run.
 #
 # For each server: start it on a free port, warm up, then run loadgen (poem mode) for a
 # fixed time and read the server's CPU time (utime+stime from /proc/<pid>/stat, before and
 # after) and resident memory (VmRSS from /proc/<pid>/status, peak, sampled 4x a second).
 #
 #   tests/benchmarks/run-poem-server-bench.sh [--pin] [--duration S] [--warmup S]
-#       [--concurrency N] [--servers "ours twisted raw"] [--no-build]
+#       [--concurrency N] [--servers "ours proxy twisted raw"] [--no-build]
 #
 #   --pin          servers on core 0 (taskset -c 0), the load generator on core 1
 #   --duration S   measured seconds per server (default 10, or $BENCH_DURATION)
 #   --warmup S     unmeasured seconds first (default 2, or $BENCH_WARMUP)
 #   --concurrency  connections in flight (default 64, or $BENCH_CONCURRENCY)
-#   --servers      which servers, in order (default "ours twisted raw")
+#   --servers      which servers, in order (default "ours proxy twisted raw"); "proxy" is
+#                  poetry-node proxy in front of a poetry-node fastpoetry upstream, and only
+#                  the proxy's process is measured (the warm-up fills its cache)
 #   --no-build     use an existing poetry-node.dll instead of building src/PoetryNode
 #
 # A server that cannot be built or started is reported as "not available"; the others run.
@@ -23,7 +26,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-2}
 CONCURRENCY=${BENCH_CONCURRENCY:-64}
-SERVERS="ours twisted raw"
+SERVERS="ours proxy twisted raw"
 NO_BUILD=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -48,15 +51,15 @@ build_loadgen
 declare -A AVAILABLE=()
 for s in $SERVERS; do
     case $s in
-        ours)
+        ours|proxy)
             log "building poetry-node (Release)"
-            if build_ours; then AVAILABLE[ours]=1; else log "ours: not available (src/PoetryNode does not build)"; fi ;;
+            if build_ours; then AVAILABLE[$s]=1; else log "$s: not available (src/PoetryNode does not build)"; fi ;;
         twisted)
             if have_twisted; then AVAILABLE[twisted]=1; else log "twisted: not available ($PY cannot import twisted)"; fi ;;
         raw)
             log "building RawPoemServer (Release)"
             if build_raw; then AVAILABLE[raw]=1; else log "raw: not available (RawPoemServer does not build)"; fi ;;
-        *) log "unknown server: $s (ours, twisted, raw)"; exit 2 ;;
+        *) log "unknown server: $s (ours, proxy, twisted, raw)"; exit 2 ;;
     esac
 done
 machine_note
@@ -66,15 +69,28 @@ declare -A RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUPOEM=()
 
 # measure NAME: starts that server, loads it, records its row, stops it.
 measure() {
-    local name=$1 port cmd
+    local name=$1 port cmd upstream_pid=""
     port=$(free_port)
     case $name in
         ours) cmd=(dotnet "$OURS_DLL" fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
+        proxy)
+            local upstream_port
+            upstream_port=$(free_port)
+            log "proxy: starting its fastpoetry upstream on port $upstream_port"
+            start_server proxy-upstream "$upstream_port" dotnet "$OURS_DLL" fastpoetry --port "$upstream_port" --poem "$POEM" \
+                --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}" \
+                || { AVAILABLE[$name]=""; log "proxy: not available (its upstream did not start)"; return 0; }
+            upstream_pid=$SERVER_PID
+            cmd=(dotnet "$OURS_DLL" proxy --port "$port" --upstream "127.0.0.1:$upstream_port" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
         twisted) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512) ;;
         raw) cmd=(dotnet "$RAW_DLL" --port "$port" --poem "$POEM" --backlog 512) ;;
     esac
     log "$name: starting on port $port"
-    start_server "$name" "$port" "${cmd[@]}" || { AVAILABLE[$name]=""; log "$name: not available (did not start)"; return 0; }
+    if ! start_server "$name" "$port" "${cmd[@]}"; then
+        AVAILABLE[$name]=""; log "$name: not available (did not start)"
+        [ -z "$upstream_pid" ] || stop_server "$upstream_pid"
+        return 0
+    fi
     local pid=$SERVER_PID target=127.0.0.1:$port
     log "$name: warming up"
     run_loadgen --target "$target" --duration "$WARMUP" --concurrency "$CONCURRENCY" \
@@ -88,6 +104,7 @@ measure() {
     after=$(cpu_ticks "$pid")
     stop_rss_sampler
     stop_server "$pid"
+    [ -z "$upstream_pid" ] || stop_server "$upstream_pid"
     log "$name: $line"
 
     ticks=$((after - before))
@@ -120,15 +137,16 @@ ratio() {
 
 twisted_cpu=${CPUPOEM[twisted]:-}
 raw_rate=${RATE[raw]:-}
+ours_rate=${RATE[ours]:-}
 echo
 echo "Poem server benchmark: ${POEM_BYTES}-byte poem, ${DURATION}s, concurrency $CONCURRENCY, pin=$PIN"
-fmt='%-8s | %9s | %14s | %7s | %7s | %7s | %6s | %15s | %14s\n'
-printf "$fmt" server poems/s "CPU s/10k poem" "p50 ms" "p99 ms" "RSS MB" errors "CPU/poem vs Tw" "poems/s vs raw"
+fmt='%-8s | %9s | %14s | %7s | %7s | %7s | %6s | %15s | %14s | %15s\n'
+printf "$fmt" server poems/s "CPU s/10k poem" "p50 ms" "p99 ms" "RSS MB" errors "CPU/poem vs Tw" "poems/s vs raw" "poems/s vs ours"
 for s in $SERVERS; do
     if [ -z "${RATE[$s]:-}" ]; then
         printf '%-8s | not available\n' "$s"
         continue
     fi
     printf "$fmt" "$s" "${RATE[$s]}" "${CPU10K[$s]}" "${P50[$s]}" "${P99[$s]}" "${RSS[$s]}" "${ERRS[$s]}" \
-        "$(ratio "${CPUPOEM[$s]}" "$twisted_cpu")" "$(ratio "${RATE[$s]}" "$raw_rate")"
+        "$(ratio "${CPUPOEM[$s]}" "$twisted_cpu")" "$(ratio "${RATE[$s]}" "$raw_rate")" "$(ratio "${RATE[$s]}" "$ours_rate")"
 done

@@ -113,6 +113,10 @@ public static class PoemFetcher
             {
                 socket.Dispose();
                 cancel.ThrowIfCancellationRequested();
+                // The server accepted and reset at once, before the connect was seen to complete:
+                // that is a reset while reading, with nothing read, not a failure to connect.
+                if (e is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted })
+                    return (null, new Failed(address, FetchStep.Read, FetchFailure.Reset, "connection reset after 0 bytes", 0));
                 var (kind, detail) = e switch
                 {
                     OperationCanceledException when timeouts.DeadlinePassed =>

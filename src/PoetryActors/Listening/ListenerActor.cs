@@ -44,7 +44,7 @@ public sealed class ListenerActor : ServiceActor
         var handler = await _handlerSource(Context);
         var address = await ResolveAsync(_settings.Iface, _settings.Port);
         var self = Self;
-        _loop = AcceptLoop.Bind(address, _settings.Backlog, handler, Log,
+        _loop = AcceptLoop.Bind(address, _settings.Backlog, _settings.DeferAccept, handler, Log,
             e => self.Tell(new AcceptLoopFailed(e)), _settings.CloseTimeout);
         _loop.Start();
         Log.Info("listening on {0}", _loop.LocalAddress);

@@ -37,6 +37,15 @@ public sealed record ListenerSettings
     /// <summary>How long a served connection waits for its client to close before it is closed anyway.</summary>
     public TimeSpan CloseTimeout { get; }
 
+    /// <summary>
+    /// For protocols where the client speaks first: the kernel hands a connection over only once
+    /// its first bytes have arrived (Linux's <c>TCP_DEFER_ACCEPT</c>; ignored elsewhere), so the
+    /// handler usually finds the request there and serves it at once on the accept thread instead
+    /// of waiting for it. A client that sends nothing is handed over after about a second all the
+    /// same, and its handler's own timeout applies from then. Off by default.
+    /// </summary>
+    public bool DeferAccept { get; init; }
+
     /// <summary>Settings for <paramref name="iface"/>:<paramref name="port"/> with the other values from <paramref name="config"/> (or reference.conf).</summary>
     public static ListenerSettings Create(string iface, int port, Config? config = null)
     {

@@ -41,7 +41,18 @@ public static class PoemTransforms
     /// <c>φως</c>, not <c>φωσ</c>), as Python's <c>str.lower</c> does; the simple mapping alone
     /// knows nothing of position.
     /// </summary>
-    internal static string ToLowerCase(string poem) => WithFinalSigmas(poem, poem.ToLowerInvariant());
+    internal static string ToLowerCase(string poem)
+    {
+        // Most poems are ASCII, and the invariant mapping walks a string one character at a time:
+        // vectorised ASCII lowering gives the same result several times faster (a hot path of the
+        // transform server).
+        if (Ascii.IsValid(poem))
+        {
+            return string.Create(poem.Length, poem, static (lower, source) => Ascii.ToLower(source, lower, out _));
+        }
+
+        return WithFinalSigmas(poem, poem.ToLowerInvariant());
+    }
 
     /// <summary>
     /// Gives <paramref name="mapped"/>, a one-for-one case mapping of <paramref name="source"/>,

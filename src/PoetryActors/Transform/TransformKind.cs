@@ -33,6 +33,10 @@ public static class TransformKind
         Build)
     {
         Catalog = () => TransformRegistry.Default.Select(t => (t.Name, t.Description)).ToList(),
+        // A zero timeout would refuse every request before it could arrive.
+        Check = options => options.GetDuration("idle-timeout") > TimeSpan.Zero
+            ? []
+            : [("idle-timeout", "must be more than zero")],
     };
 
     /// <summary>The children of a transform collection: <c>transforms</c>, then <c>listener</c>.</summary>
@@ -43,21 +47,31 @@ public static class TransformKind
         return
         [
             new("transforms", TransformServiceActor.Props(TransformRegistry.Default, maxLength)),
+            // The client speaks first: deferring the accept until its request is there lets
+            // nearly every connection be served at once on the accept thread.
             new("listener", ListenerActor.Props(
-                ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config),
-                context => FromSibling(context, "transforms", maxLength, idleTimeout))),
+                ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config) with { DeferAccept = true },
+                FromSibling("transforms", maxLength, idleTimeout))),
         ];
     }
 
-    private static async Task<IConnectionHandler> FromSibling(IActorContext context, string service, int maxLength, TimeSpan idleTimeout)
-    {
-        var log = context.GetLogger();
-        var answer = await context.ActorSelection($"../{service}").Ask(GetProcessor.Instance, TimeSpan.FromSeconds(5));
-        return answer switch
+    /// <summary>
+    /// A handler source for a listener whose connections are answered with the request processor
+    /// of the sibling transforms service <paramref name="transformService"/>, asked each time the
+    /// listener starts: a collection with transforms of its own (a custom
+    /// <see cref="TransformRegistry"/> in a <see cref="TransformServiceActor"/>) uses it as the
+    /// kind does.
+    /// </summary>
+    public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(string transformService, int maxLength, TimeSpan idleTimeout) =>
+        async context =>
         {
-            CurrentProcessor current => new TransformConnectionHandler(current.Processor, maxLength, idleTimeout, log),
-            ProcessorUnavailable none => throw new ServiceStartException(none.Reason),
-            _ => throw new ServiceStartException($"unexpected answer from the transform service: {answer}"),
+            var log = context.GetLogger();
+            var answer = await context.ActorSelection($"../{transformService}").Ask(GetProcessor.Instance, TimeSpan.FromSeconds(5));
+            return answer switch
+            {
+                CurrentProcessor current => new TransformConnectionHandler(current.Processor, maxLength, idleTimeout, log),
+                ProcessorUnavailable none => throw new ServiceStartException(none.Reason),
+                _ => throw new ServiceStartException($"unexpected answer from the transform service: {answer}"),
+            };
         };
-    }
 }

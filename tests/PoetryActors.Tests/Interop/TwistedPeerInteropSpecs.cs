@@ -20,7 +20,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
     [Fact]
     public async Task Our_transform_client_gets_the_cummingsified_poem_from_a_Twisted_transform_server()
     {
-        await using var xform = await TwistedPeer.StartAsync("transform_server_for_tests.py");
+        await using var xform = await TwistedServerProcess.StartAsync("transform_server_for_tests.py");
         var poem = Encoding.UTF8.GetBytes("HERE IS MY POEM,\nWITH ÉTÉ IN IT\n");
 
         var result = await TransformClient.TransformAsync(xform.Address, "cummingsify", poem, Generous).WaitAsync(Limit);
@@ -31,7 +31,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
     [Fact]
     public async Task An_empty_poem_comes_back_from_a_Twisted_transform_server_as_an_empty_netstring()
     {
-        await using var xform = await TwistedPeer.StartAsync("transform_server_for_tests.py");
+        await using var xform = await TwistedServerProcess.StartAsync("transform_server_for_tests.py");
 
         var result = await TransformClient.TransformAsync(xform.Address, "cummingsify", Array.Empty<byte>(), Generous).WaitAsync(Limit);
 
@@ -41,7 +41,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
     [Fact]
     public async Task A_Twisted_transform_server_refuses_an_unknown_transform_with_zero_bytes_and_our_client_says_so()
     {
-        await using var xform = await TwistedPeer.StartAsync("transform_server_for_tests.py");
+        await using var xform = await TwistedServerProcess.StartAsync("transform_server_for_tests.py");
 
         var result = await TransformClient.TransformAsync(xform.Address, "frobnicate", "A POEM"u8.ToArray(), Generous).WaitAsync(Limit);
 
@@ -51,7 +51,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
     [Fact]
     public async Task A_long_poem_within_Twisteds_netstring_limit_is_transformed_whole()
     {
-        await using var xform = await TwistedPeer.StartAsync("transform_server_for_tests.py");
+        await using var xform = await TwistedServerProcess.StartAsync("transform_server_for_tests.py");
         var poem = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("SO MUCH DEPENDS UPON A RED WHEEL BARROW\n", 2000)));
 
         var result = await TransformClient.TransformAsync(xform.Address, "cummingsify", poem, Generous).WaitAsync(Limit);
@@ -62,7 +62,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
     [Fact]
     public async Task Our_downloaders_fetch_from_a_Twisted_poem_server_byte_for_byte()
     {
-        await using var server = await TwistedPeer.StartAsync("poem_server_for_tests.py", "--poem", PoemFile("ecstasy.txt"));
+        await using var server = await TwistedServerProcess.StartAsync("poem_server_for_tests.py", "--poem", PoemFile("ecstasy.txt"));
         var settings = new DownloadSettings(Generous);
 
         var outcomes = await PoemFetch.AllSettledAsync(Sys, Enumerable.Repeat(server.Address, 20), new DownloadOptions { Settings = settings })
@@ -75,9 +75,9 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
     [Fact]
     public async Task Poems_from_Twisted_poem_servers_go_through_a_Twisted_transform_server_in_request_order()
     {
-        await using var ecstasy = await TwistedPeer.StartAsync("poem_server_for_tests.py", "--poem", PoemFile("ecstasy.txt"));
-        await using var science = await TwistedPeer.StartAsync("poem_server_for_tests.py", "--poem", PoemFile("science.txt"));
-        await using var xform = await TwistedPeer.StartAsync("transform_server_for_tests.py");
+        await using var ecstasy = await TwistedServerProcess.StartAsync("poem_server_for_tests.py", "--poem", PoemFile("ecstasy.txt"));
+        await using var science = await TwistedServerProcess.StartAsync("poem_server_for_tests.py", "--poem", PoemFile("science.txt"));
+        await using var xform = await TwistedServerProcess.StartAsync("transform_server_for_tests.py");
         var settings = new DownloadSettings(Generous) { TransformServer = xform.Address };
 
         var outcomes = await PoemFetch.AllSettledAsync(

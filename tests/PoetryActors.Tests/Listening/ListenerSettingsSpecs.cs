@@ -14,7 +14,7 @@ public sealed class ListenerSettingsSpecs
 
         Assert.Equal("localhost", settings.Iface);
         Assert.Equal(10000, settings.Port);
-        Assert.Equal(1024, settings.Backlog);
+        Assert.Equal(4096, settings.Backlog);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.DrainTimeout);
     }
 

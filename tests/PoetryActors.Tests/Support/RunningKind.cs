@@ -38,7 +38,16 @@ internal sealed class RunningKind : IAsyncDisposable
         var parsed = kind.Parse(options);
         Assert.True(parsed.Options is not null, string.Join("; ", parsed.Problems.Select(p => $"{p.Key}: {p.Message}")));
         var specs = kind.Build(parsed.Options!, system.Settings.Config);
-        var collection = system.ActorOf(ServiceCollectionActor.Props(specs), $"{kind.Name}-{Interlocked.Increment(ref _count)}");
+        return await StartAsync(system, kind.Name, specs, timeout);
+    }
+
+    /// <summary>
+    /// A collection of <paramref name="children"/> built by the test (one of them named
+    /// <c>listener</c>), started as a kind's would be.
+    /// </summary>
+    public static async Task<RunningKind> StartAsync(ActorSystem system, string name, IReadOnlyList<ServiceSpec> children, TimeSpan timeout)
+    {
+        var collection = system.ActorOf(ServiceCollectionActor.Props(children), $"{name}-{Interlocked.Increment(ref _count)}");
 
         var started = await collection.Ask<object>(StartService.Instance, timeout);
         Assert.IsType<ServiceStarted>(started);
