@@ -33,9 +33,12 @@ public sealed class DownloaderActor : UntypedActor
     }
 
     /// <summary>The props of a downloader that carries out <paramref name="request"/> as soon as it starts.</summary>
-    // A producer that calls the constructor: Props.Create with arguments binds it by reflection
-    // for every actor, half the cost of creating one, and a request may create ten thousand.
-    public static Props Props(DownloadPoem request) => Akka.Actor.Props.CreateBy(new Producer(request));
+    public static Props Props(DownloadPoem request)
+    {
+        // A producer that calls the constructor: Props.Create with arguments binds it by reflection
+        // for every actor, half the cost of creating one, and a request may create ten thousand.
+        return Akka.Actor.Props.CreateBy(new Producer(request));
+    }
 
     /// <inheritdoc />
     protected override void PreStart()

@@ -81,8 +81,9 @@ public static class GetRun
 
         void Show(PoemOutcome outcome)
         {
-            if (display is null) Report(outcome, printer, stdout);
-            else display.WriteAbove(() => Report(outcome, printer, stdout));
+            // As it arrives: out at once, not when the buffer fills.
+            if (display is null) Report(outcome, printer, stdout, flush: true);
+            else display.WriteAbove(() => Report(outcome, printer, stdout, flush: true));
         }
 
         var options = new DownloadOptions
@@ -119,7 +120,7 @@ public static class GetRun
         {
             case OutputMode.RequestOrder:
                 foreach (var outcome in outcomes)
-                    Report(outcome, printer, stdout);
+                    Report(outcome, printer, stdout, flush: false);
                 break;
             case OutputMode.Json:
                 foreach (var outcome in outcomes)
@@ -133,13 +134,13 @@ public static class GetRun
     }
 
     /// <summary>A poem to stdout, or its failure to stderr; a failed transform warns first.</summary>
-    private static void Report(PoemOutcome outcome, PoemPrinter printer, Stream stdout)
+    private static void Report(PoemOutcome outcome, PoemPrinter printer, Stream stdout, bool flush)
     {
         Warn(outcome, stdout);
         if (outcome is PoemOutcome.Downloaded downloaded)
         {
             printer.Print(downloaded.Poem.Poem);
-            printer.Flush();
+            if (flush) printer.Flush();
         }
     }
 
