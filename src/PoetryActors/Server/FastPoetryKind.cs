@@ -78,15 +78,6 @@ public static class FastPoetryKind
     /// turns the poem's bytes and the listener's logger into the connection handler.
     /// </summary>
     public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(
-        string poemService, Func<byte[], ILoggingAdapter, IConnectionHandler> makeHandler) => async context =>
-    {
-        var log = context.GetLogger();
-        var answer = await context.ActorSelection($"../{poemService}").Ask(GetPoem.Instance, TimeSpan.FromSeconds(5));
-        return answer switch
-        {
-            CurrentPoem poem => makeHandler(poem.Poem, log),
-            PoemUnavailable none => throw new ServiceStartException(none.Reason),
-            _ => throw new ServiceStartException($"unexpected answer from the poem service: {answer}"),
-        };
-    };
+        string poemService, Func<byte[], ILoggingAdapter, IConnectionHandler> makeHandler) =>
+        SiblingHandlerSource.Ask(poemService, GetPoem.Instance, (answer, log) => answer is CurrentPoem poem ? makeHandler(poem.Poem, log) : null);
 }

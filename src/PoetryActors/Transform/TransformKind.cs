@@ -63,15 +63,7 @@ public static class TransformKind
     /// kind does.
     /// </summary>
     public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(string transformService, int maxLength, TimeSpan idleTimeout) =>
-        async context =>
-        {
-            var log = context.GetLogger();
-            var answer = await context.ActorSelection($"../{transformService}").Ask(GetProcessor.Instance, TimeSpan.FromSeconds(5));
-            return answer switch
-            {
-                CurrentProcessor current => new TransformConnectionHandler(current.Processor, maxLength, idleTimeout, log),
-                ProcessorUnavailable none => throw new ServiceStartException(none.Reason),
-                _ => throw new ServiceStartException($"unexpected answer from the transform service: {answer}"),
-            };
-        };
+        SiblingHandlerSource.Ask(transformService, GetProcessor.Instance, (answer, log) => answer is CurrentProcessor current
+            ? new TransformConnectionHandler(current.Processor, maxLength, idleTimeout, log)
+            : null);
 }
