@@ -17,7 +17,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
 
     private static string PoemFile(string name) => Path.Combine(AppContext.BaseDirectory, "poetry", name);
 
-    [Fact]
+    [TwistedPeer.Fact]
     public async Task Our_transform_client_gets_the_cummingsified_poem_from_a_Twisted_transform_server()
     {
         await using var xform = await TwistedServerProcess.StartAsync("transform_server_for_tests.py");
@@ -28,7 +28,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
         Assert.Equal("here is my poem,\nwith été in it\n", Encoding.UTF8.GetString(Assert.IsType<TransformResult.Transformed>(result).Poem));
     }
 
-    [Fact]
+    [TwistedPeer.Fact]
     public async Task An_empty_poem_comes_back_from_a_Twisted_transform_server_as_an_empty_netstring()
     {
         await using var xform = await TwistedServerProcess.StartAsync("transform_server_for_tests.py");
@@ -38,7 +38,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
         Assert.Empty(Assert.IsType<TransformResult.Transformed>(result).Poem);
     }
 
-    [Fact]
+    [TwistedPeer.Fact]
     public async Task A_Twisted_transform_server_refuses_an_unknown_transform_with_zero_bytes_and_our_client_says_so()
     {
         await using var xform = await TwistedServerProcess.StartAsync("transform_server_for_tests.py");
@@ -48,7 +48,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
         Assert.Contains("closed the connection without a reply", Assert.IsType<TransformResult.Failed>(result).Reason);
     }
 
-    [Fact]
+    [TwistedPeer.Fact]
     public async Task A_long_poem_within_Twisteds_netstring_limit_is_transformed_whole()
     {
         await using var xform = await TwistedServerProcess.StartAsync("transform_server_for_tests.py");
@@ -59,7 +59,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
         Assert.Equal(Encoding.UTF8.GetString(poem).ToLowerInvariant(), Encoding.UTF8.GetString(Assert.IsType<TransformResult.Transformed>(result).Poem));
     }
 
-    [Fact]
+    [TwistedPeer.Fact]
     public async Task Our_downloaders_fetch_from_a_Twisted_poem_server_byte_for_byte()
     {
         await using var server = await TwistedServerProcess.StartAsync("poem_server_for_tests.py", "--poem", PoemFile("ecstasy.txt"));
@@ -72,7 +72,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
         Assert.All(outcomes, o => Assert.Equal(expected, PoemOf(o).Poem));
     }
 
-    [Fact]
+    [TwistedPeer.Fact]
     public async Task Poems_from_Twisted_poem_servers_go_through_a_Twisted_transform_server_in_request_order()
     {
         await using var ecstasy = await TwistedServerProcess.StartAsync("poem_server_for_tests.py", "--poem", PoemFile("ecstasy.txt"));
