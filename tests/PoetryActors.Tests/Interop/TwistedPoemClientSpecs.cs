@@ -17,7 +17,7 @@ public sealed class TwistedPoemClientSpecs(ITestOutputHelper output) : Akka.Test
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    [TwistedFact]
+    [TwistedPeer.Fact]
     public async Task A_Twisted_client_gets_every_poem_byte_for_byte_and_sees_a_clean_close()
     {
         var poems = new[] { "ecstasy.txt", "lorelei.txt", "pushkin.txt" };
@@ -31,7 +31,7 @@ public sealed class TwistedPoemClientSpecs(ITestOutputHelper output) : Akka.Test
         {
             var address = await FastPoetry.BoundAddressAsync(node, Path.GetFileNameWithoutExtension(poem));
 
-            var outcome = await Twisted.RunAsync("fetch_poem.py",
+            var outcome = await TwistedPeer.RunAsync("fetch_poem.py",
                 [address.Address.ToString(), address.Port.ToString(CultureInfo.InvariantCulture), "10"], Deadline);
 
             Assert.True(outcome.ExitCode == 0, $"fetch_poem.py exited {outcome.ExitCode}: {outcome.Stderr}");
@@ -42,7 +42,7 @@ public sealed class TwistedPoemClientSpecs(ITestOutputHelper output) : Akka.Test
         ExpectMsg<ServiceStopped>(TimeSpan.FromSeconds(10));
     }
 
-    [TwistedFact]
+    [TwistedPeer.Fact]
     public async Task The_Twisted_client_reports_a_refused_connection_as_a_failure()
     {
         // A port nothing listens on: bind one, note it, close it.
@@ -51,7 +51,7 @@ public sealed class TwistedPoemClientSpecs(ITestOutputHelper output) : Akka.Test
         var port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port;
         free.Stop();
 
-        var outcome = await Twisted.RunAsync("fetch_poem.py", ["127.0.0.1", port.ToString(CultureInfo.InvariantCulture), "10"], Deadline);
+        var outcome = await TwistedPeer.RunAsync("fetch_poem.py", ["127.0.0.1", port.ToString(CultureInfo.InvariantCulture), "10"], Deadline);
 
         Assert.Equal(1, outcome.ExitCode);
         Assert.Empty(outcome.Stdout);
