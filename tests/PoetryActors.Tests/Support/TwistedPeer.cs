@@ -104,6 +104,9 @@ internal static partial class TwistedPeer
         /// <summary>Its address.</summary>
         public System.Net.IPEndPoint Address => new(System.Net.IPAddress.Loopback, Port);
 
+        /// <summary>The address as the poetry programs write it.</summary>
+        public PoetryActors.Kinds.NetAddress NetAddress => new("127.0.0.1", Port);
+
         public async ValueTask DisposeAsync()
         {
             Kill(_process);
