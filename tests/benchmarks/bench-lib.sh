@@ -155,3 +155,30 @@ calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
 machine_note() {
     log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), pinning: $([ "$PIN" = 1 ] && echo 'servers core 0, loadgen core 1' || echo off)"
 }
+
+# record_load NAME LOADGEN_LINE CPU_TICKS: files one server's figures in the associative arrays
+# RATE, ERRS, P50, P99 (ms), CPUX (CPU seconds per request) and CPU10K (per 10,000 requests),
+# which the calling script declares.
+record_load() {
+    local name=$1 line=$2 ticks=$3 completed
+    completed=$(field "$line" completed)
+    RATE[$name]=$(field "$line" rate)
+    ERRS[$name]=$(field "$line" errors)
+    P50[$name]=$(calc "$(field "$line" p50_us) / 1000" 2)
+    P99[$name]=$(calc "$(field "$line" p99_us) / 1000" 2)
+    if [ "$completed" -gt 0 ]; then
+        CPUX[$name]=$(calc "$ticks / $CLK_TCK / $completed" 9)
+        CPU10K[$name]=$(calc "${CPUX[$name]} * 10000" 3)
+    else
+        CPUX[$name]=0; CPU10K[$name]=n/a
+    fi
+}
+
+# ratio A B: A / B formatted as "0.42x", or n/a.
+ratio() {
+    if [ -n "$2" ] && awk "BEGIN { exit !($2 > 0 && $1 > 0) }"; then
+        printf '%sx' "$(calc "$1 / $2" 2)"
+    else
+        printf 'n/a'
+    fi
+}

@@ -65,7 +65,7 @@ done
 machine_note
 log "poem: $POEM ($POEM_BYTES bytes); warmup ${WARMUP}s, measure ${DURATION}s, concurrency $CONCURRENCY"
 
-declare -A RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUPOEM=()
+declare -A RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=()
 
 # measure NAME: starts that server, loads it, records its row, stops it.
 measure() {
@@ -96,7 +96,7 @@ measure() {
     run_loadgen --target "$target" --duration "$WARMUP" --concurrency "$CONCURRENCY" \
         --expect-bytes "$POEM_BYTES" >/dev/null
     log "$name: measuring"
-    local before after line ticks completed
+    local before after line
     before=$(cpu_ticks "$pid")
     start_rss_sampler "$pid" "$WORK/$name.rss"
     line=$(run_loadgen --target "$target" --duration "$DURATION" --concurrency "$CONCURRENCY" \
@@ -107,35 +107,16 @@ measure() {
     [ -z "$upstream_pid" ] || stop_server "$upstream_pid"
     log "$name: $line"
 
-    ticks=$((after - before))
-    completed=$(field "$line" completed)
-    RATE[$name]=$(field "$line" rate)
-    ERRS[$name]=$(field "$line" errors)
-    P50[$name]=$(calc "$(field "$line" p50_us) / 1000" 2)
-    P99[$name]=$(calc "$(field "$line" p99_us) / 1000" 2)
+    record_load "$name" "$line" $((after - before))
     RSS[$name]=$(calc "$(cat "$WORK/$name.rss" 2>/dev/null || echo 0) / 1024" 1)
-    if [ "$completed" -gt 0 ]; then
-        CPUPOEM[$name]=$(calc "$ticks / $CLK_TCK / $completed" 9)
-        CPU10K[$name]=$(calc "${CPUPOEM[$name]} * 10000" 3)
-    else
-        CPUPOEM[$name]=0; CPU10K[$name]=n/a
-    fi
 }
 
 for s in $SERVERS; do
     [ -n "${AVAILABLE[$s]:-}" ] && measure "$s"
 done
 
-# ratio A B: A / B formatted as "0.42x", or n/a.
-ratio() {
-    if [ -n "$2" ] && awk "BEGIN { exit !($2 > 0 && $1 > 0) }"; then
-        printf '%sx' "$(calc "$1 / $2" 2)"
-    else
-        printf 'n/a'
-    fi
-}
 
-twisted_cpu=${CPUPOEM[twisted]:-}
+twisted_cpu=${CPUX[twisted]:-}
 raw_rate=${RATE[raw]:-}
 ours_rate=${RATE[ours]:-}
 echo
@@ -148,5 +129,5 @@ for s in $SERVERS; do
         continue
     fi
     printf "$fmt" "$s" "${RATE[$s]}" "${CPU10K[$s]}" "${P50[$s]}" "${P99[$s]}" "${RSS[$s]}" "${ERRS[$s]}" \
-        "$(ratio "${CPUPOEM[$s]}" "$twisted_cpu")" "$(ratio "${RATE[$s]}" "$raw_rate")" "$(ratio "${RATE[$s]}" "$ours_rate")"
+        "$(ratio "${CPUX[$s]}" "$twisted_cpu")" "$(ratio "${RATE[$s]}" "$raw_rate")" "$(ratio "${RATE[$s]}" "$ours_rate")"
 done

@@ -89,7 +89,7 @@ measure() {
     run_loadgen --mode netstring --request "$REQUEST" --target "$target" --duration "$WARMUP" \
         --concurrency "$CONCURRENCY" --expect-bytes "$REPLY_BYTES" >/dev/null
     log "$name: soaking"
-    local before after line ticks completed
+    local before after line
     RSS0[$name]=$(calc "$(rss_kb "$pid") / 1024" 1)
     before=$(cpu_ticks "$pid")
     start_rss_sampler "$pid" "$WORK/$name.rss"
@@ -101,32 +101,14 @@ measure() {
     stop_server "$pid"
     log "$name: $line"
 
-    ticks=$((after - before))
-    completed=$(field "$line" completed)
-    RATE[$name]=$(field "$line" rate)
-    ERRS[$name]=$(field "$line" errors)
-    P50[$name]=$(calc "$(field "$line" p50_us) / 1000" 2)
-    P99[$name]=$(calc "$(field "$line" p99_us) / 1000" 2)
+    record_load "$name" "$line" $((after - before))
     PEAK[$name]=$(calc "$(cat "$WORK/$name.rss" 2>/dev/null || echo 0) / 1024" 1)
-    if [ "$completed" -gt 0 ]; then
-        CPUX[$name]=$(calc "$ticks / $CLK_TCK / $completed" 9)
-        CPU10K[$name]=$(calc "${CPUX[$name]} * 10000" 3)
-    else
-        CPUX[$name]=0; CPU10K[$name]=n/a
-    fi
 }
 
 for s in $SERVERS; do
     [ -n "${AVAILABLE[$s]:-}" ] && measure "$s"
 done
 
-ratio() {
-    if [ -n "$2" ] && awk "BEGIN { exit !($2 > 0 && $1 > 0) }"; then
-        printf '%sx' "$(calc "$1 / $2" 2)"
-    else
-        printf 'n/a'
-    fi
-}
 
 twisted_cpu=${CPUX[twisted]:-}
 echo
