@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Event;
+using PoetryActors.Instruments;
 
 namespace PoetryActors.Listening;
 
@@ -21,12 +22,15 @@ internal sealed class AcceptLoop : IDisposable
     private readonly CancellationTokenSource _cut = new();
     private readonly ConcurrentDictionary<Socket, byte> _inFlight = new();
     private readonly GracefulCloser _closer;
+    private readonly ServiceInstruments _instruments;
     private readonly Thread _thread;
     private volatile bool _closing;
 
-    private AcceptLoop(Socket socket, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal, TimeSpan closeTimeout)
+    private AcceptLoop(Socket socket, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal, TimeSpan closeTimeout,
+        ServiceInstruments instruments)
     {
         _socket = socket;
+        _instruments = instruments;
         _closer = new GracefulCloser(closeTimeout);
         _handler = handler;
         _log = log;
@@ -46,7 +50,7 @@ internal sealed class AcceptLoop : IDisposable
     /// operator can act on. Accepting begins with <see cref="Start"/>.
     /// </summary>
     public static AcceptLoop Bind(IPEndPoint address, int backlog, bool deferAccept, IConnectionHandler handler, ILoggingAdapter log,
-        Action<Exception> onFatal, TimeSpan closeTimeout)
+        Action<Exception> onFatal, TimeSpan closeTimeout, ServiceInstruments? instruments = null)
     {
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -61,7 +65,7 @@ internal sealed class AcceptLoop : IDisposable
             socket.Dispose();
             throw new Services.ServiceStartException($"cannot listen on {address}: {Describe(e)}", e);
         }
-        return new AcceptLoop(socket, handler, log, onFatal, closeTimeout);
+        return new AcceptLoop(socket, handler, log, onFatal, closeTimeout, instruments ?? ServiceInstruments.Unassigned);
     }
 
     /// <summary>
@@ -168,6 +172,7 @@ internal sealed class AcceptLoop : IDisposable
 
     private void Serve(Socket connection)
     {
+        var acceptedAt = _instruments.ConnectionAccepted();
         ValueTask served;
         try
         {
@@ -175,32 +180,34 @@ internal sealed class AcceptLoop : IDisposable
         }
         catch (Exception e)
         {
-            LogFailure(connection, e);
+            LogFailure(connection, e, acceptedAt);
             connection.Dispose();
             return;
         }
 
         if (served.IsCompletedSuccessfully)
         {
+            _instruments.ConnectionEnded(acceptedAt);
             _closer.Close(connection);
             return;
         }
 
         _inFlight.TryAdd(connection, 0);
-        _ = FinishAsync(served, connection);
+        _ = FinishAsync(served, connection, acceptedAt);
     }
 
-    private async Task FinishAsync(ValueTask served, Socket connection)
+    private async Task FinishAsync(ValueTask served, Socket connection, long acceptedAt)
     {
         var completed = false;
         try
         {
             await served.ConfigureAwait(false);
             completed = true;
+            _instruments.ConnectionEnded(acceptedAt, _cut.IsCancellationRequested ? CutReason.Drain : null);
         }
         catch (Exception e)
         {
-            LogFailure(connection, e);
+            LogFailure(connection, e, acceptedAt);
         }
         finally
         {
@@ -212,8 +219,9 @@ internal sealed class AcceptLoop : IDisposable
         }
     }
 
-    private void LogFailure(Socket connection, Exception e)
+    private void LogFailure(Socket connection, Exception e, long acceptedAt)
     {
+        _instruments.ConnectionEnded(acceptedAt, CutReasonOf(e));
         if (_cut.IsCancellationRequested) return;
         var peer = SafePeer(connection);
         if (e is SocketException or IOException or OperationCanceledException)
@@ -221,6 +229,12 @@ internal sealed class AcceptLoop : IDisposable
         else
             _log.Warning("connection from {0} failed: {1}", peer, e.Message);
     }
+
+    private CutReason CutReasonOf(Exception e) =>
+        _cut.IsCancellationRequested ? CutReason.Drain
+        : e is TimeoutException ? CutReason.Stall
+        : e is SocketException or IOException or OperationCanceledException ? CutReason.Reset
+        : CutReason.Error;
 
     internal static string SafePeer(Socket connection)
     {

@@ -2,6 +2,7 @@ using Akka.Event;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using PoetryActors.Instruments;
 using PoetryActors.Services;
 using static PoetryActors.Listening.ListenerProtocol;
 
@@ -44,8 +45,11 @@ public sealed class ListenerActor : ServiceActor
         var handler = await _handlerSource(Context);
         var address = await ResolveAsync(_settings.Iface, _settings.Port);
         var self = Self;
+        var instruments = ServiceInstruments.For(Self.Path);
+        (handler as IInstrumentedHandler)?.UseInstruments(instruments);
         _loop = AcceptLoop.Bind(address, _settings.Backlog, _settings.DeferAccept, handler, Log,
-            e => self.Tell(new AcceptLoopFailed(e)), _settings.CloseTimeout);
+            e => self.Tell(new AcceptLoopFailed(e)), _settings.CloseTimeout, instruments);
+        instruments.Bound(Name, _loop.LocalAddress.ToString());
         _loop.Start();
         Log.Info("listening on {0}", _loop.LocalAddress);
     }
@@ -54,6 +58,7 @@ public sealed class ListenerActor : ServiceActor
     {
         if (_loop is not { } loop) return;
         _loop = null;
+        ServiceInstruments.For(Self.Path).Unbound(Name);
         var cut = await loop.CloseAsync(_settings.DrainTimeout).ConfigureAwait(false);
         loop.Dispose();
         if (cut > 0)

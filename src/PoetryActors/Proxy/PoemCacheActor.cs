@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using PoetryActors.Download;
+using PoetryActors.Instruments;
 using PoetryActors.Kinds;
 using PoetryActors.Services;
 using static PoetryActors.Proxy.ProxyProtocol;
@@ -28,9 +29,11 @@ public sealed class PoemCacheActor : ServiceActor
     private UntypedReceive _phase;
     private byte[]? _poem;
     private Fetch? _running;
+    private readonly ServiceInstruments _instruments;
 
     public PoemCacheActor(NetAddress upstream, FetchLimits limits)
     {
+        _instruments = ServiceInstruments.For(Self.Path);
         _upstream = upstream;
         _limits = limits;
         _phase = Empty;
@@ -85,6 +88,7 @@ public sealed class PoemCacheActor : ServiceActor
                 break;
             case GetCachedPoem request:
                 Log.Info("Fetching poem from server.");
+                _instruments.CacheMiss();
                 StartFetch().Waiters[request.RequestId] = Sender;
                 _phase = Fetching;
                 break;
@@ -105,6 +109,7 @@ public sealed class PoemCacheActor : ServiceActor
             case GetCachedPoem request:
                 // Single flight: join the fetch already running.
                 Log.Debug("waiting for the poem download already running ({0} waiting)", fetch.Waiters.Count + 1);
+                _instruments.CacheMiss();
                 fetch.Waiters[request.RequestId] = Sender;
                 break;
             case CancelPoemRequest cancel:
@@ -141,6 +146,7 @@ public sealed class PoemCacheActor : ServiceActor
         {
             case GetCachedPoem:
                 Log.Info("Using cached poem.");
+                _instruments.CacheHit();
                 Sender.Tell(new CachedPoem(_poem!));
                 break;
             case CancelPoemRequest:
@@ -157,6 +163,7 @@ public sealed class PoemCacheActor : ServiceActor
     {
         var fetch = new Fetch();
         _running = fetch;
+        _instruments.UpstreamFetchStarted();
         PoemFetcher.FetchAsync(_upstream, _limits, fetch.Token).PipeTo(Self,
             success: result => new FetchCompleted(fetch, result),
             failure: cause => new FetchAborted(fetch, cause));
@@ -182,6 +189,7 @@ public sealed class PoemCacheActor : ServiceActor
     private void AbandonFetch(Fetch fetch, string reason, bool ended)
     {
         Log.Warning("no poem to cache: {0}; {1} waiting clients get none", reason, fetch.Waiters.Count);
+        _instruments.UpstreamFetchFailed();
         if (ended) fetch.Dispose();
         else fetch.Cancel();
         _running = null;

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
+using PoetryActors.Instruments;
 using PoetryActors.Listening;
 using PoetryActors.Server;
 using static PoetryActors.Proxy.ProxyProtocol;
@@ -22,8 +23,10 @@ namespace PoetryActors.Proxy;
 /// throughput next to a plain poem server). The cache is asked only while this handler has no poem;
 /// a new handler, from a restarted listener, asks again.
 /// </remarks>
-public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, ILoggingAdapter log) : IConnectionHandler
+public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, ILoggingAdapter log) : IInstrumentedHandler
 {
+    private ServiceInstruments _instruments = ServiceInstruments.Unassigned;
+
     // Request ids are unique in the process, so the handlers of a restarted listener never
     // collide with requests of the previous one still waiting in the cache.
     private static long _lastRequestId;
@@ -36,6 +39,9 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
     private volatile byte[]? _poem;
 
     /// <inheritdoc />
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments;
+
+    /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (_poem is not { } poem) return ServeFromCacheAsync(connection, cancel);
@@ -46,7 +52,8 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
             log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.SafePeer(connection));
         }
 
-        return PoemWriter.WriteAsync(connection, poem, cancel);
+        _instruments.CacheHit();
+        return _instruments.CountPoem(PoemWriter.WriteAsync(connection, poem, cancel), poem.Length);
     }
 
     private async ValueTask ServeFromCacheAsync(Socket connection, CancellationToken cancel)
@@ -82,7 +89,7 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
                 _poem = cached.Poem;
                 if (log.IsInfoEnabled)
                     log.Info("sending {0} bytes of poetry to {1}", cached.Poem.Length, AcceptLoop.SafePeer(connection));
-                await PoemWriter.WriteAsync(connection, cached.Poem, cancel).ConfigureAwait(false);
+                await _instruments.CountPoem(PoemWriter.WriteAsync(connection, cached.Poem, cancel), cached.Poem.Length).ConfigureAwait(false);
                 break;
             case PoemNotAvailable none:
                 // As the original: a close with no bytes. The reason is for the log only.

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Akka.Event;
+using PoetryActors.Instruments;
 using PoetryActors.Listening;
 
 namespace PoetryActors.Server;
@@ -10,13 +11,18 @@ namespace PoetryActors.Server;
 /// finishes on the accept thread with no task, timer or allocation; the rest is sent
 /// asynchronously.
 /// </summary>
-public sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log) : IConnectionHandler
+public sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log) : IInstrumentedHandler
 {
+    private ServiceInstruments _instruments = ServiceInstruments.Unassigned;
+
+    /// <inheritdoc />
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments;
+
     /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (log.IsInfoEnabled)
             log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.SafePeer(connection));
-        return PoemWriter.WriteAsync(connection, poem, cancel);
+        return _instruments.CountPoem(PoemWriter.WriteAsync(connection, poem, cancel), poem.Length);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Akka.Event;
+using PoetryActors.Instruments;
 using PoetryActors.Listening;
 
 namespace PoetryActors.Server;
@@ -12,7 +13,7 @@ namespace PoetryActors.Server;
 /// that goes away shows up as a failed send, which ends its loop (and its timer) only; the
 /// listener's cancellation ends it too.
 /// </summary>
-public sealed class SlowPoemConnectionHandler : IConnectionHandler
+public sealed class SlowPoemConnectionHandler : IInstrumentedHandler
 {
     // PeriodicTimer cannot tick faster than once a millisecond; below that the chunks go back to back.
     private static readonly TimeSpan ShortestDelay = TimeSpan.FromMilliseconds(1);
@@ -21,6 +22,7 @@ public sealed class SlowPoemConnectionHandler : IConnectionHandler
     private readonly int _chunkSize;
     private readonly TimeSpan _delay;
     private readonly ILoggingAdapter _log;
+    private ServiceInstruments _instruments = ServiceInstruments.Unassigned;
 
     public SlowPoemConnectionHandler(byte[] poem, int chunkSize, TimeSpan delay, ILoggingAdapter log)
     {
@@ -33,11 +35,14 @@ public sealed class SlowPoemConnectionHandler : IConnectionHandler
     }
 
     /// <inheritdoc />
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments;
+
+    /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (_log.IsInfoEnabled)
             _log.Info("sending {0} bytes of poetry to {1}", _poem.Length, AcceptLoop.SafePeer(connection));
-        return DribbleAsync(connection, cancel);
+        return _instruments.CountPoem(DribbleAsync(connection, cancel), _poem.Length);
     }
 
     // What stays alive per client is this state machine and one timer. It runs on the thread pool

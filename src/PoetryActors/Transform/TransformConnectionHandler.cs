@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Akka.Event;
+using PoetryActors.Instruments;
 using PoetryActors.Listening;
 using PoetryActors.Server;
 using PoetryActors.Wire;
@@ -23,7 +24,7 @@ namespace PoetryActors.Transform;
 /// there yet is awaited, under an idle deadline that connections starting at about the same time
 /// share.
 /// </remarks>
-public sealed class TransformConnectionHandler : IConnectionHandler
+public sealed class TransformConnectionHandler : IInstrumentedHandler
 {
     private const int ReceiveChunk = 16 * 1024;
 
@@ -35,6 +36,7 @@ public sealed class TransformConnectionHandler : IConnectionHandler
     private readonly TimeSpan _idleTimeout;
     private readonly ILoggingAdapter _log;
     private readonly SharedDeadlines _deadlines;
+    private ServiceInstruments _instruments = ServiceInstruments.Unassigned;
 
     public TransformConnectionHandler(TransformRequestProcessor processor, int maxLength, TimeSpan idleTimeout, ILoggingAdapter log)
     {
@@ -44,6 +46,9 @@ public sealed class TransformConnectionHandler : IConnectionHandler
         _log = log;
         _deadlines = new SharedDeadlines(idleTimeout);
     }
+
+    /// <inheritdoc />
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments;
 
     /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
@@ -97,7 +102,7 @@ public sealed class TransformConnectionHandler : IConnectionHandler
                 {
                     Refuse(connection, decoder.IsAtFrameBoundary
                         ? $"sent no request within {_idleTimeout.TotalSeconds:0.##} s"
-                        : $"sent only part of a request within {_idleTimeout.TotalSeconds:0.##} s");
+                        : $"sent only part of a request within {_idleTimeout.TotalSeconds:0.##} s", Timeout);
                     return;
                 }
 
@@ -125,19 +130,28 @@ public sealed class TransformConnectionHandler : IConnectionHandler
     /// <summary>Transforms <paramref name="request"/> and writes the reply; completes at once when the kernel takes it all.</summary>
     private ValueTask Answer(Socket connection, byte[] request, CancellationToken cancel)
     {
-        if (!_processor.TryProcessToNetstring(request, out var reply, out var error))
+        if (!_processor.TryProcessToNetstring(request, out var reply, out var error, out var tally))
         {
-            Refuse(connection, error);
+            Refuse(connection, error, tally.Outcome, tally.Transform);
             return ValueTask.CompletedTask;
         }
+
+        _instruments.TransformAnswered(tally.Transform, tally.Outcome);
 
         if (_log.IsDebugEnabled)
             _log.Debug("sending a transformed poem of {0} bytes to {1}", reply.Length, AcceptLoop.SafePeer(connection));
         return PoemWriter.WriteAsync(connection, reply, cancel);
     }
 
-    private void Refuse(Socket connection, string reason) =>
+    // Outcomes beside the processor's: a request that never arrived whole.
+    private const string Timeout = "timeout";
+
+    private void Refuse(Socket connection, string reason, string outcome = TransformRequestProcessor.Invalid,
+        string transform = TransformRequestProcessor.NoTransform)
+    {
+        _instruments.TransformAnswered(transform, outcome);
         _log.Warning("transform request from {0} refused: {1}", AcceptLoop.SafePeer(connection), reason);
+    }
 
     /// <summary>
     /// Idle deadlines for the connections that must wait for their request: those that start
