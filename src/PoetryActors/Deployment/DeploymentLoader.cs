@@ -232,6 +232,7 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds)
         ("poetry.services", c => ServiceSettings.Create(c)),
         ("poetry.listener", c => ListenerSettings.Create("", 0, c)),
         ("poetry.download", c => FetchLimits.Create(c)),
+        ("poetry.status", c => Instruments.StatusSettings.Create(c)),
     ];
 
     /// <summary>

@@ -37,19 +37,19 @@ public static class PoetryMeter
 
     static PoetryMeter()
     {
-        Observe("poetry.connections.accepted", "{connection}", "connections accepted", s => s.Accepted);
-        Meter.CreateObservableUpDownCounter("poetry.connections.in_flight", () => Each(s => s.InFlight), "{connection}",
+        Observe("poetry.connections.accepted", "{connection}", "connections accepted", ServiceRoles.Connections, s => s.Accepted);
+        Meter.CreateObservableUpDownCounter("poetry.connections.in_flight", () => Each(ServiceRoles.Connections, s => s.InFlight), "{connection}",
             "connections accepted and still being served");
         Meter.CreateObservableCounter("poetry.connections.cut", CutMeasurements, "{connection}",
             "connections that ended before they were served in full, by reason");
-        Observe("poetry.poems.served", "{poem}", "poems sent whole to a client", s => s.PoemsServed);
-        Observe("poetry.poems.sent", "By", "bytes of poetry sent to clients", s => s.BytesSent);
+        Observe("poetry.poems.served", "{poem}", "poems sent whole to a client", ServiceRoles.Poems, s => s.PoemsServed);
+        Observe("poetry.poems.sent", "By", "bytes of poetry sent to clients", ServiceRoles.Poems, s => s.BytesSent);
         Meter.CreateObservableCounter("poetry.transforms", TransformMeasurements, "{request}",
             "transform requests answered, by transform and outcome");
-        Observe("poetry.proxy.hits", "{request}", "proxy clients served from the cache", s => s.CacheHits);
-        Observe("poetry.proxy.misses", "{request}", "proxy clients that had to wait for an upstream fetch", s => s.CacheMisses);
-        Observe("poetry.proxy.fetches", "{fetch}", "upstream fetches a proxy started", s => s.UpstreamFetches);
-        Observe("poetry.proxy.fetch_failures", "{fetch}", "upstream fetches that brought no poem", s => s.UpstreamFailures);
+        Observe("poetry.proxy.hits", "{request}", "proxy clients served from the cache", ServiceRoles.Proxy, s => s.CacheHits);
+        Observe("poetry.proxy.misses", "{request}", "proxy clients that had to wait for an upstream fetch", ServiceRoles.Proxy, s => s.CacheMisses);
+        Observe("poetry.proxy.fetches", "{fetch}", "upstream fetches a proxy started", ServiceRoles.Proxy, s => s.UpstreamFetches);
+        Observe("poetry.proxy.fetch_failures", "{fetch}", "upstream fetches that brought no poem", ServiceRoles.Proxy, s => s.UpstreamFailures);
         Meter.CreateObservableCounter("poetry.downloads", DownloadMeasurements, "{download}",
             "client downloads (poetry-node get, PoemFetch) by outcome");
     }
@@ -57,13 +57,15 @@ public static class PoetryMeter
     /// <summary>Makes sure the instruments exist (they are created with the meter, on first use of this class).</summary>
     internal static void EnsureCreated() { }
 
-    private static void Observe(string name, string unit, string description, Func<ServiceInstruments, long> read) =>
-        Meter.CreateObservableCounter(name, () => Each(read), unit, description);
+    private static void Observe(string name, string unit, string description, ServiceRoles role, Func<ServiceInstruments, long> read) =>
+        Meter.CreateObservableCounter(name, () => Each(role, read), unit, description);
 
-    private static IEnumerable<Measurement<long>> Each(Func<ServiceInstruments, long> read)
+    // Only the services that have the role: a transform server has no poems-served series.
+    private static IEnumerable<Measurement<long>> Each(ServiceRoles role, Func<ServiceInstruments, long> read)
     {
         foreach (var service in ServiceInstruments.All)
-            yield return new Measurement<long>(read(service), service.Tag);
+            if ((service.Roles & role) != 0)
+                yield return new Measurement<long>(read(service), service.Tag);
     }
 
     private static IEnumerable<Measurement<long>> CutMeasurements()

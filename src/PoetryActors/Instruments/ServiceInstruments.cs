@@ -20,6 +20,7 @@ public sealed class ServiceInstruments
     private readonly ConcurrentDictionary<(string Transform, string Outcome), StrongBox<long>> _transforms = new();
     private readonly ConcurrentDictionary<string, string> _endpoints = new();
     private long _accepted, _ended, _poems, _bytes, _hits, _misses, _fetches, _fetchFailures;
+    private int _roles;
 
     private ServiceInstruments(string service)
     {
@@ -60,6 +61,21 @@ public sealed class ServiceInstruments
         if (elements.Count > 1 && elements[0] == "node") elements.RemoveAt(0);
         if (elements.Count > 1) elements.RemoveAt(elements.Count - 1);
         return string.Join('/', elements);
+    }
+
+    /// <summary>What the service does, so that only its own instruments are published for it.</summary>
+    public ServiceRoles Roles => (ServiceRoles)Volatile.Read(ref _roles);
+
+    /// <summary>Says that the service also does <paramref name="roles"/>; returns this.</summary>
+    internal ServiceInstruments Offering(ServiceRoles roles)
+    {
+        int seen, wanted;
+        do
+        {
+            seen = Volatile.Read(ref _roles);
+            wanted = seen | (int)roles;
+        } while (seen != wanted && Interlocked.CompareExchange(ref _roles, wanted, seen) != seen);
+        return this;
     }
 
     /// <summary>Connections accepted.</summary>
@@ -159,4 +175,24 @@ public sealed class ServiceInstruments
     internal void Bound(string listener, string endpoint) => _endpoints[listener] = endpoint;
 
     internal void Unbound(string listener) => _endpoints.TryRemove(listener, out _);
+}
+
+/// <summary>What a service does, as far as its instruments go.</summary>
+[Flags]
+public enum ServiceRoles
+{
+    /// <summary>Nothing counted yet.</summary>
+    None = 0,
+
+    /// <summary>It listens: connections accepted, in flight, cut, and the serve time.</summary>
+    Connections = 1,
+
+    /// <summary>It sends poems: poems served and bytes sent.</summary>
+    Poems = 2,
+
+    /// <summary>It answers transform requests.</summary>
+    Transforms = 4,
+
+    /// <summary>It is a caching proxy: hits, misses, upstream fetches and their failures.</summary>
+    Proxy = 8,
 }

@@ -45,7 +45,7 @@ public sealed class ListenerActor : ServiceActor
         var handler = await _handlerSource(Context);
         var address = await ResolveAsync(_settings.Iface, _settings.Port);
         var self = Self;
-        var instruments = ServiceInstruments.For(Self.Path);
+        var instruments = ServiceInstruments.For(Self.Path).Offering(ServiceRoles.Connections);
         (handler as IInstrumentedHandler)?.UseInstruments(instruments);
         _loop = AcceptLoop.Bind(address, _settings.Backlog, _settings.DeferAccept, handler, Log,
             e => self.Tell(new AcceptLoopFailed(e)), _settings.CloseTimeout, instruments);

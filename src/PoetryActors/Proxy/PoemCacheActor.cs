@@ -33,7 +33,7 @@ public sealed class PoemCacheActor : ServiceActor
 
     public PoemCacheActor(NetAddress upstream, FetchLimits limits)
     {
-        _instruments = ServiceInstruments.For(Self.Path);
+        _instruments = ServiceInstruments.For(Self.Path).Offering(ServiceRoles.Proxy);
         _upstream = upstream;
         _limits = limits;
         _phase = Empty;

@@ -39,7 +39,7 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
     private volatile byte[]? _poem;
 
     /// <inheritdoc />
-    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments;
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments.Offering(ServiceRoles.Poems | ServiceRoles.Proxy);
 
     /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)

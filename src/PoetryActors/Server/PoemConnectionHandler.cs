@@ -16,7 +16,7 @@ public sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log) : II
     private ServiceInstruments _instruments = ServiceInstruments.Unassigned;
 
     /// <inheritdoc />
-    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments;
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments.Offering(ServiceRoles.Poems);
 
     /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)

@@ -35,7 +35,7 @@ public sealed class SlowPoemConnectionHandler : IInstrumentedHandler
     }
 
     /// <inheritdoc />
-    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments;
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments.Offering(ServiceRoles.Poems);
 
     /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)

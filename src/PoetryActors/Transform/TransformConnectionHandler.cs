@@ -48,7 +48,7 @@ public sealed class TransformConnectionHandler : IInstrumentedHandler
     }
 
     /// <inheritdoc />
-    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments;
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments.Offering(ServiceRoles.Transforms);
 
     /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
