@@ -39,8 +39,13 @@ public sealed record ServiceStatus(
     ServiceCounters? Counters,
     IReadOnlyList<ServiceStatus> Children);
 
-/// <summary>A service's counters since the process started (the same numbers as <c>/metrics</c>).</summary>
+/// <summary>
+/// A service's counters since the process started (the same numbers as <c>/metrics</c>), and
+/// which of them apply to it (<see cref="Roles"/>: <c>connections</c>, <c>poems</c>,
+/// <c>transforms</c>, <c>proxy</c>).
+/// </summary>
 public sealed record ServiceCounters(
+    IReadOnlyList<string> Roles,
     long Accepted,
     long InFlight,
     long Poems,
@@ -53,7 +58,7 @@ public sealed record ServiceCounters(
     IReadOnlyDictionary<string, long> Transforms)
 {
     /// <summary>No counts at all.</summary>
-    public static ServiceCounters Zero { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, new Dictionary<string, long>());
+    public static ServiceCounters Zero { get; } = new([], 0, 0, 0, 0, 0, 0, 0, 0, 0, new Dictionary<string, long>());
 }
 
 /// <summary>A warning (or error) the node logged: when, from which actor or part, and what it said.</summary>

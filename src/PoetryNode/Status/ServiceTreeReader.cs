@@ -113,6 +113,7 @@ internal sealed class ServiceTreeReader(IRequiredActor<PoetryNodeRoot> root, Dep
 
     /// <summary>The counters of <paramref name="instruments"/>, as the page and the JSON show them.</summary>
     public static ServiceCounters Counters(ServiceInstruments instruments) => new(
+        Enum.GetValues<ServiceRoles>().Where(r => r != ServiceRoles.None && instruments.Roles.HasFlag(r)).Select(r => r.ToString().ToLowerInvariant()).ToList(),
         instruments.Accepted, instruments.InFlight, instruments.PoemsServed, instruments.BytesSent, instruments.CutTotal,
         instruments.CacheHits, instruments.CacheMisses, instruments.UpstreamFetches, instruments.UpstreamFailures,
         instruments.Transforms.OrderBy(t => t.Key.Transform, StringComparer.Ordinal).ThenBy(t => t.Key.Outcome, StringComparer.Ordinal)
@@ -123,6 +124,7 @@ internal sealed class ServiceTreeReader(IRequiredActor<PoetryNodeRoot> root, Dep
     {
         var all = Flatten(services).Select(s => s.Counters).OfType<ServiceCounters>().ToList();
         return new ServiceCounters(
+            all.SelectMany(c => c.Roles).Distinct().Order(StringComparer.Ordinal).ToList(),
             all.Sum(c => c.Accepted), all.Sum(c => c.InFlight), all.Sum(c => c.Poems), all.Sum(c => c.Bytes), all.Sum(c => c.Cut),
             all.Sum(c => c.CacheHits), all.Sum(c => c.CacheMisses), all.Sum(c => c.UpstreamFetches), all.Sum(c => c.UpstreamFailures),
             all.SelectMany(c => c.Transforms).GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Sum(t => t.Value)));

@@ -59,10 +59,11 @@ internal static class StatusClient
             foreach (var service in services.Where(s => s.Kind != "part"))
             {
                 var c = service.Counters;
+                var poems = c is not null && c.Roles.Contains("poems");
                 rows.Add([
                     indent + service.Name, service.Kind, service.State,
                     service.Endpoints.Count == 0 ? "-" : string.Join(", ", service.Endpoints),
-                    c is null ? "" : c.Poems.ToString(), c is null ? "" : c.Bytes.ToString(), c is null ? "" : c.InFlight.ToString(),
+                    poems ? c!.Poems.ToString() : "", poems ? c!.Bytes.ToString() : "", c is null ? "" : c.InFlight.ToString(),
                     c is null ? "" : c.Cut.ToString(), c is null ? "" : Other(c),
                 ]);
                 Add(service.Children, indent + "  ");

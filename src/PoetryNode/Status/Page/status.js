@@ -55,6 +55,7 @@ function serviceRows(services, depth, rows) {
   for (const service of services) {
     if (service.kind === "part") continue;
     const c = service.counters;
+    const poems = c && (c.roles || []).includes("poems");
     const parts = service.children.filter((p) => p.kind === "part");
     const name = el("td", { class: "name" }, el("strong", {}, service.name),
       parts.length ? el("span", { class: "parts" }, parts.map((p) => `${p.name} ${p.state}`).join(", ")) : null);
@@ -63,8 +64,8 @@ function serviceRows(services, depth, rows) {
       el("td", {}, service.kind),
       el("td", { class: "endpoint" }, service.endpoints.join(", ") || "–"),
       el("td", { class: "state" }, el("span", { class: "state-" + service.state }, service.state)),
-      el("td", { class: "n poems" }, c ? number(c.poems) : ""),
-      el("td", { class: "n bytes" }, c ? bytes(c.bytes) : ""),
+      el("td", { class: "n poems" }, poems ? number(c.poems) : ""),
+      el("td", { class: "n bytes" }, poems ? bytes(c.bytes) : ""),
       el("td", { class: "n in-flight" }, c ? number(c.in_flight) : ""),
       el("td", { class: "n cut" }, c ? number(c.cut) : ""),
       el("td", { class: "more" }, more(c)));
