@@ -47,7 +47,7 @@ function more(counters) {
       `${number(counters.upstream_fetches)} fetches, ${number(counters.upstream_failures)} failed`);
   const transforms = Object.entries(counters.transforms || {});
   if (transforms.length) parts.push(transforms.map(([key, count]) => `${key}: ${number(count)}`).join(", "));
-  if (counters.accepted) parts.push(`${number(counters.accepted)} connections`);
+  if (counters.accepted) parts.push(`${number(counters.accepted)} connection${counters.accepted === 1 ? "" : "s"}`);
   return parts.join(" · ");
 }
 
