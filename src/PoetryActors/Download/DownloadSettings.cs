@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using PoetryActors.Configuration;
 using PoetryActors.Kinds;
 
 namespace PoetryActors.Download;
@@ -37,30 +38,43 @@ public sealed record DownloadSettings
     }
 
     /// <summary>Reads <c>poetry.download</c> from <paramref name="config"/>, falling back to reference.conf.</summary>
-    /// <exception cref="ConfigurationException">A value is missing or invalid; the message names the key.</exception>
+    /// <exception cref="SettingsException">Values are missing or invalid; each problem names its key.</exception>
     public static DownloadSettings Create(Config? config = null)
     {
         var withDefaults = PoetryConfig.WithDefaults(config);
-        var download = withDefaults.GetConfig("poetry.download");
-        var xform = download.GetString("xform", "")?.Trim() ?? "";
+        var reader = new SettingsReader(withDefaults, "poetry.download");
+        var xform = reader.Text("xform").Trim();
         NetAddress? server = null;
         if (xform.Length > 0)
         {
-            server = NetAddress.TryParse(xform, out var address, out var error)
-                ? address
-                : throw new ConfigurationException($"poetry.download.xform: {error}");
+            if (NetAddress.TryParse(xform, out var address, out var error)) server = address;
+            else reader.Require(false, "xform", error);
         }
+        var name = reader.Text("transform");
+        reader.Require(!string.IsNullOrWhiteSpace(name) && !name.Contains('.'), "transform",
+            $"{Excerpt.Quote(name)} is not a transform name (a non-empty name without '.')");
 
-        var limits = FetchLimits.Create(withDefaults);
-        var name = download.GetString("transform", "cummingsify") ?? "";
+        // Every key of the section in one report: the limits' problems with these.
+        var problems = new List<SettingProblem>();
+        FetchLimits? limits = null;
         try
         {
-            return new DownloadSettings(limits) { TransformServer = server, TransformName = name };
+            limits = FetchLimits.Create(withDefaults);
         }
-        catch (ArgumentException)
+        catch (SettingsException e)
         {
-            throw new ConfigurationException($"poetry.download.transform: '{name}' is not a transform name (a non-empty name without '.')");
+            problems.AddRange(e.Problems);
         }
+        try
+        {
+            reader.ThrowIfInvalid();
+        }
+        catch (SettingsException e)
+        {
+            problems.AddRange(e.Problems);
+        }
+        if (problems.Count > 0) throw new SettingsException(problems);
+        return new DownloadSettings(limits!) { TransformServer = server, TransformName = name };
     }
 
     private static string ValidTransformName(string name)

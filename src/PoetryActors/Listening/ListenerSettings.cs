@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using PoetryActors.Configuration;
 
 namespace PoetryActors.Listening;
 
@@ -49,7 +50,11 @@ public sealed record ListenerSettings
     /// <summary>Settings for <paramref name="iface"/>:<paramref name="port"/> with the other values from <paramref name="config"/> (or reference.conf).</summary>
     public static ListenerSettings Create(string iface, int port, Config? config = null)
     {
-        var c = PoetryConfig.WithDefaults(config).GetConfig("poetry.listener");
-        return new ListenerSettings(iface, port, c.GetInt("backlog"), c.GetTimeSpan("drain-timeout"), c.GetTimeSpan("close-timeout"));
+        var reader = new SettingsReader(config, "poetry.listener");
+        var backlog = reader.Integer("backlog", 1, int.MaxValue);
+        var drain = reader.Duration("drain-timeout", positive: false);
+        var close = reader.Duration("close-timeout");
+        reader.ThrowIfInvalid();
+        return new ListenerSettings(iface, port, (int)backlog, drain, close);
     }
 }
