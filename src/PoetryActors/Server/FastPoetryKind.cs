@@ -44,12 +44,12 @@ public static class FastPoetryKind
         var iface = options.GetString("iface");
         var children = new List<ServiceSpec>
         {
-            new("poem", PoemServiceActor.Props(options.GetFile("poem"))),
+            new("poem", PoemServiceActor.Props(options, "poem")),
             new("listener", ListenerActor.Props(ListenerSettings.Create(iface, options.GetInt("port"), config), FromSibling("poem"))),
         };
         if (options.Has("poem2"))
         {
-            children.Add(new ServiceSpec("poem2", PoemServiceActor.Props(options.GetFile("poem2"))));
+            children.Add(new ServiceSpec("poem2", PoemServiceActor.Props(options, "poem2")));
             children.Add(new ServiceSpec("listener2",
                 ListenerActor.Props(ListenerSettings.Create(iface, options.GetInt("port2"), config), FromSibling("poem2"))));
         }

@@ -21,7 +21,8 @@ public sealed class PoemServiceActor : ServiceActor
     private readonly byte[]? _loaded;
     private byte[]? _poem;
 
-    private PoemServiceActor(string poemPath, byte[]? loaded)
+    /// <summary>A service serving <paramref name="loaded"/>, or reading <paramref name="poemPath"/> at start when it is null; see <see cref="Props(LoadedFile)"/>.</summary>
+    public PoemServiceActor(string poemPath, byte[]? loaded)
     {
         _poemPath = poemPath;
         _loaded = loaded;
@@ -30,6 +31,13 @@ public sealed class PoemServiceActor : ServiceActor
     /// <summary>Props for a service holding <paramref name="poem"/>, already read.</summary>
     public static Akka.Actor.Props Props(LoadedFile poem) =>
         Akka.Actor.Props.Create(() => new PoemServiceActor(poem.Path, poem.Contents));
+
+    /// <summary>
+    /// Props for the poem a kind's option <paramref name="key"/> names: the bytes read with the
+    /// options (the usual case), or a bare path given in code, read when the service starts.
+    /// </summary>
+    public static Akka.Actor.Props Props(ServiceOptions options, string key) =>
+        options[key] is LoadedFile poem ? Props(poem) : Props(options.GetString(key));
 
     /// <summary>Props for a service that reads the poem in <paramref name="poemPath"/> when it starts.</summary>
     public static Akka.Actor.Props Props(string poemPath) =>

@@ -35,7 +35,7 @@ public static class SlowPoetryKind
         var delay = options.GetDuration("delay");
         return
         [
-            new("poem", PoemServiceActor.Props(options.GetFile("poem"))),
+            new("poem", PoemServiceActor.Props(options, "poem")),
             new("listener", ListenerActor.Props(
                 ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config),
                 FastPoetryKind.FromSibling("poem", (poem, log) => new SlowPoemConnectionHandler(poem, chunkSize, delay, log)))),
