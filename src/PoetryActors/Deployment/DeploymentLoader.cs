@@ -82,6 +82,10 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
             line = 1 + text.AsSpan(0, index).Count('\n');
             message = "unexpected character";
         }
+        else if (message.StartsWith("Unknown escape code", StringComparison.Ordinal))
+        {
+            message = "an unknown escape code in a quoted string";
+        }
         else if (message.StartsWith("Unresolved substitution", StringComparison.Ordinal))
         {
             message = "a substitution ${...} names no setting";

@@ -181,12 +181,12 @@ public sealed class DeploymentFileSafetySpecs : IDisposable
     [Fact]
     public void A_parse_error_in_a_deployment_quotes_only_a_short_escaped_excerpt_of_its_line()
     {
-        var text = "poetry.node.services = []\n= " + new string('z', 500) + "\n";
+        var text = "poetry.node.services = []\n," + new string('z', 500) + "\n";
 
         var error = SingleError(() => DeploymentLoader.Default.Load(text, "test.hocon"));
 
         Assert.Equal("line 2", error.Entry);
-        Assert.Equal("not valid HOCON: unexpected character: '= zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz...'", error.Message);
+        Assert.Equal("not valid HOCON: unexpected character: ',zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz...'", error.Message);
     }
 
     [Fact]
