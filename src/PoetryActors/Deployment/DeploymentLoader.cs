@@ -32,30 +32,35 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
     public static DeploymentLoader Default { get; } = new(ServiceKindRegistry.Default);
 
     /// <summary>Reads and checks the file at <paramref name="path"/>.</summary>
-    public NodeDeployment LoadFile(string path)
+    public NodeDeployment LoadFile(string path) => Load(ParseFile(path), path);
+
+    /// <summary>
+    /// Reads a HOCON file of settings only (no services), such as <c>get --config</c>'s, with
+    /// every protection of a deployment file; throws <see cref="DeploymentException"/>.
+    /// </summary>
+    public Config ParseFile(string path)
     {
         var reading = new Reading(_limits);
         if (reading.ReadText(path) is not { } text)
             throw new DeploymentException([new DeploymentError(path, null, null, reading.Problem!)]);
         var full = Path.GetFullPath(path);
-        return Load(text, path, Path.GetDirectoryName(full), reading, full);
+        return Parse(text, path, Path.GetDirectoryName(full), reading, full);
     }
 
     /// <summary>Reads and checks deployment <paramref name="text"/>; <paramref name="source"/> names it in errors.</summary>
     /// <paramref name="includeDirectory"/> is where <c>include "file"</c> looks (the file's own folder; the working directory by default).
     public NodeDeployment Load(string text, string source, string? includeDirectory = null) =>
-        Load(text, source, includeDirectory, new Reading(_limits), null);
+        Load(Parse(text, source, includeDirectory, new Reading(_limits), null), source);
 
-    private NodeDeployment Load(string text, string source, string? includeDirectory, Reading reading, string? fullPath)
+    private Config Parse(string text, string source, string? includeDirectory, Reading reading, string? fullPath)
     {
         if (HoconShape.Check(text, _limits.MaxNesting) is var (line, problem))
             throw new DeploymentException([new DeploymentError(source, $"line {line}", null, problem)]);
 
-        Config config;
         try
         {
             var chain = fullPath is null ? [] : new List<string> { fullPath };
-            config = ConfigurationFactory.ParseString(text, name => reading.Include(name, includeDirectory ?? Directory.GetCurrentDirectory(), chain));
+            return ConfigurationFactory.ParseString(text, name => reading.Include(name, includeDirectory ?? Directory.GetCurrentDirectory(), chain));
         }
         catch (DeploymentIncludeException e)
         {
@@ -65,7 +70,6 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
         {
             throw new DeploymentException([ParseError(source, text, e, quote: true)]);
         }
-        return Load(config, source);
     }
 
     /// <summary>

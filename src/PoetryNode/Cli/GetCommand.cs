@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Akka.Configuration;
+using PoetryActors.Configuration;
+using PoetryActors.Deployment;
 using PoetryActors;
 using PoetryActors.Download;
 using PoetryActors.Kinds;
@@ -89,7 +91,7 @@ public static class GetCommand
                 problems.Add($"--loglevel: unknown log level '{levelText}' (use debug, info, warning or error)");
 
             var hocon = LoadConfig(result.GetValue(config), problems);
-            var settings = hocon is null ? null : Settings(hocon, problems, result, xform, transform, connectTimeout, idleTimeout, deadline, maxBytes);
+            var settings = hocon is null ? null : Settings(hocon, result.GetValue(config), problems, result, xform, transform, connectTimeout, idleTimeout, deadline, maxBytes);
 
             if (problems.Count > 0 || settings is null)
             {
@@ -119,17 +121,19 @@ public static class GetCommand
         if (path is null) return PoetryConfig.Reference;
         try
         {
-            return ConfigurationFactory.ParseString(File.ReadAllText(path)).WithFallback(PoetryConfig.Reference);
+            // Read as a deployment file is: a regular file within the size limits, no include cycles.
+            return DeploymentLoader.Default.ParseFile(path).WithFallback(PoetryConfig.Reference);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigurationException or FormatException)
+        catch (DeploymentException e)
         {
-            problems.Add($"--config: cannot read {path}: {e.Message}");
+            problems.AddRange(e.Errors.Select(error => $"--config: {error}"));
             return null;
         }
     }
 
     private static DownloadSettings? Settings(
         Config config,
+        string? configFile,
         List<string> problems,
         ParseResult result,
         Option<string?> xform,
@@ -143,6 +147,12 @@ public static class GetCommand
         try
         {
             settings = DownloadSettings.Create(config);
+        }
+        catch (SettingsException e)
+        {
+            // file: poetry.download.idle-timeout: expected a duration such as 2s, got 'banana'
+            problems.AddRange(e.Problems.Select(p => configFile is null ? p.ToString() : $"{configFile}: {p}"));
+            return null;
         }
         catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException)
         {

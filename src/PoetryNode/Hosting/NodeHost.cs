@@ -101,6 +101,9 @@ public static class NodeHost
 
             if (DaemonChild.IsDaemon)
                 DaemonChild.ReportReady();
+            // A SIGTERM or SIGINT that came before the host could take it: the orderly stop, now.
+            if (StartupSignals.HandOverStop(host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication))
+                log.Information("stopping: a stop was requested while the node started");
             await host.WaitForShutdownAsync();
             log.Information("node stopped");
             return ExitCodes.Success;
