@@ -21,7 +21,7 @@ namespace PoetryNode.Hosting;
 /// </summary>
 public static class NodeHost
 {
-    // Longer than any orderly stop: each service's own stop is bounded by poetry.services.stop-timeout.
+    // At least this long, and longer than the deployment's orderly stop may take (its stop budget).
     private static readonly TimeSpan ShutdownLimit = TimeSpan.FromSeconds(90);
 
     /// <summary>Runs the deployment of <paramref name="source"/> until the host is told to stop; returns the exit code.</summary>
@@ -124,7 +124,8 @@ public static class NodeHost
         // Every line goes through Akka and Serilog; the host's own console chatter is not wanted.
         builder.Logging.ClearProviders();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownLimit);
+        var stopBudget = source.Initial.StopBudget + TimeSpan.FromSeconds(10);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = stopBudget > ShutdownLimit ? stopBudget : ShutdownLimit);
         builder.Services.AddAkka("poetry", (akka, _) =>
         {
             akka.ConfigureLoggers(loggers =>
