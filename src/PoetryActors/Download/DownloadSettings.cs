@@ -26,6 +26,17 @@ public sealed record DownloadSettings
     /// <summary>The connect timeout, idle timeout, deadline and largest poem of each download.</summary>
     public FetchLimits Limits { get; init; }
 
+    /// <summary>
+    /// How many downloads of one request may be in flight at once; the others wait for a place.
+    /// <c>poetry.download.max-in-flight = 0</c> chooses it from the process's open-files limit
+    /// (<c>ulimit -n</c>), so that a request of thousands of addresses never runs out of descriptors.
+    /// </summary>
+    public int MaxInFlight
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxInFlight), value, "max-in-flight must be at least 1");
+    } = OpenFileLimit.DefaultMaxInFlight();
+
     /// <summary>The transform server each poem goes through, or null for none.</summary>
     public NetAddress? TransformServer { get; init; }
 
@@ -53,9 +64,13 @@ public sealed record DownloadSettings
 
         var limits = FetchLimits.Create(withDefaults);
         var name = download.GetString("transform", "cummingsify") ?? "";
+        var maxInFlight = download.GetInt("max-in-flight", 0);
+        if (maxInFlight < 0)
+            throw new ConfigurationException($"poetry.download.max-in-flight: expected a number of downloads (0: from the open-files limit), got {maxInFlight}");
         try
         {
-            return new DownloadSettings(limits) { TransformServer = server, TransformName = name };
+            var settings = new DownloadSettings(limits) { TransformServer = server, TransformName = name };
+            return maxInFlight > 0 ? settings with { MaxInFlight = maxInFlight } : settings;
         }
         catch (ArgumentException)
         {
