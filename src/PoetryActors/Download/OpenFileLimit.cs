@@ -11,8 +11,9 @@ namespace PoetryActors.Download;
 /// </summary>
 internal static class OpenFileLimit
 {
-    // Descriptors the process needs besides its downloads: the runtime, Akka, stdio, logs.
-    private const int Reserved = 64;
+    // Descriptors the process will open besides its downloads, past those open when the default
+    // is worked out (the runtime maps each assembly it loads through one, Akka adds its own).
+    private const int Headroom = 96;
 
     // Without a limit to go by (not Linux or macOS, or an unlimited one), a bound all the same.
     private const int Fallback = 1000;
@@ -35,9 +36,26 @@ internal static class OpenFileLimit
         }
     }
 
-    /// <summary>How many downloads may be in flight at once by default: the limit less what the process needs besides.</summary>
+    /// <summary>
+    /// How many downloads may be in flight at once by default: the limit less the descriptors open
+    /// now and some headroom for those the process opens later (measured: a running <c>get</c>
+    /// holds about 90 before its first socket).
+    /// </summary>
     public static int DefaultMaxInFlight() =>
-        Current() is { } limit ? (int)Math.Max(1, limit - Reserved) : Fallback;
+        Current() is { } limit ? (int)Math.Max(1, limit - OpenNow() - Headroom) : Fallback;
+
+    /// <summary>The descriptors this process has open now (Linux); elsewhere a typical count.</summary>
+    private static int OpenNow()
+    {
+        try
+        {
+            return Directory.GetFileSystemEntries("/proc/self/fd").Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 96;
+        }
+    }
 
     /// <summary>The reason for a socket refused for want of descriptors, naming the per-process limit.</summary>
     public static string Exhausted() => Current() is { } limit

@@ -57,7 +57,7 @@ public static class GetCommand
         var maxInFlight = new Option<string?>("--max-in-flight")
         {
             Description = "the most downloads in flight at once (one socket each); the others wait their turn "
-                + $"[default: poetry.download.max-in-flight, 0: this process's open-files limit less 64, now {DownloadSettings.Default.MaxInFlight}]",
+                + $"[default: poetry.download.max-in-flight, 0: from this process's open-files limit, now {DownloadSettings.Default.MaxInFlight}]",
             HelpName = "N",
         };
         var config = new Option<string?>("--config")
