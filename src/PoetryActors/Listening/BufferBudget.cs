@@ -9,6 +9,7 @@ namespace PoetryActors.Listening;
 internal sealed class BufferBudget
 {
     private long _inUse;
+    private int _refused;
 
     /// <summary>A budget of <paramref name="limit"/> bytes.</summary>
     public BufferBudget(long limit)
@@ -23,6 +24,17 @@ internal sealed class BufferBudget
     /// <summary>The bytes held now.</summary>
     public long InUse => Interlocked.Read(ref _inUse);
 
+    /// <summary>Whether <paramref name="bytes"/> more would fit now (a check only: nothing is reserved).</summary>
+    public bool HasRoomFor(long bytes)
+    {
+        if (Interlocked.Read(ref _inUse) + bytes <= Limit) return true;
+        Volatile.Write(ref _refused, 1);
+        return false;
+    }
+
+    /// <summary>Whether a reservation or a check was refused since the last call: the budget has been under siege.</summary>
+    public bool TakeRefused() => Interlocked.Exchange(ref _refused, 0) == 1;
+
     /// <summary>Reserves <paramref name="bytes"/> more if the budget has room for them.</summary>
     public bool TryReserve(long bytes)
     {
@@ -30,7 +42,11 @@ internal sealed class BufferBudget
         while (true)
         {
             var current = Interlocked.Read(ref _inUse);
-            if (current + bytes > Limit) return false;
+            if (current + bytes > Limit)
+            {
+                Volatile.Write(ref _refused, 1);
+                return false;
+            }
             if (Interlocked.CompareExchange(ref _inUse, current + bytes, current) == current) return true;
         }
     }

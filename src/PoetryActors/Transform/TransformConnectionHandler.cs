@@ -84,6 +84,11 @@ public sealed class TransformConnectionHandler : IConnectionHandler
             return ValueTask.CompletedTask;
         }
 
+        // Under a flood, a request that is not all here and cannot be held is dropped before its
+        // decoder allocates a byte for it.
+        if (MustWaitFor(buffer.AsSpan(0, received)) is > 0 and var needed && !_budget.HasRoomFor(needed))
+            return ValueTask.FromException(BudgetSpent());
+
         switch (decoder.Decode(buffer.AsSpan(0, received), out _, out var request))
         {
             case NetstringDecodeStatus.FrameDecoded:
@@ -147,6 +152,7 @@ public sealed class TransformConnectionHandler : IConnectionHandler
         finally
         {
             _budget.Release(reserved);
+            if (_budget.InUse == 0 && _budget.TakeRefused()) GiveBackFloodMemory();
         }
 
         await Answer(connection, request, cancel).ConfigureAwait(false);
@@ -160,11 +166,45 @@ public sealed class TransformConnectionHandler : IConnectionHandler
     {
         var more = decoder.BufferedBytes - reserved;
         if (more <= 0) return;
-        if (!_budget.TryReserve(more))
-            throw new ConnectionShedException(string.Format(CultureInfo.InvariantCulture,
-                "transform request dropped: the memory budget of {0:N0} bytes (poetry.transform.memory-budget) is held by requests in flight",
-                _budget.Limit));
+        if (!_budget.TryReserve(more)) throw BudgetSpent();
         reserved += more;
+    }
+
+    private ConnectionShedException BudgetSpent() => new(string.Format(CultureInfo.InvariantCulture,
+        "transform request dropped: the memory budget of {0:N0} bytes (poetry.transform.memory-budget) is held by requests in flight",
+        _budget.Limit));
+
+    /// <summary>
+    /// How many bytes of the request starting in <paramref name="first"/> are still to come, at
+    /// least (0 when it is all here, or when its length is not well formed: the decoder then says
+    /// why). Reads only the length; allocates nothing.
+    /// </summary>
+    private static long MustWaitFor(ReadOnlySpan<byte> first)
+    {
+        long length = 0;
+        var digits = 0;
+        while (digits < first.Length && digits <= 10 && first[digits] is >= (byte)'0' and <= (byte)'9')
+            length = (length * 10) + (first[digits++] - '0');
+        if (digits == 0 || digits >= first.Length || first[digits] != (byte)':') return 0;
+        var whole = digits + 1 + length + 1;
+        return Math.Max(0, Math.Min(length, whole - first.Length));
+    }
+
+    /// <summary>
+    /// Once a flood that the budget turned away has drained, its garbage (request buffers on the
+    /// large-object heap, sockets) would stay committed until some later collection, with nothing
+    /// left to allocate and set one off: the node would keep the flood's memory for good. One
+    /// compacting collection that decommits what it frees gives it back to the system now. It runs
+    /// at most once per flood (only after the budget refused something, and only once it is empty).
+    /// </summary>
+    private void GiveBackFloodMemory()
+    {
+        _log.Info("the requests that the transform memory budget turned away have drained; returning their memory to the system");
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }, null);
     }
 
     /// <summary>Transforms <paramref name="request"/> and writes the reply; completes at once when the kernel takes it all.</summary>
