@@ -14,14 +14,14 @@ namespace PoetryActors.Listening;
 /// the accept thread and every connection of a listener share one.
 /// </summary>
 /// <remarks>
-/// One process-wide timer, once a second, writes the summaries whose window has closed, so the
+/// One process-wide thread, once a second, writes the summaries whose window has closed, so the
 /// last of a flood is summed up too; it holds the instances weakly, so one that is no longer used
 /// needs no disposing.
 /// </remarks>
 internal sealed class RepeatedWarnings
 {
     private static readonly ConditionalWeakTable<RepeatedWarnings, object?> Live = new();
-    private static readonly Timer Flusher = new(_ => FlushAll(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    private static readonly Thread Flusher = StartFlusher();
 
     private readonly ILoggingAdapter _log;
     private readonly ConcurrentDictionary<string, Kind> _kinds = new();
@@ -73,6 +73,23 @@ internal sealed class RepeatedWarnings
             }
             if (summary is not null) _log.Warning(summary);
         }
+    }
+
+    // A thread of its own rather than a timer: the summaries of a flood must come out even when
+    // the flood keeps the thread pool busy.
+    private static Thread StartFlusher()
+    {
+        var thread = new Thread(() =>
+        {
+            while (true)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(1));
+                FlushAll();
+            }
+        })
+        { IsBackground = true, Name = "repeated-warnings" };
+        thread.Start();
+        return thread;
     }
 
     private static void FlushAll()
