@@ -56,6 +56,12 @@ public static class GetCommand
             Description = $"the largest poem accepted, in bytes [default: {Reference("max-poem-bytes")}]",
             HelpName = "N",
         };
+        var maxInFlight = new Option<string?>("--max-in-flight")
+        {
+            Description = "the most downloads in flight at once (one socket each); the others wait their turn "
+                + $"[default: poetry.download.max-in-flight, 0: from this process's open-files limit, now {DownloadSettings.Default.MaxInFlight}]",
+            HelpName = "N",
+        };
         var config = new Option<string?>("--config")
         {
             Description = "a HOCON file whose poetry.download settings apply; the options above win over it",
@@ -70,7 +76,7 @@ public static class GetCommand
             "get",
             "Fetch poems from poem servers, in parallel, optionally through a transform server, and print them (logs go to stderr, at warning level unless --loglevel says otherwise).");
         command.Arguments.Add(addresses);
-        foreach (var option in new Option[] { xform, transform, asCompleted, json, connectTimeout, idleTimeout, deadline, maxBytes, config, noProgress })
+        foreach (var option in new Option[] { xform, transform, asCompleted, json, connectTimeout, idleTimeout, deadline, maxBytes, maxInFlight, config, noProgress })
             command.Options.Add(option);
 
         command.SetAction(async (result, _) =>
@@ -91,7 +97,7 @@ public static class GetCommand
                 problems.Add($"--loglevel: unknown log level '{levelText}' (use debug, info, warning or error)");
 
             var hocon = LoadConfig(result.GetValue(config), problems);
-            var settings = hocon is null ? null : Settings(hocon, result.GetValue(config), problems, result, xform, transform, connectTimeout, idleTimeout, deadline, maxBytes);
+            var settings = hocon is null ? null : Settings(hocon, result.GetValue(config), problems, result, xform, transform, connectTimeout, idleTimeout, deadline, maxBytes, maxInFlight);
 
             if (problems.Count > 0 || settings is null)
             {
@@ -141,7 +147,8 @@ public static class GetCommand
         Option<string?> connectTimeout,
         Option<string?> idleTimeout,
         Option<string?> deadline,
-        Option<string?> maxBytes)
+        Option<string?> maxBytes,
+        Option<string?> maxInFlight)
     {
         DownloadSettings settings;
         try
@@ -168,6 +175,14 @@ public static class GetCommand
         if (result.GetValue(maxBytes) is { } text
             && !(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out largest) && largest >= 0))
             problems.Add($"--max-poem-bytes: expected a whole number of bytes from 0 to {int.MaxValue} but got '{text}'");
+
+        if (result.GetValue(maxInFlight) is { } inFlightText)
+        {
+            if (int.TryParse(inFlightText, NumberStyles.None, CultureInfo.InvariantCulture, out var inFlight) && inFlight >= 1)
+                settings = settings with { MaxInFlight = inFlight };
+            else
+                problems.Add($"--max-in-flight: expected a whole number of downloads from 1 to {int.MaxValue} but got '{inFlightText}'");
+        }
 
         if (result.GetValue(xform) is { } server)
         {
