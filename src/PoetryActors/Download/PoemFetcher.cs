@@ -10,10 +10,10 @@ namespace PoetryActors.Download;
 
 /// <summary>
 /// Downloads one poem with the poem protocol: connect, read everything up to the server's close,
-/// with every step bounded (<see cref="FetchLimits"/>). A clean close is success, whatever was
-/// sent; a reset, a refused or timed-out connect, a silent server, a missed deadline or a poem
-/// larger than allowed is a <see cref="FetchResult.Failed"/> naming the address, the step and
-/// what happened. Plain async code with no actor, shared by the caching proxy and the
+/// with every step bounded (<see cref="FetchLimits"/>). A clean close after at least one byte is
+/// success; a close without a byte (no poem), a reset, a refused or timed-out connect, a silent
+/// server, a missed deadline or a poem larger than allowed is a <see cref="DownloadFailed"/>
+/// naming the address, the step and what happened. Plain async code with no actor, shared by the caching proxy and the
 /// client-side downloaders. Only the caller's own cancellation throws
 /// (<see cref="OperationCanceledException"/>).
 /// </summary>
@@ -53,7 +53,7 @@ public static class PoemFetcher
     /// current step is the connect; the failure names the step (resolve or connect). Shared with
     /// the transform client, whose connect is the same step.
     /// </summary>
-    internal static async Task<(Socket? Socket, Failed? Failure)> ConnectAsync(
+    internal static async Task<(Socket? Socket, DownloadFailed? Failure)> ConnectAsync(
         NetAddress address, FetchLimits limits, StepTimeouts timeouts, CancellationToken cancel)
     {
         IPAddress[] candidates;
@@ -70,18 +70,18 @@ public static class PoemFetcher
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
                 return (null, timeouts.DeadlinePassed
-                    ? new Failed(address, FetchStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed", 0)
-                    : new Failed(address, FetchStep.Resolve, FetchFailure.ConnectTimedOut, $"timed out after {Seconds(limits.ConnectTimeout)}", 0));
+                    ? new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed", 0)
+                    : new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.ConnectTimedOut, $"timed out after {Seconds(limits.ConnectTimeout)}", 0));
             }
             catch (SocketException e)
             {
                 var failure = e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData ? FetchFailure.UnknownHost : FetchFailure.Other;
-                return (null, new Failed(address, FetchStep.Resolve, failure, failure is FetchFailure.UnknownHost ? "no such host" : e.Message, 0));
+                return (null, new DownloadFailed(address, DownloadStep.Resolve, failure, failure is FetchFailure.UnknownHost ? "no such host" : e.Message, 0));
             }
         }
 
         if (candidates.Length == 0)
-            return (null, new Failed(address, FetchStep.Resolve, FetchFailure.UnknownHost, "the host has no address", 0));
+            return (null, new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.UnknownHost, "the host has no address", 0));
 
         return await ConnectAnyAsync(address, candidates, limits, timeouts, cancel).ConfigureAwait(false);
     }
@@ -94,10 +94,10 @@ public static class PoemFetcher
     }
 
     /// <summary>Tries each address in turn, each attempt bounded by the connect timeout; reports the last failure.</summary>
-    private static async Task<(Socket? Socket, Failed? Failure)> ConnectAnyAsync(
+    private static async Task<(Socket? Socket, DownloadFailed? Failure)> ConnectAnyAsync(
         NetAddress address, IPAddress[] candidates, FetchLimits limits, StepTimeouts timeouts, CancellationToken cancel)
     {
-        Failed? failure = null;
+        DownloadFailed? failure = null;
         foreach (var ip in candidates)
         {
             var endpoint = new IPEndPoint(ip, address.Port);
@@ -116,7 +116,7 @@ public static class PoemFetcher
                 // The server accepted and reset at once, before the connect was seen to complete:
                 // that is a reset while reading, with nothing read, not a failure to connect.
                 if (e is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted })
-                    return (null, new Failed(address, FetchStep.Read, FetchFailure.Reset, "connection reset after 0 bytes", 0));
+                    return (null, new DownloadFailed(address, DownloadStep.Read, FetchFailure.Reset, "connection reset after 0 bytes", 0));
                 var (kind, detail) = e switch
                 {
                     OperationCanceledException when timeouts.DeadlinePassed =>
@@ -131,7 +131,7 @@ public static class PoemFetcher
                 };
                 // A host name may stand for several addresses: say which one answered so.
                 if (!IPAddress.TryParse(address.Host, out _)) detail += $" (at {endpoint})";
-                failure = new Failed(address, FetchStep.Connect, kind, detail, 0);
+                failure = new DownloadFailed(address, DownloadStep.Connect, kind, detail, 0);
                 // A timed-out attempt has cancelled the shared token: no time is left for another address.
                 if (timeouts.Token.IsCancellationRequested) break;
             }
@@ -150,21 +150,25 @@ public static class PoemFetcher
             while (true)
             {
                 var read = await ReceiveAsync(socket, poem, limits.MaxPoemBytes, timeouts.Token).ConfigureAwait(false);
+                if (read == 0 && poem.Length == 0)
+                    // The original client printed an empty poem and called it a success; our own
+                    // proxies and servers say "no poem" this way, so it is a failure that says so.
+                    return new DownloadFailed(address, DownloadStep.Read, FetchFailure.Empty, "the server closed without sending a poem");
                 if (read == 0)
                     return new Fetched(address, poem.ToArray(), clock.Elapsed);
                 timeouts.Progress();
                 received?.Invoke(poem.Length);
                 if (poem.Length > limits.MaxPoemBytes)
-                    return new Failed(address, FetchStep.Read, FetchFailure.TooLarge,
+                    return new DownloadFailed(address, DownloadStep.Read, FetchFailure.TooLarge,
                         $"the poem is larger than {limits.MaxPoemBytes} bytes", poem.Length);
             }
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
             return timeouts.DeadlinePassed
-                ? new Failed(address, FetchStep.Read, FetchFailure.DeadlinePassed,
+                ? new DownloadFailed(address, DownloadStep.Read, FetchFailure.DeadlinePassed,
                     $"the deadline of {Seconds(limits.Deadline)} passed after {poem.Length} bytes", poem.Length)
-                : new Failed(address, FetchStep.Read, FetchFailure.IdleTimedOut,
+                : new DownloadFailed(address, DownloadStep.Read, FetchFailure.IdleTimedOut,
                     $"timed out: no data for {Seconds(limits.IdleTimeout)} after {poem.Length} bytes", poem.Length);
         }
         catch (SocketException e)
@@ -172,7 +176,7 @@ public static class PoemFetcher
             var (kind, what) = e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted
                 ? (FetchFailure.Reset, "connection reset")
                 : (FetchFailure.Other, e.Message);
-            return new Failed(address, FetchStep.Read, kind, $"{what} after {poem.Length} bytes", poem.Length);
+            return new DownloadFailed(address, DownloadStep.Read, kind, $"{what} after {poem.Length} bytes", poem.Length);
         }
     }
 

@@ -47,7 +47,7 @@ public static class TransformClient
         var (socket, failure) = await PoemFetcher.ConnectAsync(server, limits, timeouts, cancel).ConfigureAwait(false);
         if (socket is null)
         {
-            return Fail(server, failure!.Step == FetchStep.Resolve ? "resolving" : "connecting to", failure.Detail, clock);
+            return Fail(server, failure!.Step == DownloadStep.Resolve ? "resolving" : "connecting to", failure.Detail, clock);
         }
 
         using (socket)

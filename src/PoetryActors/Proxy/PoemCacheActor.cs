@@ -116,14 +116,10 @@ public sealed class PoemCacheActor : ServiceActor
                     _phase = Empty;
                 }
                 break;
-            case FetchCompleted { Result: FetchResult.Fetched { Poem.Length: > 0 } fetched }:
+            case FetchCompleted { Result: FetchResult.Fetched fetched }:
                 HandleFetched(fetch, fetched);
                 break;
-            case FetchCompleted { Result: FetchResult.Fetched }:
-                // Our own proxies say "no poem" with an empty close; caching that would serve nothing forever.
-                AbandonFetch(fetch, $"{_upstream} closed the connection without sending a poem", ended: true);
-                break;
-            case FetchCompleted { Result: FetchResult.Failed failed }:
+            case FetchCompleted { Result: DownloadFailed failed }:
                 AbandonFetch(fetch, failed.Reason, ended: true);
                 break;
             case FetchAborted aborted:
