@@ -59,7 +59,8 @@ public sealed class ListenerActor : ServiceActor
         if (cut > 0)
             Log.Warning("stopped listening on {0}; cut {1} connections still open after {2:0.##} s", loop.LocalAddress, cut, _settings.DrainTimeout.TotalSeconds);
         else
-            Log.Info("stopped listening on {0}", loop.LocalAddress);
+            // Debug: its service's stop is the line an operator reads.
+            Log.Debug("stopped listening on {0}", loop.LocalAddress);
     }
 
     protected override void OnServiceMessage(object message)

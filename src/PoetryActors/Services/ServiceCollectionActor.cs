@@ -96,7 +96,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
             case ServiceStarted when IsCurrent(Sender):
                 Timers.Cancel(StepTimeout.Key);
                 _children[_cursor].MarkRunning();
-                _log.Info("service {0} started", PathOf(_children[_cursor]));
+                LogPerService("service {0} started", PathOf(_children[_cursor]));
                 StartNext();
                 break;
             case ServiceStartFailed failed when IsCurrent(Sender):
@@ -178,7 +178,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
             case ServiceStopped when IsCurrent(Sender):
                 Timers.Cancel(StepTimeout.Key);
                 _children[_cursor].MarkStopped();
-                _log.Info("service {0} stopped", PathOf(_children[_cursor]));
+                LogPerService("service {0} stopped", PathOf(_children[_cursor]));
                 StopNext();
                 break;
             case StepTimeout timeout when timeout.Cursor == _cursor:
@@ -312,7 +312,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 Timers.Cancel(StepTimeout.Key);
                 var added = _children[_cursor];
                 added.MarkRunning();
-                _log.Info("service {0} started", PathOf(added));
+                LogPerService("service {0} started", PathOf(added));
                 _requester.Tell(new ServiceAdded(added.Name));
                 BecomeAfterTransition(Running);
                 break;
@@ -382,7 +382,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         {
             case ServiceStopped when Sender.Equals(removed.Ref):
                 Timers.Cancel(StepTimeout.Key);
-                _log.Info("service {0} stopped", PathOf(removed));
+                LogPerService("service {0} stopped", PathOf(removed));
                 removed.MarkStopped();
                 KillRemovedChild();
                 break;
@@ -492,6 +492,15 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     }
 
     /// <summary>The service's path below /user, such as node/ecstasy/listener: what an operator reads in the logs.</summary>
+    // One line per service: the node's root collection (the Application, a top-level actor) says
+    // each of its services started or stopped; a nested collection says it of its parts only at
+    // debug level, or a stop of the default node would be four lines per service.
+    private void LogPerService(string format, string path)
+    {
+        if (Self.Path.Parent.Elements.Count <= 1) _log.Info(format, path);
+        else _log.Debug(format, path);
+    }
+
     private string PathOf(Child? child)
     {
         var own = string.Join('/', Self.Path.Elements.SkipWhile(e => e != "user").Skip(1));
