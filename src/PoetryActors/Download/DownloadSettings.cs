@@ -12,9 +12,12 @@ namespace PoetryActors.Download;
 /// </summary>
 public sealed record DownloadSettings
 {
-    private readonly string _transformName = "cummingsify";
+    // Declared before Default, which is built from it: reference.conf holds the one default.
+    private static readonly string ReferenceTransformName = PoetryConfig.Reference.GetString("poetry.download.transform");
 
-    /// <summary>Settings with <paramref name="limits"/> and no transform.</summary>
+    private readonly string _transformName = ReferenceTransformName;
+
+    /// <summary>Settings with <paramref name="limits"/>, no transform server, and reference.conf's transform name.</summary>
     public DownloadSettings(FetchLimits limits)
     {
         Limits = limits;
@@ -42,7 +45,7 @@ public sealed record DownloadSettings
     {
         var withDefaults = PoetryConfig.WithDefaults(config);
         var download = withDefaults.GetConfig("poetry.download");
-        var xform = download.GetString("xform", "")?.Trim() ?? "";
+        var xform = download.GetString("xform")?.Trim() ?? "";
         NetAddress? server = null;
         if (xform.Length > 0)
         {
@@ -52,7 +55,7 @@ public sealed record DownloadSettings
         }
 
         var limits = FetchLimits.Create(withDefaults);
-        var name = download.GetString("transform", "cummingsify") ?? "";
+        var name = download.GetString("transform") ?? "";
         try
         {
             return new DownloadSettings(limits) { TransformServer = server, TransformName = name };

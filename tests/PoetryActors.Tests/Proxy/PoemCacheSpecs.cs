@@ -225,6 +225,23 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
     }
 
     [Fact]
+    public async Task A_cache_started_again_after_a_stop_forgot_its_poem_and_fetches_it_again()
+    {
+        await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
+        await using var proxy = await StartProxyAsync(upstream.Address);
+        Assert.Equal(Poem, await RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline));
+        var cache = await proxy.ServiceAsync("cache");
+
+        await cache.Ask<ServiceProtocol.ServiceStopped>(ServiceProtocol.StopService.Instance, Deadline);
+        await cache.Ask<ServiceProtocol.ServiceStarted>(ServiceProtocol.StartService.Instance, Deadline);
+        var answer = await cache.Ask<object>(new GetCachedPoem(-2), Deadline);
+
+        Assert.Equal(Poem, Assert.IsType<CachedPoem>(answer).Poem);
+        Assert.Equal(2, upstream.Connections);
+        Assert.Equal(new CurrentCacheState(CachePhase.Cached, 0, Poem.Length), await CacheStateAsync(proxy));
+    }
+
+    [Fact]
     public void A_proxy_is_refused_its_own_address_as_upstream()
     {
         var parsed = ProxyKind.Kind.Parse(new Dictionary<string, string> { ["upstream"] = "localhost:10003" });
