@@ -19,8 +19,6 @@ namespace PoetryActors.Download;
 /// </summary>
 public static class PoemFetcher
 {
-    private const int ReadSize = 16 * 1024;
-
     /// <summary>Fetches the poem served at <paramref name="address"/> within <paramref name="limits"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was cancelled.</exception>
     public static Task<FetchResult> FetchAsync(NetAddress address, FetchLimits limits, CancellationToken cancel = default) =>
@@ -65,13 +63,13 @@ public static class PoemFetcher
         {
             try
             {
-                candidates = await ResolveAsync(address.Host, timeouts.Token).ConfigureAwait(false);
+                candidates = await HostAddresses.ResolveIPv4FirstAsync(address.Host, timeouts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
                 return (null, timeouts.DeadlinePassed
-                    ? new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed", 0)
-                    : new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.ConnectTimedOut, $"timed out after {Seconds(limits.ConnectTimeout)}", 0));
+                    ? new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed", 0)
+                    : new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.ConnectTimedOut, $"timed out after {FetchLimits.Seconds(limits.ConnectTimeout)}", 0));
             }
             catch (SocketException e)
             {
@@ -84,13 +82,6 @@ public static class PoemFetcher
             return (null, new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.UnknownHost, "the host has no address", 0));
 
         return await ConnectAnyAsync(address, candidates, limits, timeouts, cancel).ConfigureAwait(false);
-    }
-
-    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancel)
-    {
-        var addresses = await Dns.GetHostAddressesAsync(host, cancel).ConfigureAwait(false);
-        // IPv4 first, as our listeners bind "localhost" to 127.0.0.1.
-        return [.. addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1)];
     }
 
     /// <summary>Tries each address in turn, each attempt bounded by the connect timeout; reports the last failure.</summary>
@@ -120,8 +111,8 @@ public static class PoemFetcher
                 var (kind, detail) = e switch
                 {
                     OperationCanceledException when timeouts.DeadlinePassed =>
-                        (FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed"),
-                    OperationCanceledException => (FetchFailure.ConnectTimedOut, $"timed out after {Seconds(limits.ConnectTimeout)}"),
+                        (FetchFailure.DeadlinePassed, $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed"),
+                    OperationCanceledException => (FetchFailure.ConnectTimedOut, $"timed out after {FetchLimits.Seconds(limits.ConnectTimeout)}"),
                     SocketException { SocketErrorCode: SocketError.TimedOut } =>
                         (FetchFailure.ConnectTimedOut, "timed out (by the operating system)"),
                     SocketException { SocketErrorCode: SocketError.ConnectionRefused } => (FetchFailure.Refused, "connection refused"),
@@ -167,9 +158,9 @@ public static class PoemFetcher
         {
             return timeouts.DeadlinePassed
                 ? new DownloadFailed(address, DownloadStep.Read, FetchFailure.DeadlinePassed,
-                    $"the deadline of {Seconds(limits.Deadline)} passed after {poem.Length} bytes", poem.Length)
+                    $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed after {poem.Length} bytes", poem.Length)
                 : new DownloadFailed(address, DownloadStep.Read, FetchFailure.IdleTimedOut,
-                    $"timed out: no data for {Seconds(limits.IdleTimeout)} after {poem.Length} bytes", poem.Length);
+                    $"timed out: no data for {FetchLimits.Seconds(limits.IdleTimeout)} after {poem.Length} bytes", poem.Length);
         }
         catch (SocketException e)
         {
@@ -200,11 +191,9 @@ public static class PoemFetcher
 
         // Room for what has arrived, but no more than one byte past the largest poem allowed, so
         // that a poem too large shows itself without being read whole.
-        var room = Math.Min(Math.Min(available, ReadSize), Math.Max(1, maxPoemBytes + 1 - poem.Length));
+        var room = Math.Min(Math.Min(available, FetchLimits.ReadSize), Math.Max(1, maxPoemBytes + 1 - poem.Length));
         var read = await socket.ReceiveAsync(poem.GetMemory(room), SocketFlags.None, cancel).ConfigureAwait(false);
         poem.Advance(read);
         return read;
     }
-
-    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

@@ -2,6 +2,7 @@ using Akka.Event;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using PoetryActors.Kinds;
 using PoetryActors.Services;
 using static PoetryActors.Listening.ListenerProtocol;
 
@@ -99,13 +100,13 @@ public sealed class ListenerActor : ServiceActor
         IPAddress[] addresses;
         try
         {
-            addresses = await Dns.GetHostAddressesAsync(iface).ConfigureAwait(false);
+            addresses = await HostAddresses.ResolveIPv4FirstAsync(iface).ConfigureAwait(false);
         }
         catch (SocketException e)
         {
             throw new ServiceStartException($"cannot resolve interface '{iface}': {e.Message}", e);
         }
-        var chosen = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
+        var chosen = addresses.FirstOrDefault()
             ?? throw new ServiceStartException($"interface '{iface}' has no address");
         return new IPEndPoint(chosen, port);
     }
