@@ -13,9 +13,12 @@ namespace PoetryActors.Download;
 /// </summary>
 public sealed record DownloadSettings
 {
-    private readonly string _transformName = "cummingsify";
+    // Declared before Default, which is built from it: reference.conf holds the one default.
+    private static readonly string ReferenceTransformName = PoetryConfig.Reference.GetString("poetry.download.transform");
 
-    /// <summary>Settings with <paramref name="limits"/> and no transform.</summary>
+    private readonly string _transformName = ReferenceTransformName;
+
+    /// <summary>Settings with <paramref name="limits"/>, no transform server, and reference.conf's transform name.</summary>
     public DownloadSettings(FetchLimits limits)
     {
         Limits = limits;

@@ -10,11 +10,11 @@ namespace PoetryActors.Listening;
 /// </summary>
 public sealed record ListenerSettings
 {
-    public ListenerSettings(string iface, int port, int backlog, TimeSpan drainTimeout, TimeSpan? closeTimeout = null)
+    /// <summary>Settings with every value given; <see cref="Create"/> reads them from <c>poetry.listener</c>.</summary>
+    public ListenerSettings(string iface, int port, int backlog, TimeSpan drainTimeout, TimeSpan closeTimeout)
     {
-        var close = closeTimeout ?? TimeSpan.FromSeconds(5);
-        if (close <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(closeTimeout), close, "the close timeout must be positive");
-        CloseTimeout = close;
+        if (closeTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(closeTimeout), closeTimeout, "the close timeout must be positive");
+        CloseTimeout = closeTimeout;
         if (port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(port), port, "a port is 0 to 65535");
         if (backlog < 1) throw new ArgumentOutOfRangeException(nameof(backlog), backlog, "the backlog must be positive");
         if (drainTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(drainTimeout), drainTimeout, "the drain timeout cannot be negative");

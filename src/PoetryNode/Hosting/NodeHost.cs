@@ -140,6 +140,9 @@ public static class NodeHost
             // The host owns SIGINT/SIGTERM: its stop stops the services in order, then the actor
             // system. Akka's own process-exit hook would race it.
             akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
+            // One log format: what Akka logs before the Serilog logger starts and after it stops
+            // goes to Serilog too, not to Akka's own console format.
+            akka.AddHocon($"akka.stdout-logger-class = \"{typeof(AkkaConsoleLogger).AssemblyQualifiedName}\"", HoconAddMode.Prepend);
             // The command line's --loglevel wins over the deployment file's akka.loglevel.
             akka.AddHocon($"akka.loglevel = {NodeLogging.ToAkka(settings.Level).ToString().Replace("Level", "").ToUpperInvariant()}", HoconAddMode.Prepend);
         });

@@ -24,7 +24,8 @@ public static class NodeLogging
     /// </remarks>
     public static void Configure(LogEventLevel level, LogTarget target)
     {
-        var configuration = new LoggerConfiguration().MinimumLevel.Is(level);
+        var configuration = new LoggerConfiguration().MinimumLevel.Is(level)
+            .Filter.ByExcluding(IsShutdownChatter);
         Log.Logger = (target.File is { } file
                 ? configuration.WriteTo.File(file,
                     outputTemplate: Template,
@@ -35,6 +36,17 @@ public static class NodeLogging
                 : configuration.WriteTo.Console(outputTemplate: Template))
             .CreateLogger();
     }
+
+    /// <summary>
+    /// Akka's "CoordinatedShutdown invoked due to [Reason:...ClrExitReason]" line: the host ends
+    /// the actor system that way after every stop, clean or failed, once the node has already
+    /// said how it stopped, so the line only misleads. Its warnings and errors still pass.
+    /// </summary>
+    public static bool IsShutdownChatter(Serilog.Events.LogEvent e) =>
+        e.Level <= LogEventLevel.Information
+        && e.Properties.TryGetValue("LogSource", out var source)
+        && source is ScalarValue { Value: string name }
+        && name.StartsWith("CoordinatedShutdown", StringComparison.Ordinal);
 
     /// <summary>The log files <paramref name="target"/> has written so far (the first one, then the rolled-over ones).</summary>
     public static IEnumerable<string> Files(LogTarget target)
