@@ -16,7 +16,7 @@ public sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log) : IC
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (log.IsInfoEnabled)
-            log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.SafePeer(connection));
+            log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.PeerOf(connection));
         return PoemWriter.WriteAsync(connection, poem, cancel);
     }
 }
