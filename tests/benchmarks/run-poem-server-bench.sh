@@ -21,6 +21,8 @@
 #                  connection to a file), "ours-stdout" (info, the log on stdout redirected to
 #                  a file, as under systemd or a pipe), "twisted-log" (the Twisted server
 #                  logging each connection to a file through twistd's LogFile)
+#   --baseline DLL also measure this poetry-node.dll (say, a build of main) as the row
+#                  "baseline" (fastpoetry, quiet), and "baseline-log" if --servers names it
 #   --logging      shorthand for --servers "ours ours-log ours-stdout twisted twisted-log raw"
 #   --no-build     use an existing poetry-node.dll instead of building src/PoetryNode
 #
@@ -33,6 +35,7 @@ WARMUP=${BENCH_WARMUP:-2}
 CONCURRENCY=${BENCH_CONCURRENCY:-64}
 SERVERS="ours proxy twisted raw"
 NO_BUILD=0
+BASELINE=""
 while [ $# -gt 0 ]; do
     case $1 in
         --pin) PIN=1 ;;
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
         --warmup) WARMUP=$2; shift ;;
         --concurrency) CONCURRENCY=$2; shift ;;
         --servers) SERVERS=$2; shift ;;
+        --baseline) BASELINE=$2; shift ;;
         --logging) SERVERS="ours ours-log ours-stdout twisted twisted-log raw" ;;
         --no-build) NO_BUILD=1 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -48,6 +52,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 set_pinning
+if [ -n "$BASELINE" ] && [[ " $SERVERS " != *" baseline "* ]]; then SERVERS="${SERVERS/ours/ours baseline}"; fi
 
 POEM=$REPO/poetry/ecstasy.txt
 POEM_BYTES=$(stat -c %s "$POEM")
@@ -60,12 +65,14 @@ for s in $SERVERS; do
         ours|proxy|ours-log|ours-stdout)
             log "building poetry-node (Release)"
             if build_ours; then AVAILABLE[$s]=1; else log "$s: not available (src/PoetryNode does not build)"; fi ;;
+        baseline|baseline-log)
+            if [ -f "$BASELINE" ]; then AVAILABLE[$s]=1; else log "$s: not available (give --baseline PATH/poetry-node.dll)"; fi ;;
         twisted|twisted-log)
             if have_twisted; then AVAILABLE[$s]=1; else log "$s: not available ($PY cannot import twisted)"; fi ;;
         raw)
             log "building RawPoemServer (Release)"
             if build_raw; then AVAILABLE[raw]=1; else log "raw: not available (RawPoemServer does not build)"; fi ;;
-        *) log "unknown server: $s (ours, ours-log, ours-stdout, proxy, twisted, twisted-log, raw)"; exit 2 ;;
+        *) log "unknown server: $s (ours, ours-log, ours-stdout, proxy, baseline, baseline-log, twisted, twisted-log, raw)"; exit 2 ;;
     esac
 done
 machine_note
@@ -80,7 +87,7 @@ declare -A RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=() LINES=() WARM_
 logged_lines() {
     local file
     case $1 in
-        ours-log|twisted-log) file=("$WORK/$1"-access*.log*) ;;
+        ours-log|twisted-log|baseline-log) file=("$WORK/$1"-access*.log*) ;;
         ours-stdout) file=("$WORK/$1.log") ;;
         *) echo -; return ;;
     esac
@@ -103,6 +110,8 @@ measure() {
             upstream_pid=$SERVER_PID
             cmd=(dotnet "$OURS_DLL" --pidfile= proxy --port "$port" --upstream "127.0.0.1:$upstream_port" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
         ours-log) cmd=(dotnet "$OURS_DLL" --pidfile= --logfile "$WORK/$name-access.log" --logfile-size 1000m fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
+        baseline) cmd=(dotnet "$BASELINE" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel warning) ;;
+        baseline-log) cmd=(dotnet "$BASELINE" --pidfile= --logfile "$WORK/$name-access.log" --logfile-size 1000m fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
         ours-stdout) cmd=(dotnet "$OURS_DLL" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
         twisted) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512) ;;
         twisted-log) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512 --logfile "$WORK/$name-access.log") ;;
