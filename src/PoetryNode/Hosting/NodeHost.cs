@@ -120,6 +120,11 @@ public static class NodeHost
         {
             ApplicationName = "poetry-node",
             Args = [],
+            // No appsettings.json or environment configuration: the deployment file is the
+            // configuration. The defaults would also watch the working directory for changes to
+            // appsettings.json, and a log file written there wakes that watcher on every write
+            // (measured: 4% of the node's CPU under load with --logfile).
+            DisableDefaults = true,
         });
         // Every line goes through Akka and Serilog; the host's own console chatter is not wanted.
         builder.Logging.ClearProviders();
@@ -133,7 +138,7 @@ public static class NodeHost
                 loggers.LogLevel = NodeLogging.ToAkka(settings.Level);
                 loggers.LogConfigOnStart = false;
                 loggers.ClearLoggers();
-                loggers.AddLogger<SerilogLogger>();
+                loggers.AddLogger<SerilogAkkaLogger>();
             });
             akka.WithPoetryNode(source.Initial);
             akka.WithPoetryDownloads();
