@@ -99,7 +99,7 @@ public static class PoemFetcher
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets)
             {
-                return (null, new Failed(address, FetchStep.Connect, FetchFailure.Other, OpenFileLimit.Exhausted(), 0));
+                return (null, new DownloadFailed(address, DownloadStep.Connect, FetchFailure.Other, OpenFileLimit.Exhausted(), 0));
             }
             // Each address gets the whole connect timeout (the first one's step is already running).
             if (ip != candidates[0]) timeouts.StartStep(limits.ConnectTimeout);

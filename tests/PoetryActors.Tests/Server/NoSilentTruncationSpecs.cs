@@ -164,7 +164,7 @@ public sealed class NoSilentTruncationSpecs() : TestKit(Config)
         await received.Task.WaitAsync(Deadline);
         await server.DisposeAsync();
 
-        var failed = Assert.IsType<FetchResult.Failed>(await fetch.WaitAsync(Deadline));
+        var failed = Assert.IsType<DownloadFailed>(await fetch.WaitAsync(Deadline));
         Assert.Equal(FetchFailure.Reset, failed.Failure);
         Assert.True(failed.BytesReceived is > 0 and < 2000, $"{failed.BytesReceived} bytes");
     }
