@@ -12,9 +12,6 @@ public enum CutReason
     /// <summary>The client reset or closed the connection while it was being served.</summary>
     Reset,
 
-    /// <summary>The listener refused the connection: it was over a connection limit.</summary>
-    Limit,
-
     /// <summary>The handler failed in some other way (a bug, logged as a warning).</summary>
     Error,
 }

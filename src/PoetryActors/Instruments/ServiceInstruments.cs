@@ -133,9 +133,6 @@ public sealed class ServiceInstruments
             PoetryMeter.ServeDuration.Record(Stopwatch.GetElapsedTime(acceptedAt).TotalSeconds, Tag);
     }
 
-    /// <summary>A connection was refused before it was served (over a limit): counted as accepted and cut at once.</summary>
-    internal void ConnectionRefused(CutReason reason) => ConnectionEnded(ConnectionAccepted(), reason);
-
     /// <summary>A poem of <paramref name="bytes"/> bytes was sent whole.</summary>
     internal void PoemSent(int bytes)
     {

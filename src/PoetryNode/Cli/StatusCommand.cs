@@ -15,7 +15,7 @@ public static class StatusCommand
     public const string DefaultUrl = "http://localhost:10080";
 
     /// <summary>The <c>status</c> command.</summary>
-    public static Command Create()
+    public static Command Create(ServeOptions serve)
     {
         var url = new Option<string>("--url")
         {
@@ -36,6 +36,9 @@ public static class StatusCommand
         command.Options.Add(timeout);
         command.SetAction(async (result, cancel) =>
         {
+            // A client of a node, not a node: the serving options given before it do not apply.
+            if (serve.Misplaced(result) is { Count: > 0 } misplaced)
+                return await CheckCommand.RefuseAsync("status", misplaced);
             var given = result.GetValue(url)!;
             if (!Uri.TryCreate(given.Contains("://", StringComparison.Ordinal) ? given : "http://" + given, UriKind.Absolute, out var baseUrl)
                 || baseUrl.Scheme is not ("http" or "https"))

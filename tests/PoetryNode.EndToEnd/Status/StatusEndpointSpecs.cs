@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -41,47 +40,39 @@ public sealed class StatusEndpointSpecs
     }
 
     [Fact]
-    public async Task Readyz_answers_503_while_a_service_is_still_starting_and_200_once_every_service_has_started()
+    public async Task Readyz_answers_200_once_every_service_has_started_and_503_while_they_stop()
     {
-        var directory = Directory.CreateTempSubdirectory("poetry-status-e2e-").FullName;
-        try
-        {
-            // The poem is a named pipe: reading it waits until the test writes it, which holds the
-            // poem service's start (and so the node's) for as long as the test wants.
-            var fifo = Path.Combine(directory, "poem.txt");
-            using (var mkfifo = Process.Start("mkfifo", [fifo]))
-            {
-                await mkfifo.WaitForExitAsync();
-                Assert.Equal(0, mkfifo.ExitCode);
-            }
-            var poem = "A poem that took its time.\n"u8.ToArray();
-            await using var writer = new FifoWriter(fifo, poem);
-
-            // The node reads the poem once before anything starts (the reload's snapshot of the
-            // files): that read is served; the poem service's own read is held until later.
-            var snapshot = writer.ServeOneAsync();
-            await using var node = await StatusNode.StartAsync(StatusNode.Deployment(fifo));
-            await snapshot;
-
-            using var notReady = await node.Http.GetAsync("readyz");
-            var body = await notReady.Content.ReadAsStringAsync();
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
-            Assert.Contains("\"failed\":[\"poetry-services\"]", body);
-            Assert.Equal(HttpStatusCode.OK, (await node.Http.GetAsync("healthz")).StatusCode);
-            var status = await CompletedRun.RunAsync("status", "--url", node.Url);
-            Assert.True(status.ExitCode == 1, status.Transcript);
-            Assert.Contains("NOT READY", status.StdoutText);
-
-            await writer.ServeOneAsync();
-            var ports = await node.Process.WaitForStartAsync();
-            using var ready = await node.Http.GetAsync("readyz");
+        // A slow poem still being sent holds the stop for the drain time: the services are
+        // stopping (and the status endpoint, which stops last, still answers) for that long.
+        await using var node = await StatusNode.StartAsync($$"""
+            poetry.node.services = [
+              { name = slow, kind = slowpoetry, poem = "{{StatusNode.Ecstasy}}", port = 0, iface = 127.0.0.1, num-bytes = 10, delay = 1 }
+            ]
+            poetry.status { port = 0, iface = 127.0.0.1 }
+            poetry.listener.drain-timeout = 6s
+            """);
+        var ports = await node.Process.WaitForStartAsync();
+        using (var ready = await node.Http.GetAsync("readyz"))
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-            Assert.Equal(poem, await TcpProbe.ReadPoemAsync(ports[0]));
-        }
-        finally
+        var readyStatus = await CompletedRun.RunAsync("status", "--url", node.Url);
+        Assert.True(readyStatus.ExitCode == 0, readyStatus.Transcript);
+
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(IPAddress.Loopback, ports[0]);
+        Assert.True(await client.ReceiveAsync(new byte[10], SocketFlags.None) > 0);
+        node.Process.Signal(15);
+
+        string? notReadyBody = null;
+        var deadline = DateTime.UtcNow + NodeProcess.Scaled(TimeSpan.FromSeconds(20));
+        while (notReadyBody is null && DateTime.UtcNow < deadline)
         {
-            Directory.Delete(directory, recursive: true);
+            using var answer = await node.Http.GetAsync("readyz");
+            if (answer.StatusCode == HttpStatusCode.ServiceUnavailable) notReadyBody = await answer.Content.ReadAsStringAsync();
+            else await Task.Delay(50);
         }
+        Assert.True(notReadyBody is not null, "readyz never answered 503 while the services stopped\n" + node.Process.Transcript);
+        Assert.Contains("\"failed\":[\"poetry-services\"]", notReadyBody);
+        Assert.Equal(0, await node.Process.WaitForExitAsync());
     }
 
     [Fact]
@@ -142,31 +133,5 @@ public sealed class StatusEndpointSpecs
         var run = await CompletedRun.RunAsync("run", file.Path, "--pidfile=", "--status-port", "http");
         Assert.True(run.ExitCode == 2, run.Transcript);
         Assert.Contains("poetry-node: --status-port: expected a port (0 to 65535) or off but got 'http'", run.StderrLines);
-    }
-
-    /// <summary>Writes a poem into a named pipe once per <see cref="ServeOneAsync"/>: each write waits for a reader to open the pipe.</summary>
-    private sealed class FifoWriter(string path, byte[] poem) : IAsyncDisposable
-    {
-        private Task? _pending;
-
-        public async Task ServeOneAsync()
-        {
-            _pending = Task.Run(() =>
-            {
-                using var stream = new FileStream(path, FileMode.Open, FileAccess.Write);
-                stream.Write(poem);
-            });
-            await _pending.WaitAsync(NodeProcess.Scaled(TimeSpan.FromSeconds(30)));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            // A write still waiting for a reader is let go by opening the pipe for reading here.
-            if (_pending is { IsCompleted: false } pending)
-            {
-                using (new FileStream(path, FileMode.Open, FileAccess.Read)) { }
-                await pending.WaitAsync(TimeSpan.FromSeconds(5));
-            }
-        }
     }
 }

@@ -13,23 +13,22 @@ internal sealed partial class StatusNode : IAsyncDisposable
 {
     public static readonly string Ecstasy = Paths.Poem("ecstasy.txt");
 
-    private StatusNode(NodeProcess process, TempDeployment file, int statusPort)
+    private StatusNode(NodeProcess process, TempDeployment file)
     {
         Process = process;
         File = file;
-        StatusPort = statusPort;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{statusPort}/"), Timeout = NodeProcess.Scaled(TimeSpan.FromSeconds(20)) };
     }
 
     public NodeProcess Process { get; }
 
     public TempDeployment File { get; }
 
-    public int StatusPort { get; }
+    /// <summary>The status port, once <see cref="WaitForStatusAsync"/> has read it from the log.</summary>
+    public int StatusPort { get; private set; }
 
     public string Url => $"http://127.0.0.1:{StatusPort}";
 
-    public HttpClient Http { get; }
+    public HttpClient Http { get; private set; } = new();
 
     /// <summary>A deployment of a poem server (<c>ecstasy</c>, or <paramref name="poem"/>) and a transform server (<c>xform</c>).</summary>
     public static string Deployment(string? poem = null) => $$"""
@@ -43,19 +42,33 @@ internal sealed partial class StatusNode : IAsyncDisposable
     /// <summary>Starts the node and waits for its status endpoint (not for its services).</summary>
     public static async Task<StatusNode> StartAsync(string hocon)
     {
-        var file = new TempDeployment(hocon);
-        var process = NodeProcess.Start("run", file.Path, "--pidfile=");
+        var node = Launch(hocon);
         try
         {
-            var match = await process.WaitForLineAsync(StatusPageOn());
-            return new StatusNode(process, file, int.Parse(match.Groups["port"].Value));
+            await node.WaitForStatusAsync();
+            return node;
         }
         catch
         {
-            await process.DisposeAsync();
-            file.Dispose();
+            await node.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts the node without waiting for anything.</summary>
+    public static StatusNode Launch(string hocon)
+    {
+        var file = new TempDeployment(hocon);
+        return new StatusNode(NodeProcess.Start("run", file.Path, "--pidfile="), file);
+    }
+
+    /// <summary>Waits for the log line that says where the status endpoint is.</summary>
+    public async Task WaitForStatusAsync()
+    {
+        var match = await Process.WaitForLineAsync(StatusPageOn());
+        StatusPort = int.Parse(match.Groups["port"].Value);
+        Http.Dispose();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{StatusPort}/"), Timeout = NodeProcess.Scaled(TimeSpan.FromSeconds(20)) };
     }
 
     /// <summary>Fetches <paramref name="count"/> poems from the port the poem server listens on.</summary>
