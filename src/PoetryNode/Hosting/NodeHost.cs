@@ -1,5 +1,4 @@
 using Akka.Hosting;
-using Akka.Logger.Serilog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -136,6 +135,8 @@ public static class NodeHost
                 loggers.ClearLoggers();
                 loggers.AddLogger<SerilogAkkaLogger>();
             });
+            // The logger runs on the thread that logs: no thread-pool hop per log line.
+            akka.AddHocon(CallingThreadDispatcherConfigurator.Hocon, HoconAddMode.Prepend);
             akka.WithPoetryNode(source.Initial);
             akka.WithPoetryDownloads();
             // The host owns SIGINT/SIGTERM: its stop stops the services in order, then the actor

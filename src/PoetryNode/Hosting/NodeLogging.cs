@@ -14,7 +14,7 @@ namespace PoetryNode.Hosting;
 public static class NodeLogging
 {
     /// <summary>One line per event, timestamped like twistd's log, with the source in brackets.</summary>
-    public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] [{LogSource}] {Message:lj}{NewLine}{Exception}";
+    public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] [{LogSource}] {Message:l}{NewLine}{Exception}";
 
     /// <summary>Creates the global Serilog logger writing at <paramref name="level"/> and above to <paramref name="target"/>.</summary>
     /// <remarks>
