@@ -58,9 +58,21 @@ public static class NodeLogging
 
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(level)
+            .Filter.ByExcluding(IsShutdownChatter)
             .WriteTo.Sink(new BatchingLogSink(writer.CreateLogger(), flush))
             .CreateLogger();
     }
+
+    /// <summary>
+    /// Akka's "CoordinatedShutdown invoked due to [Reason:...ClrExitReason]" line: the host ends
+    /// the actor system that way after every stop, clean or failed, once the node has already
+    /// said how it stopped, so the line only misleads. Its warnings and errors still pass.
+    /// </summary>
+    public static bool IsShutdownChatter(Serilog.Events.LogEvent e) =>
+        e.Level <= LogEventLevel.Information
+        && e.Properties.TryGetValue("LogSource", out var source)
+        && source is ScalarValue { Value: string name }
+        && name.StartsWith("CoordinatedShutdown", StringComparison.Ordinal);
 
     /// <summary>The log files <paramref name="target"/> has written so far (the first one, then the rolled-over ones).</summary>
     public static IEnumerable<string> Files(LogTarget target)
