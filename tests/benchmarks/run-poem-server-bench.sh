@@ -144,7 +144,9 @@ measure() {
     record_load "$name" "$line" $((after - before))
     DONE[$name]=$(field "$line" completed)
     LINES[$name]=$(logged_lines "$name")
-    RSS[$name]=$(calc "$(cat "$WORK/$name.rss" 2>/dev/null || echo 0) / 1024" 1)
+    # The sampler may not have run at all on a very busy machine: no figure then.
+    local peak; peak=$(cat "$WORK/$name.rss" 2>/dev/null || true)
+    RSS[$name]=$(calc "${peak:-0} / 1024" 1)
 }
 
 for s in $SERVERS; do

@@ -7,9 +7,9 @@ namespace PoetryNode.Hosting;
 /// Lets Serilog's file sink write a batch of lines with one system call. The sink, unbuffered,
 /// pushes every line through to its file stream at once (and its own buffered mode can only be
 /// flushed with an fsync); this hook puts a buffer between the two that passes bytes on only when
-/// <see cref="Flush"/> is called (by <see cref="FlushWhenIdleSink"/>, when no more lines wait) or
+/// <see cref="Flush"/> is called (by <see cref="BatchingLogSink"/> after each batch) or
 /// when it holds an eighth of the size limit, so a file still ends within an eighth of its limit
-/// of where an unbuffered one would. Used only from the asynchronous wrapper's worker thread.
+/// of where an unbuffered one would. Used only from the log writer's thread (<see cref="BatchingLogSink"/>).
 /// </summary>
 internal sealed class BatchedFileWrites(long? sizeLimit) : FileLifecycleHooks
 {

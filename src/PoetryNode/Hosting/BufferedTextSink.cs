@@ -9,7 +9,7 @@ namespace PoetryNode.Hosting;
 /// Writes each event as one line of text into a buffered writer (stdout when it is not a
 /// terminal: the journal, a pipe, a file) and writes the buffer out only when told to, so that
 /// a batch of lines costs one system call instead of one each (Serilog's console sink flushes
-/// after every event). Used only from the asynchronous wrapper's single worker thread.
+/// after every event). Used only from the log writer's thread (<see cref="BatchingLogSink"/>).
 /// </summary>
 internal sealed class BufferedTextSink(Stream output, ITextFormatter formatter) : ILogEventSink, IDisposable
 {

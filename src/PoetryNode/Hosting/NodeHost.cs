@@ -1,5 +1,4 @@
 using Akka.Hosting;
-using Akka.Logger.Serilog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -141,6 +140,8 @@ public static class NodeHost
                 loggers.ClearLoggers();
                 loggers.AddLogger<SerilogAkkaLogger>();
             });
+            // The logger runs on the thread that logs: no thread-pool hop per log line.
+            akka.AddHocon(CallingThreadDispatcherConfigurator.Hocon, HoconAddMode.Prepend);
             akka.WithPoetryNode(source.Initial);
             akka.WithPoetryDownloads();
             akka.WithPoetryHealthChecks();

@@ -3,6 +3,7 @@ using Akka.Dispatch;
 using Akka.Event;
 using Serilog;
 using Serilog.Events;
+using Serilog.Parsing;
 using AkkaLogEvent = Akka.Event.LogEvent;
 using SerilogLogEvent = Serilog.Events.LogEvent;
 
@@ -14,15 +15,17 @@ namespace PoetryNode.Hosting;
 /// arguments bound by Serilog. It does the work of Akka.Logger.Serilog's <c>SerilogLogger</c> at
 /// a fraction of the cost per event, which matters for the access log's line per connection:
 /// that one builds five enriched loggers for every event (source context, actor path, timestamp,
-/// source and thread); this one builds one logger per log source, once, and binds each event
-/// straight into a Serilog event. Answers <see cref="InitializeLogger"/> as every Akka logger must.
+/// source and thread); this one builds one logger per log source, once, and puts each event
+/// straight into a Serilog event, its arguments captured as they are. Answers <see cref="InitializeLogger"/> as every Akka logger must.
 /// </summary>
 internal sealed class SerilogAkkaLogger : UntypedActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     // Log sources are actor paths and names, a bounded set; past this (a source per connection,
     // say) events are still logged, with a logger built for each.
     private const int MaxCachedSources = 4096;
+    private static readonly MessageTemplateParser Parser = new();
     private readonly Dictionary<string, ILogger> _bySource = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ParsedTemplate> _templates = new(StringComparer.Ordinal);
 
     protected override void OnReceive(object message)
     {
@@ -52,12 +55,53 @@ internal sealed class SerilogAkkaLogger : UntypedActor, IRequiresMessageQueue<IL
         var logger = LoggerFor(logEvent.LogSource ?? "");
         if (!logger.IsEnabled(level)) return;
 
-        var (template, args) = logEvent.Message is LogMessage message
-            ? (message.Format, message.Parameters() as object[] ?? message.Parameters().ToArray())
+        var (format, args) = logEvent.Message is LogMessage message
+            ? (message.Format, message.Parameters())
             : ("{Message:l}", [logEvent.Message]);
-        if (!logger.BindMessageTemplate(template, args, out var parsed, out var properties)) return;
+        var template = TemplateFor(format);
         var timestamp = new DateTimeOffset(DateTime.SpecifyKind(logEvent.Timestamp, DateTimeKind.Utc)).ToLocalTime();
-        logger.Write(new SerilogLogEvent(timestamp, level, logEvent.Cause, parsed, properties));
+        logger.Write(new SerilogLogEvent(timestamp, level, logEvent.Cause, template.Parsed, Capture(template.Names, args)));
+    }
+
+    /// <summary>
+    /// The arguments as they are (in a <see cref="ScalarValue"/>, or a <see cref="TextOf"/>): turned into text only when
+    /// the line is written, on the log writer's thread (this actor runs on the thread that logged:
+    /// see <see cref="CallingThreadDispatcherConfigurator"/>). Akka's own loggers format a log
+    /// message's arguments just as late. The template's n-th hole takes the n-th argument, as
+    /// Akka's positional <c>{0}</c> does.
+    /// </summary>
+    private static List<LogEventProperty> Capture(string[] names, IEnumerable<object> args)
+    {
+        var properties = new List<LogEventProperty>(names.Length);
+        var i = 0;
+        foreach (var arg in args)
+        {
+            if (i == names.Length) break;
+            properties.Add(new LogEventProperty(names[i++], arg is null or string or IFormattable or bool or char
+                ? new ScalarValue(arg)
+                : new TextOf(arg)));
+        }
+        return properties;
+    }
+
+    private ParsedTemplate TemplateFor(string format)
+    {
+        if (_templates.TryGetValue(format, out var template)) return template;
+        var parsed = Parser.Parse(format);
+        template = new ParsedTemplate(parsed,
+            parsed.Tokens.OfType<PropertyToken>().Select(p => p.PropertyName).Distinct().ToArray());
+        // Formats are the code's literals, a bounded set; one built from data is parsed each time.
+        if (_templates.Count < MaxCachedSources) _templates[format] = template;
+        return template;
+    }
+
+    private sealed record ParsedTemplate(MessageTemplate Parsed, string[] Names);
+
+    /// <summary>Any other argument (an endpoint, say): its <c>ToString()</c>, as plain text, when written.</summary>
+    private sealed class TextOf(object value) : ScalarValue(value)
+    {
+        public override void Render(TextWriter output, string? format = null, IFormatProvider? formatProvider = null) =>
+            output.Write(Value?.ToString());
     }
 
     private ILogger LoggerFor(string source)
