@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
-using PoetryActors.Aggregation;
 using PoetryActors.Kinds;
 using static PoetryActors.Aggregation.AggregationProtocol;
 using static PoetryActors.Download.DownloadProtocol;
@@ -13,9 +12,9 @@ namespace PoetryActors.Download;
 /// <see cref="DownloadPoem"/>, it waits for a place in flight when its request has more downloads
 /// than <see cref="DownloadSettings.MaxInFlight"/> (Queued), fetches the poem (Fetching), then, when the settings name
 /// a transform server, sends it through that server (Transforming), and reports to its parent
-/// with <see cref="WorkSucceeded"/> holding a <see cref="PoemDownloaded"/> or
-/// <see cref="WorkFailed"/> carrying a <see cref="DownloadFailedException"/>. A transform that
-/// fails keeps the original poem (the report says why). The socket work is plain async code
+/// with <see cref="WorkSucceeded"/> holding its <see cref="PoemOutcome"/>: the poem, or the
+/// <see cref="DownloadFailed"/> the fetcher made, passed on as it is. A transform that fails
+/// keeps the original poem (the report says why). The socket work is plain async code
 /// (<see cref="PoemFetcher"/>, <see cref="TransformClient"/>) piped back as messages; every step
 /// is bounded by the settings' limits. The aggregator stops the downloader once it has reported,
 /// or earlier when the request no longer wants it, and stopping cancels whatever is in flight, so
@@ -108,11 +107,11 @@ public sealed class DownloaderActor : UntypedActor
             case FetchResult.Fetched fetched:
                 HandleFetched(fetched);
                 break;
-            case FetchResult.Failed failed:
-                Fail(DownloadFailed.From(failed) with { Elapsed = _clock.Elapsed });
+            case DownloadFailed failed:
+                Fail(failed with { Elapsed = _clock.Elapsed });
                 break;
             case StepCrashed crashed:
-                Fail(new DownloadFailed(_request.Address, DownloadStep.Downloader, crashed.Cause.GetBaseException().Message)
+                Fail(new DownloadFailed(_request.Address, DownloadStep.Downloader, FetchFailure.Other, crashed.Cause.GetBaseException().Message)
                 {
                     Elapsed = _clock.Elapsed,
                 });
@@ -174,13 +173,13 @@ public sealed class DownloaderActor : UntypedActor
     private void Succeed(byte[] poem, FetchResult.Fetched fetched, TransformReport? transform, TimeSpan transformTime)
     {
         var timings = new DownloadTimings(fetched.Elapsed, transformTime, _clock.Elapsed);
-        Context.Parent.Tell(new WorkSucceeded(new PoemDownloaded(_request.Address, poem, fetched.Poem.Length, transform, timings)));
+        Context.Parent.Tell(new WorkSucceeded(new PoemOutcome.Downloaded(_request.Index, _request.Address, poem, fetched.Poem.Length, transform, timings)));
         Become(Reported);
     }
 
     private void Fail(DownloadFailed failure)
     {
-        Context.Parent.Tell(new WorkFailed(WorkFailure.Error(failure.Reason, new DownloadFailedException(failure))));
+        Context.Parent.Tell(new WorkSucceeded(new PoemOutcome.Failed(_request.Index, failure)));
         Become(Reported);
     }
 

@@ -270,6 +270,17 @@ internal sealed class AcceptLoop : IDisposable
             _warnings.Warn($"connections to {LocalAddress} reset", $"connection from {peer} reset: {e.Message}");
     }
 
+    /// <summary>
+    /// The client's address as a log argument: the endpoint itself, turned into text only when
+    /// (and where) the line is written, so that a per-connection log line costs the accept thread
+    /// no formatting.
+    /// </summary>
+    internal static object PeerOf(Socket connection)
+    {
+        try { return connection.RemoteEndPoint ?? (object)"?"; }
+        catch (Exception) { return "?"; }
+    }
+
     internal static string SafePeer(Socket connection)
     {
         try { return connection.RemoteEndPoint?.ToString() ?? "?"; }

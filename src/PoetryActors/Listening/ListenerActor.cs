@@ -2,6 +2,7 @@ using Akka.Event;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using PoetryActors.Kinds;
 using PoetryActors.Services;
 using static PoetryActors.Listening.ListenerProtocol;
 
@@ -60,7 +61,8 @@ public sealed class ListenerActor : ServiceActor
             Log.Warning("stopped listening on {0}; reset {1} connections still being served after the drain time of {2:0.##} s (their clients see a reset, not the end of a poem)",
                 loop.LocalAddress, cut, _settings.DrainTimeout.TotalSeconds);
         else
-            Log.Info("stopped listening on {0}", loop.LocalAddress);
+            // Debug: its service's stop is the line an operator reads.
+            Log.Debug("stopped listening on {0}", loop.LocalAddress);
     }
 
     protected override void OnServiceMessage(object message)
@@ -99,13 +101,13 @@ public sealed class ListenerActor : ServiceActor
         IPAddress[] addresses;
         try
         {
-            addresses = await Dns.GetHostAddressesAsync(iface).ConfigureAwait(false);
+            addresses = await HostAddresses.ResolveIPv4FirstAsync(iface).ConfigureAwait(false);
         }
         catch (SocketException e)
         {
             throw new ServiceStartException($"cannot resolve interface '{iface}': {e.Message}", e);
         }
-        var chosen = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
+        var chosen = addresses.FirstOrDefault()
             ?? throw new ServiceStartException($"interface '{iface}' has no address");
         return new IPEndPoint(chosen, port);
     }

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using PoetryActors.Configuration;
 
 namespace PoetryActors.Listening;
 
@@ -9,11 +10,11 @@ namespace PoetryActors.Listening;
 /// </summary>
 public sealed record ListenerSettings
 {
-    public ListenerSettings(string iface, int port, int backlog, TimeSpan drainTimeout, TimeSpan? closeTimeout = null)
+    /// <summary>Settings with every value given; <see cref="Create"/> reads them from <c>poetry.listener</c>.</summary>
+    public ListenerSettings(string iface, int port, int backlog, TimeSpan drainTimeout, TimeSpan closeTimeout)
     {
-        var close = closeTimeout ?? TimeSpan.FromSeconds(5);
-        if (close <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(closeTimeout), close, "the close timeout must be positive");
-        CloseTimeout = close;
+        if (closeTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(closeTimeout), closeTimeout, "the close timeout must be positive");
+        CloseTimeout = closeTimeout;
         if (port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(port), port, "a port is 0 to 65535");
         if (backlog < 1) throw new ArgumentOutOfRangeException(nameof(backlog), backlog, "the backlog must be positive");
         if (drainTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(drainTimeout), drainTimeout, "the drain timeout cannot be negative");
@@ -77,15 +78,19 @@ public sealed record ListenerSettings
     /// <summary>Settings for <paramref name="iface"/>:<paramref name="port"/> with the other values from <paramref name="config"/> (or reference.conf).</summary>
     public static ListenerSettings Create(string iface, int port, Config? config = null)
     {
-        var c = PoetryConfig.WithDefaults(config).GetConfig("poetry.listener");
-        var sendBuffer = c.GetByteSize("send-buffer") ?? 0;
-        if (sendBuffer is < 0 or > int.MaxValue)
-            throw new ArgumentOutOfRangeException("send-buffer", sendBuffer, $"poetry.listener.send-buffer must be 0 to {int.MaxValue} bytes");
-        return new ListenerSettings(iface, port, c.GetInt("backlog"), c.GetTimeSpan("drain-timeout"), c.GetTimeSpan("close-timeout"))
+        var reader = new SettingsReader(config, "poetry.listener");
+        var backlog = reader.Integer("backlog", 1, int.MaxValue);
+        var drain = reader.Duration("drain-timeout", positive: false);
+        var close = reader.Duration("close-timeout");
+        var maxConnections = reader.Integer("max-connections", 1, int.MaxValue);
+        var sendBuffer = reader.Bytes("send-buffer", 0, int.MaxValue);
+        var stall = reader.Duration("stall-timeout");
+        reader.ThrowIfInvalid();
+        return new ListenerSettings(iface, port, (int)backlog, drain, close)
         {
-            MaxConnections = c.GetInt("max-connections"),
+            MaxConnections = (int)maxConnections,
             SendBuffer = (int)sendBuffer,
-            StallTimeout = c.GetTimeSpan("stall-timeout"),
+            StallTimeout = stall,
         };
     }
 }

@@ -48,7 +48,7 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
         if (log.IsInfoEnabled)
         {
             log.Info("Using cached poem.");
-            log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.SafePeer(connection));
+            log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.PeerOf(connection));
         }
 
         return PoemWriter.WriteAsync(connection, poem, _stallTimeout, cancel);
@@ -86,7 +86,7 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
             case CachedPoem cached:
                 _poem = cached.Poem;
                 if (log.IsInfoEnabled)
-                    log.Info("sending {0} bytes of poetry to {1}", cached.Poem.Length, AcceptLoop.SafePeer(connection));
+                    log.Info("sending {0} bytes of poetry to {1}", cached.Poem.Length, AcceptLoop.PeerOf(connection));
                 await PoemWriter.WriteAsync(connection, cached.Poem, _stallTimeout, cancel).ConfigureAwait(false);
                 break;
             case PoemNotAvailable none:

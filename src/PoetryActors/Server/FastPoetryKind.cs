@@ -45,13 +45,13 @@ public static class FastPoetryKind
         var listener = ListenerSettings.Create(iface, options.GetInt("port"), config);
         var children = new List<ServiceSpec>
         {
-            new("poem", PoemServiceActor.Props(options.GetString("poem"))),
+            new("poem", PoemServiceActor.Props(options, "poem")),
             new("listener", ListenerActor.Props(listener, FromSibling("poem", listener.StallTimeout))),
         };
         if (options.Has("poem2"))
         {
             var listener2 = ListenerSettings.Create(iface, options.GetInt("port2"), config);
-            children.Add(new ServiceSpec("poem2", PoemServiceActor.Props(options.GetString("poem2"))));
+            children.Add(new ServiceSpec("poem2", PoemServiceActor.Props(options, "poem2")));
             children.Add(new ServiceSpec("listener2", ListenerActor.Props(listener2, FromSibling("poem2", listener2.StallTimeout))));
         }
         return children;

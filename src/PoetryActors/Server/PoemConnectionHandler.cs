@@ -19,7 +19,7 @@ public sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log, Time
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (log.IsInfoEnabled)
-            log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.SafePeer(connection));
+            log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.PeerOf(connection));
         return PoemWriter.WriteAsync(connection, poem, _stallTimeout, cancel);
     }
 }

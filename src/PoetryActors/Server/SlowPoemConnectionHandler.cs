@@ -39,7 +39,7 @@ public sealed class SlowPoemConnectionHandler : IConnectionHandler
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (_log.IsInfoEnabled)
-            _log.Info("sending {0} bytes of poetry to {1}", _poem.Length, AcceptLoop.SafePeer(connection));
+            _log.Info("sending {0} bytes of poetry to {1}", _poem.Length, AcceptLoop.PeerOf(connection));
         return DribbleAsync(connection, cancel);
     }
 

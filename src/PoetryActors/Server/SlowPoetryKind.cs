@@ -36,7 +36,7 @@ public static class SlowPoetryKind
         var listener = ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config);
         return
         [
-            new("poem", PoemServiceActor.Props(options.GetString("poem"))),
+            new("poem", PoemServiceActor.Props(options, "poem")),
             new("listener", ListenerActor.Props(listener,
                 FastPoetryKind.FromSibling("poem", (poem, log) => new SlowPoemConnectionHandler(poem, chunkSize, delay, log, listener.StallTimeout)))),
         ];

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Akka.Configuration;
+using PoetryActors.Configuration;
 using PoetryActors.Download;
 using PoetryActors.Tests.Support;
 using Xunit;
@@ -31,7 +32,7 @@ public sealed class MaxInFlightSpecs(ITestOutputHelper output) : DownloadSpec(ou
             Assert.Equal(1000, inFlight);
         }
         Assert.Equal(7, DownloadSettings.Create(ConfigurationFactory.ParseString("poetry.download.max-in-flight = 7")).MaxInFlight);
-        var negative = Assert.Throws<ConfigurationException>(() => DownloadSettings.Create(ConfigurationFactory.ParseString("poetry.download.max-in-flight = -1")));
+        var negative = Assert.Throws<SettingsException>(() => DownloadSettings.Create(ConfigurationFactory.ParseString("poetry.download.max-in-flight = -1")));
         Assert.Contains("poetry.download.max-in-flight", negative.Message);
     }
 

@@ -41,13 +41,13 @@ public sealed class ListenerLimitsSpecs() : TestKit("akka.loglevel = INFO")
         using var second = await EventFilter.Warning(contains: "has 2 connections open, its max-connections; not accepting until one ends")
             .ExpectOneAsync(Deadline, async () =>
             {
-                first = await RecordingPoemClient.ConnectAsync(address);
-                return await RecordingPoemClient.ConnectAsync(address);
+                first = await PoemClient.ConnectAsync(address);
+                return await PoemClient.ConnectAsync(address);
             });
         await AwaitConditionAsync(() => Task.FromResult(handler.Served.Count == 2), Deadline);
 
         // The third connects (the kernel's queue takes it) but is not served while two are open.
-        using var third = await RecordingPoemClient.ConnectAsync(address);
+        using var third = await PoemClient.ConnectAsync(address);
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         Assert.Equal(2, handler.Served.Count);
 
@@ -69,7 +69,7 @@ public sealed class ListenerLimitsSpecs() : TestKit("akka.loglevel = INFO")
         Assert.Equal(64 * 1024, settings.SendBuffer);
         var address = StartListener(settings, handler);
 
-        using var client = await RecordingPoemClient.ConnectAsync(address);
+        using var client = await PoemClient.ConnectAsync(address);
         await AwaitConditionAsync(() => Task.FromResult(handler.Served.Count == 1), Deadline);
         handler.Release(3);
 

@@ -96,7 +96,7 @@ public sealed class NoSilentTruncationSpecs() : TestKit(Config)
         using var poem = new TempPoem(LargePoem(4 * 1024 * 1024));
         await using var server = await StartFastAsync(poem);
         using var client = await ConnectSmallAsync(server.Address);
-        var first = await RecordingPoemClient.ReadExactlyAsync(client, 1000, Deadline);
+        var first = await PoemClient.ReadExactlyAsync(client, 1000, Deadline);
 
         // It reads nothing more: the server gives up after the stall timeout, with a reset.
         await EventFilter.Warning(contains: "the client took no bytes for 1 s (stall-timeout) after ").ExpectOneAsync(Deadline, () => Task.CompletedTask);
@@ -123,11 +123,11 @@ public sealed class NoSilentTruncationSpecs() : TestKit(Config)
         using var poem = new TempPoem(LargePoem(2000));
         var server = await StartSlowAsync(poem, numBytes: 10, delay: "100ms");
         const int clients = 50;
-        var sockets = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => RecordingPoemClient.ConnectAsync(server.Address)));
+        var sockets = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => PoemClient.ConnectAsync(server.Address)));
         try
         {
             // Every client has its first chunk: all are mid-poem.
-            await Task.WhenAll(sockets.Select(s => RecordingPoemClient.ReadExactlyAsync(s, 10, Deadline)));
+            await Task.WhenAll(sockets.Select(s => PoemClient.ReadExactlyAsync(s, 10, Deadline)));
 
             await server.DisposeAsync(); // the stop: 300 ms of drain, then the cut
 
@@ -164,7 +164,7 @@ public sealed class NoSilentTruncationSpecs() : TestKit(Config)
         await received.Task.WaitAsync(Deadline);
         await server.DisposeAsync();
 
-        var failed = Assert.IsType<FetchResult.Failed>(await fetch.WaitAsync(Deadline));
+        var failed = Assert.IsType<DownloadFailed>(await fetch.WaitAsync(Deadline));
         Assert.Equal(FetchFailure.Reset, failed.Failure);
         Assert.True(failed.BytesReceived is > 0 and < 2000, $"{failed.BytesReceived} bytes");
     }

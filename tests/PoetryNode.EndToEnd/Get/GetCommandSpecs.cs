@@ -98,7 +98,8 @@ public sealed class GetCommandSpecs(PoetryNodes nodes) : IClassFixture<PoetryNod
     [Fact]
     public async Task Get_against_a_dead_port_reports_the_failure_on_stderr_and_exits_1()
     {
-        var dead = TcpProbe.FreePort();
+        using var deadReserved = TcpProbe.ReservePort();
+        var dead = deadReserved.Port;
 
         var run = await CompletedRun.RunAsync("get", $"{dead}");
 
@@ -110,7 +111,8 @@ public sealed class GetCommandSpecs(PoetryNodes nodes) : IClassFixture<PoetryNod
     [Fact]
     public async Task Poems_print_in_request_order_separated_by_a_blank_line_and_a_failure_does_not_stop_the_others()
     {
-        var dead = TcpProbe.FreePort();
+        using var deadReserved = TcpProbe.ReservePort();
+        var dead = deadReserved.Port;
 
         var run = await CompletedRun.RunAsync("get", $"{nodes.Science}", $"127.0.0.1:{nodes.Ecstasy}", $"{dead}", $"localhost:{nodes.Science}");
 
@@ -132,7 +134,8 @@ public sealed class GetCommandSpecs(PoetryNodes nodes) : IClassFixture<PoetryNod
     [Fact]
     public async Task Json_output_parses_and_has_each_address_outcome_byte_count_timings_and_poem_or_error()
     {
-        var dead = TcpProbe.FreePort();
+        using var deadReserved = TcpProbe.ReservePort();
+        var dead = deadReserved.Port;
 
         var run = await CompletedRun.RunAsync("get", "--json", $"{nodes.Ecstasy}", $"{dead}");
 
@@ -195,7 +198,8 @@ public sealed class GetCommandSpecs(PoetryNodes nodes) : IClassFixture<PoetryNod
     [Fact]
     public async Task With_a_dead_xform_the_original_poem_is_printed_and_Cummingsify_failed_is_on_stderr()
     {
-        var dead = TcpProbe.FreePort();
+        using var deadReserved = TcpProbe.ReservePort();
+        var dead = deadReserved.Port;
 
         var run = await CompletedRun.RunAsync("get", "--xform", $"{dead}", $"{nodes.Ecstasy}");
 
