@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using PoetryActors.Configuration;
 using PoetryActors.Listening;
 using Xunit;
 
@@ -66,8 +67,8 @@ public sealed class ListenerSettingsSpecs
     {
         var config = ConfigurationFactory.ParseString("poetry.listener." + hocon);
 
-        var refused = Assert.ThrowsAny<ArgumentException>(() => ListenerSettings.Create("127.0.0.1", 0, config));
-        Assert.Contains(hocon.Split(' ')[0], refused.Message);
+        var refused = Assert.Throws<SettingsException>(() => ListenerSettings.Create("127.0.0.1", 0, config));
+        Assert.StartsWith("poetry.listener." + hocon.Split(' ')[0] + ": ", refused.Message);
     }
 
     [Theory]
