@@ -13,7 +13,8 @@ Attacks (figures):
                    30 s after, descriptors, a good client's p99 and failures during the flood
   unread-clients   300 clients that never read a 10 MB poem: the host's TCP memory, node RSS
   log-flood        10,000 bad transform requests: bytes and lines of log written
-  get-ulimit       get of 3000 addresses under ulimit -n 512: failures and their wording
+  fd-exhaustion    400 clients that stay, on a node under ulimit -n 256: accept-failure log lines
+  get-ulimit       get of 3000 addresses (each held 0.5 s) under ulimit -n 512: failures and their wording
   proxy-half-close a client that half-closes (nc -N) during the proxy's first fetch: bytes received
 """
 import argparse
@@ -69,16 +70,17 @@ def percentile(values, p):
 class Node:
     """One poetry-node process on a deployment of its own; its log is a file we read the port from."""
 
-    def __init__(self, dll, work, name, services, settings=""):
+    def __init__(self, dll, work, name, services, settings="", open_files=None):
         self.work = work
         self.log = os.path.join(work, f"{name}.log")
         self.deployment = os.path.join(work, f"{name}.hocon")
         with open(self.deployment, "w") as f:
             f.write("poetry.node { services = [\n" + "\n".join(services) + "\n] }\n" + settings + "\nakka.loglevel = INFO\n")
         self.out = open(os.path.join(work, f"{name}.out"), "w")
-        self.proc = subprocess.Popen(
-            ["dotnet", dll, "--pidfile=", "--logfile", self.log, "--logfile-size", "1000m", "run", self.deployment],
-            stdout=self.out, stderr=subprocess.STDOUT, cwd=work)
+        command = ["dotnet", dll, "--pidfile=", "--logfile", self.log, "--logfile-size", "1000m", "run", self.deployment]
+        if open_files:
+            command = ["/bin/sh", "-c", f"ulimit -n {open_files} && exec \"$@\"", "sh"] + command
+        self.proc = subprocess.Popen(command, stdout=self.out, stderr=subprocess.STDOUT, cwd=work)
         self.ports = self._wait_ports(len(services))
 
     def _wait_ports(self, count, timeout=60):
@@ -384,8 +386,37 @@ def log_flood(dll, work, requests=10000, concurrency=50):
         node.stop()
 
 
+def fd_exhaustion(dll, work, clients=400, limit=256, hold_s=12):
+    """A slow poem node under ulimit -n 256 and 400 clients that stay: accept fails with EMFILE."""
+    poem = poem_file(work, "fd.txt", 3000)
+    node = Node(dll, work, "fd", [entry(name="slow", kind="slowpoetry", poem=poem, port=0, iface=LOOPBACK,
+                                        **{"num-bytes": 10, "delay": "1"})], open_files=limit)
+    socks = []
+    try:
+        time.sleep(1)
+        before = node.log_bytes()
+        for _ in range(clients):
+            try:
+                socks.append(socket.create_connection((LOOPBACK, node.ports[0]), timeout=2))
+            except OSError:
+                break
+        time.sleep(hold_s)
+        text = open(node.log, errors="replace").read()
+        warnings = [l for l in text.splitlines() if "accept on" in l and "failed" in l]
+        return {"clients": len(socks), "ulimit_n": limit, "seconds": hold_s, "accept_warning_lines": len(warnings),
+                "log_bytes": node.log_bytes() - before,
+                "summary_line": next((l[l.find("] ") + 2:] for l in text.splitlines() if "more like this" in l), None)}
+    finally:
+        for s in socks:
+            s.close()
+        node.stop()
+
+
 def get_ulimit(dll, work, addresses=3000, limit=512):
-    node = Node(dll, work, "getsrv", [entry(name="poem", kind="fastpoetry", poem=poem_file(work, "small.txt", 3000), port=0, iface=LOOPBACK)])
+    # A server that holds each connection half a second (one chunk, then the close one delay
+    # later), so that downloads started together are connected together, as with real servers.
+    node = Node(dll, work, "getsrv", [entry(name="poem", kind="slowpoetry", poem=poem_file(work, "small.txt", 3000), port=0,
+                                            iface=LOOPBACK, **{"num-bytes": 3000, "delay": "0.5"})])
     try:
         args = " ".join([str(node.ports[0])] * addresses)
         run = subprocess.run(["/bin/sh", "-c", f"ulimit -n {limit} && exec dotnet {dll} get --no-progress {args}"],
@@ -394,7 +425,7 @@ def get_ulimit(dll, work, addresses=3000, limit=512):
         errors = [l for l in stderr if l.startswith("poetry-node get:")]
         wording = errors[0].split(": ", 2)[-1] if errors else None
         figures = {"addresses": addresses, "ulimit_n": limit, "exit_code": run.returncode, "failed": len(errors),
-                   "poems_out": run.stdout.count(b"Tyger Tyger") // max(1, 3000 // 58), "first_reason": wording}
+                   "poems_out": (len(run.stdout) + 1) // 3001, "first_reason": wording}
         if run.returncode < 0:
             figures["crashed"] = f"{signal.Signals(-run.returncode).name}: " + (stderr[-1][:160] if stderr else "")
         return figures
@@ -426,6 +457,7 @@ ATTACKS = {
     "transform-flood": transform_flood,
     "unread-clients": unread_clients,
     "log-flood": log_flood,
+    "fd-exhaustion": fd_exhaustion,
     "get-ulimit": get_ulimit,
     "proxy-half-close": proxy_half_close,
 }

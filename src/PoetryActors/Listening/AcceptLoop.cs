@@ -56,9 +56,6 @@ internal sealed class AcceptLoop : IDisposable
     /// <summary>Connections accepted and still being served (only those that had to wait).</summary>
     public int InFlight => _inFlight.Count;
 
-    /// <summary>Connections open now: those being served and those waiting for their client's close.</summary>
-    public int Open => _maxConnections - _slots.CurrentCount;
-
     /// <summary>
     /// Binds and listens, or throws <see cref="Services.ServiceStartException"/> with a reason an
     /// operator can act on. Accepting begins with <see cref="Start"/>.
