@@ -22,10 +22,14 @@ public sealed record CompletedRun(int ExitCode, byte[] Stdout, string Stderr)
     /// <summary>Runs <c>poetry-node</c> with <paramref name="args"/> until it exits.</summary>
     public static Task<CompletedRun> RunAsync(params string[] args) => RunAsync(args, TimeSpan.FromSeconds(60));
 
+    /// <summary>Runs <c>poetry-node</c> as <paramref name="user"/> (and <see cref="RootFactAttribute.Group"/>, through setpriv; the tests run as root).</summary>
+    public static Task<CompletedRun> RunAsUserAsync(string user, params string[] args) =>
+        RunAsync(args, TimeSpan.FromSeconds(60), ["setpriv", $"--reuid={user}", $"--regid={RootFactAttribute.Group}", "--clear-groups"]);
+
     /// <summary>Runs <c>poetry-node</c> with <paramref name="args"/> until it exits, or kills it after <paramref name="timeout"/>.</summary>
-    public static async Task<CompletedRun> RunAsync(IEnumerable<string> args, TimeSpan timeout)
+    public static async Task<CompletedRun> RunAsync(IEnumerable<string> args, TimeSpan timeout, string[]? wrapper = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(wrapper is { Length: > 0 } ? wrapper[0] : "dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
@@ -34,6 +38,11 @@ public sealed record CompletedRun(int ExitCode, byte[] Stdout, string Stderr)
             UseShellExecute = false,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (wrapper is { Length: > 0 })
+        {
+            foreach (var arg in wrapper.Skip(1)) info.ArgumentList.Add(arg);
+            info.ArgumentList.Add("dotnet");
+        }
         info.ArgumentList.Add(Paths.PoetryNodeDll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["DOTNET_NOLOGO"] = "1";
