@@ -18,6 +18,12 @@ public sealed record FetchLimits
         MaxPoemBytes = maxPoemBytes;
     }
 
+    /// <summary>The most a download reads from its socket at a time.</summary>
+    internal const int ReadSize = 16 * 1024;
+
+    /// <summary>A duration as a failure's detail says it: <c>0.5 s</c>, <c>10 s</c>.</summary>
+    internal static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
+
     // The checks sit in the init accessors so that a copy made with `with` is validated too.
 
     /// <summary>How long one connection attempt may take.</summary>

@@ -123,7 +123,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
             case ServiceStarted when Sender.Equals(child.Ref):
                 Timers.Cancel(Step.Key);
                 child.MarkRunning();
-                _log.Info("service {0} started", PathOf(child));
+                LogPerService("service {0} started", PathOf(child));
                 StartFrom(index + 1, replyTo);
                 break;
             case ServiceStartFailed failed when Sender.Equals(child.Ref):
@@ -172,7 +172,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
             case ServiceStopped when Sender.Equals(child.Ref):
                 Timers.Cancel(Step.Key);
                 child.MarkStopped();
-                _log.Info("service {0} stopped", PathOf(child));
+                LogPerService("service {0} stopped", PathOf(child));
                 StopFrom(index - 1, replyTo, failure);
                 break;
             case StepTimeout timeout when timeout.Id == step.Id:
@@ -202,7 +202,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
             case ServiceStarted when Sender.Equals(child.Ref):
                 Timers.Cancel(Step.Key);
                 child.MarkRunning();
-                _log.Info("service {0} started", PathOf(child));
+                LogPerService("service {0} started", PathOf(child));
                 replyTo.Tell(new ServiceAdded(child.Name));
                 BecomeIdle(Running);
                 break;
@@ -239,7 +239,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
             case ServiceStopped when stop is not null && Sender.Equals(child.Ref):
                 Timers.Cancel(Step.Key);
                 child.MarkStopped();
-                _log.Info("service {0} stopped", PathOf(child));
+                LogPerService("service {0} stopped", PathOf(child));
                 Terminate(removal);
                 break;
             case StepTimeout timeout when stop is not null && timeout.Id == stop.Id:
@@ -503,6 +503,15 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     private TimeSpan StopTimeoutOf(Child child) => child.Spec.StopBudget ?? _settings.StopTimeout;
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+
+    // One line per service: the node's root collection (the Application, a top-level actor) says
+    // each of its services started or stopped; a nested collection says it of its parts only at
+    // debug level, or a stop of the default node would be four lines per service.
+    private void LogPerService(string format, string path)
+    {
+        if (Self.Path.Parent.Elements.Count <= 1) _log.Info(format, path);
+        else _log.Debug(format, path);
+    }
 
     /// <summary>The service's path below /user, such as node/ecstasy/listener: what an operator reads in the logs.</summary>
     private string PathOf(Child? child)

@@ -120,6 +120,11 @@ public static class NodeHost
         {
             ApplicationName = "poetry-node",
             Args = [],
+            // No appsettings.json or environment configuration: the deployment file is the
+            // configuration. The defaults would also watch the working directory for changes to
+            // appsettings.json, and a log file written there wakes that watcher on every write
+            // (measured: 4% of the node's CPU under load with --logfile).
+            DisableDefaults = true,
         });
         // Every line goes through Akka and Serilog; the host's own console chatter is not wanted.
         builder.Logging.ClearProviders();
@@ -133,13 +138,16 @@ public static class NodeHost
                 loggers.LogLevel = NodeLogging.ToAkka(settings.Level);
                 loggers.LogConfigOnStart = false;
                 loggers.ClearLoggers();
-                loggers.AddLogger<SerilogLogger>();
+                loggers.AddLogger<SerilogAkkaLogger>();
             });
             akka.WithPoetryNode(source.Initial);
             akka.WithPoetryDownloads();
             // The host owns SIGINT/SIGTERM: its stop stops the services in order, then the actor
             // system. Akka's own process-exit hook would race it.
             akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
+            // One log format: what Akka logs before the Serilog logger starts and after it stops
+            // goes to Serilog too, not to Akka's own console format.
+            akka.AddHocon($"akka.stdout-logger-class = \"{typeof(AkkaConsoleLogger).AssemblyQualifiedName}\"", HoconAddMode.Prepend);
             // The command line's --loglevel wins over the deployment file's akka.loglevel.
             akka.AddHocon($"akka.loglevel = {NodeLogging.ToAkka(settings.Level).ToString().Replace("Level", "").ToUpperInvariant()}", HoconAddMode.Prepend);
         });

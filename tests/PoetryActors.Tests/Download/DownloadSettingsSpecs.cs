@@ -76,6 +76,9 @@ public sealed class DownloadSettingsSpecs
     [Fact]
     public void The_reference_configuration_itself_can_be_read()
     {
-        Assert.Equal(DownloadSettings.Default, DownloadSettings.Create(PoetryConfig.Reference));
+        // max-in-flight = 0 is worked out from the descriptors open at the time, so two readings
+        // a moment apart may differ; every other value must be the default.
+        var read = DownloadSettings.Create(PoetryConfig.Reference);
+        Assert.Equal(DownloadSettings.Default with { MaxInFlight = read.MaxInFlight }, read);
     }
 }

@@ -55,7 +55,7 @@ public sealed class DroppingPrivilegesSpecs
         Posix.Chown(folder.Directory, uint.Parse(uid), uint.Parse(gid));
 
         await using var node = NodeProcess.Start(
-            ["--user", RootFactAttribute.User, "--group", RootFactAttribute.Group,
+            ["--user", RootFactAttribute.User, "--group", RootFactAttribute.Group, "--pidfile", "poetry-node.pid",
              "fastpoetry", "--poem", Ecstasy, "--port", "0", "--iface", "127.0.0.1"],
             folder.Directory);
         var ports = await node.WaitForStartAsync();

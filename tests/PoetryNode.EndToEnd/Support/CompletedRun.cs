@@ -24,12 +24,18 @@ public sealed record CompletedRun(int ExitCode, byte[] Stdout, string Stderr)
 
     /// <summary>Runs <c>poetry-node</c> as <paramref name="user"/> (and <see cref="RootFactAttribute.Group"/>, through setpriv; the tests run as root).</summary>
     public static Task<CompletedRun> RunAsUserAsync(string user, params string[] args) =>
-        RunAsync(args, TimeSpan.FromSeconds(60), ["setpriv", $"--reuid={user}", $"--regid={RootFactAttribute.Group}", "--clear-groups"]);
+        RunAsync(args, TimeSpan.FromSeconds(60), openFiles: null, user);
 
     /// <summary>Runs <c>poetry-node</c> with <paramref name="args"/> until it exits, or kills it after <paramref name="timeout"/>.</summary>
-    public static async Task<CompletedRun> RunAsync(IEnumerable<string> args, TimeSpan timeout, string[]? wrapper = null)
+    public static Task<CompletedRun> RunAsync(IEnumerable<string> args, TimeSpan timeout) => RunAsync(args, timeout, openFiles: null);
+
+    /// <summary>
+    /// Runs <c>poetry-node</c> with <paramref name="args"/> under an open-files limit of
+    /// <paramref name="openFiles"/> (<c>ulimit -n</c>, soft and hard) until it exits, or kills it after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<CompletedRun> RunAsync(IEnumerable<string> args, TimeSpan timeout, int? openFiles, string? user = null)
     {
-        var info = new ProcessStartInfo(wrapper is { Length: > 0 } ? wrapper[0] : "dotnet")
+        var info = new ProcessStartInfo(user is not null ? "setpriv" : openFiles is null ? "dotnet" : "/bin/sh")
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
@@ -38,10 +44,14 @@ public sealed record CompletedRun(int ExitCode, byte[] Stdout, string Stderr)
             UseShellExecute = false,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        if (wrapper is { Length: > 0 })
+        if (user is not null)
         {
-            foreach (var arg in wrapper.Skip(1)) info.ArgumentList.Add(arg);
-            info.ArgumentList.Add("dotnet");
+            foreach (var arg in new[] { $"--reuid={user}", $"--regid={RootFactAttribute.Group}", "--clear-groups", openFiles is null ? "dotnet" : "/bin/sh" })
+                info.ArgumentList.Add(arg);
+        }
+        if (openFiles is { } limit)
+        {
+            foreach (var arg in new[] { "-c", $"ulimit -n {limit} && exec dotnet \"$@\"", "sh" }) info.ArgumentList.Add(arg);
         }
         info.ArgumentList.Add(Paths.PoetryNodeDll);
         foreach (var arg in args) info.ArgumentList.Add(arg);

@@ -7,16 +7,8 @@ namespace PoetryNode.EndToEnd.Support;
 public static class TcpProbe
 {
     /// <summary>Connects to 127.0.0.1:<paramref name="port"/> and reads until the server closes.</summary>
-    public static async Task<byte[]> ReadPoemAsync(int port, TimeSpan? timeout = null)
-    {
-        using var cts = new CancellationTokenSource(NodeProcess.Scaled(timeout ?? TimeSpan.FromSeconds(10)));
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, port, cts.Token);
-        using var stream = client.GetStream();
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cts.Token);
-        return buffer.ToArray();
-    }
+    public static Task<byte[]> ReadPoemAsync(int port, TimeSpan? timeout = null) =>
+        PoetryActors.Tests.Support.PoemClient.GetPoemAsync(new IPEndPoint(IPAddress.Loopback, port), NodeProcess.Scaled(timeout ?? TimeSpan.FromSeconds(10)));
 
     /// <summary>
     /// A loopback port held for the test until disposed: bound, so the kernel gives it to no other
