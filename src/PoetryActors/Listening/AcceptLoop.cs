@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Event;
+using PoetryActors.Instruments;
 
 namespace PoetryActors.Listening;
 
@@ -27,14 +28,17 @@ internal sealed class AcceptLoop : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Socket, byte> _inFlight = new();
     private readonly GracefulCloser _closer;
+    private readonly ServiceInstruments _instruments;
     private readonly SemaphoreSlim _slots;
     private readonly int _maxConnections;
     private readonly Thread _thread;
     private volatile bool _closing;
 
-    private AcceptLoop(Socket socket, ListenerSettings settings, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal)
+    private AcceptLoop(Socket socket, ListenerSettings settings, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal,
+        ServiceInstruments instruments)
     {
         _socket = socket;
+        _instruments = instruments;
         _maxConnections = settings.MaxConnections;
         _slots = new SemaphoreSlim(settings.MaxConnections, settings.MaxConnections);
         _closer = new GracefulCloser(settings.CloseTimeout, Ended);
@@ -60,7 +64,7 @@ internal sealed class AcceptLoop : IDisposable
     /// operator can act on. Accepting begins with <see cref="Start"/>.
     /// </summary>
     public static AcceptLoop Bind(IPEndPoint address, ListenerSettings settings, IConnectionHandler handler, ILoggingAdapter log,
-        Action<Exception> onFatal)
+        Action<Exception> onFatal, ServiceInstruments? instruments = null)
     {
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -78,7 +82,7 @@ internal sealed class AcceptLoop : IDisposable
             socket.Dispose();
             throw new Services.ServiceStartException($"cannot listen on {address}: {Describe(e)}", e);
         }
-        return new AcceptLoop(socket, settings, handler, log, onFatal);
+        return new AcceptLoop(socket, settings, handler, log, onFatal, instruments ?? ServiceInstruments.Unassigned);
     }
 
     /// <summary>
@@ -211,6 +215,7 @@ internal sealed class AcceptLoop : IDisposable
 
     private void Serve(Socket connection)
     {
+        var acceptedAt = _instruments.ConnectionAccepted();
         ValueTask served;
         try
         {
@@ -218,7 +223,7 @@ internal sealed class AcceptLoop : IDisposable
         }
         catch (Exception e)
         {
-            LogFailure(connection, e);
+            LogFailure(connection, e, acceptedAt);
             Abort.Connection(connection);
             Ended();
             return;
@@ -226,25 +231,27 @@ internal sealed class AcceptLoop : IDisposable
 
         if (served.IsCompletedSuccessfully)
         {
+            _instruments.ConnectionEnded(acceptedAt);
             _closer.Close(connection);
             return;
         }
 
         _inFlight.TryAdd(connection, 0);
-        _ = FinishAsync(served, connection);
+        _ = FinishAsync(served, connection, acceptedAt);
     }
 
-    private async Task FinishAsync(ValueTask served, Socket connection)
+    private async Task FinishAsync(ValueTask served, Socket connection, long acceptedAt)
     {
         var completed = false;
         try
         {
             await served.ConfigureAwait(false);
             completed = true;
+            _instruments.ConnectionEnded(acceptedAt);
         }
         catch (Exception e)
         {
-            LogFailure(connection, e);
+            LogFailure(connection, e, acceptedAt);
         }
         finally
         {
@@ -263,8 +270,9 @@ internal sealed class AcceptLoop : IDisposable
         }
     }
 
-    private void LogFailure(Socket connection, Exception e)
+    private void LogFailure(Socket connection, Exception e, long acceptedAt)
     {
+        _instruments.ConnectionEnded(acceptedAt, CutReasonOf(e));
         if (_cut.IsCancellationRequested) return;
         var peer = SafePeer(connection);
         if (e is SocketException or IOException or OperationCanceledException)
@@ -283,6 +291,12 @@ internal sealed class AcceptLoop : IDisposable
         try { return connection.RemoteEndPoint ?? (object)"?"; }
         catch (Exception) { return "?"; }
     }
+
+    private CutReason CutReasonOf(Exception e) =>
+        _cut.IsCancellationRequested ? CutReason.Drain
+        : e is TimeoutException ? CutReason.Stall
+        : e is SocketException or IOException or OperationCanceledException ? CutReason.Reset
+        : CutReason.Error;
 
     internal static string SafePeer(Socket connection)
     {

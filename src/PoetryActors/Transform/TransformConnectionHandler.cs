@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Akka.Event;
+using PoetryActors.Instruments;
 using PoetryActors.Listening;
 using PoetryActors.Server;
 using PoetryActors.Wire;
@@ -28,7 +29,7 @@ namespace PoetryActors.Transform;
 /// while whole requests that arrive at once are still answered. A reply the client does not read
 /// counts against the budget too, and one that stalls for the stall timeout is reset.
 /// </remarks>
-public sealed class TransformConnectionHandler : IConnectionHandler
+public sealed class TransformConnectionHandler : IInstrumentedHandler
 {
     private const int ReceiveChunk = 16 * 1024;
 
@@ -44,6 +45,7 @@ public sealed class TransformConnectionHandler : IConnectionHandler
     private readonly SharedDeadlines _deadlines;
     private readonly BufferBudget _budget;
     private readonly TimeSpan _stallTimeout;
+    private ServiceInstruments _instruments = ServiceInstruments.Unassigned;
 
     /// <summary>
     /// A handler answering with <paramref name="processor"/>; <paramref name="stallTimeout"/> and
@@ -65,6 +67,9 @@ public sealed class TransformConnectionHandler : IConnectionHandler
 
     /// <summary>The bytes the requests still arriving and the replies still being sent hold now.</summary>
     internal long BufferedBytes => _budget.InUse;
+
+    /// <inheritdoc />
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments.Offering(ServiceRoles.Transforms);
 
     /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
@@ -127,7 +132,7 @@ public sealed class TransformConnectionHandler : IConnectionHandler
                 {
                     Refuse(connection, decoder.IsAtFrameBoundary
                         ? $"sent no request within {_idleTimeout.TotalSeconds:0.##} s"
-                        : $"sent only part of a request within {_idleTimeout.TotalSeconds:0.##} s");
+                        : $"sent only part of a request within {_idleTimeout.TotalSeconds:0.##} s", Timeout);
                     return;
                 }
 
@@ -210,11 +215,13 @@ public sealed class TransformConnectionHandler : IConnectionHandler
     /// <summary>Transforms <paramref name="request"/> and writes the reply; completes at once when the kernel takes it all.</summary>
     private ValueTask Answer(Socket connection, byte[] request, CancellationToken cancel)
     {
-        if (!_processor.TryProcessToNetstring(request, out var reply, out var error))
+        if (!_processor.TryProcessToNetstring(request, out var reply, out var error, out var tally))
         {
-            Refuse(connection, error);
+            Refuse(connection, error, tally.Outcome, tally.Transform);
             return ValueTask.CompletedTask;
         }
+
+        _instruments.TransformAnswered(tally.Transform, tally.Outcome);
 
         if (_log.IsDebugEnabled)
             _log.Debug("sending a transformed poem of {0} bytes to {1}", reply.Length, AcceptLoop.SafePeer(connection));
@@ -236,8 +243,15 @@ public sealed class TransformConnectionHandler : IConnectionHandler
         }
     }
 
-    private void Refuse(Socket connection, string reason) =>
+    // Outcomes beside the processor's: a request that never arrived whole.
+    private const string Timeout = "timeout";
+
+    private void Refuse(Socket connection, string reason, string outcome = TransformRequestProcessor.Invalid,
+        string transform = TransformRequestProcessor.NoTransform)
+    {
+        _instruments.TransformAnswered(transform, outcome);
         _warnings.Warn("transform requests refused", $"transform request from {AcceptLoop.SafePeer(connection)} refused: {reason}");
+    }
 
     /// <summary>
     /// Idle deadlines for the connections that must wait for their request: those that start

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PoetryActors.Deployment;
+using PoetryActors.Instruments;
 using PoetryNode.Cli;
 using PoetryNode.Daemon;
 using Serilog.Events;
@@ -20,6 +21,9 @@ public sealed record LogTarget(string? File, long SizeLimit, int Keep)
 /// </summary>
 internal sealed record NodeProcessSettings(LogEventLevel Level, bool Daemon, PidFile? PidFile, LogTarget Log, PrivilegeDrop? Drop)
 {
+    /// <summary>The status endpoint: the deployment's <c>poetry.status</c>, with <c>--status-port</c> over its port.</summary>
+    public StatusSettings Status { get; init; } = StatusSettings.Create();
+
     /// <summary>The default log file of a daemon, in the working directory (twistd's <c>twistd.log</c>).</summary>
     public const string DefaultDaemonLog = "poetry-node.log";
 
@@ -46,10 +50,24 @@ internal sealed record NodeProcessSettings(LogEventLevel Level, bool Daemon, Pid
             errors.Add($"--pidfile: the folder {Path.GetDirectoryName(pidFile.Path)} does not exist");
 
         var drop = PrivilegeDrop.Resolve(serve.User, serve.Group, errors);
+        var status = ResolveStatus(serve.StatusPort, deployment, errors);
         if (errors.Count > 0) return null;
 
         var log = new LogTarget(logFile == "-" ? null : Path.GetFullPath(logFile), size, serve.LogFileKeep);
-        return new NodeProcessSettings(level, serve.Daemon, pidFile, log, drop);
+        return new NodeProcessSettings(level, serve.Daemon, pidFile, log, drop) { Status = status! };
+    }
+
+    private static StatusSettings? ResolveStatus(string? port, NodeDeployment deployment, ICollection<string> errors)
+    {
+        // The deployment's poetry.status was checked when it was loaded.
+        var settings = StatusSettings.Create(deployment.Config);
+        if (port is null) return settings;
+        if (StatusSettings.ParsePort(port) is not { } parsed)
+        {
+            errors.Add($"--status-port: expected a port (0 to 65535) or off but got '{port}'");
+            return null;
+        }
+        return settings with { Port = parsed < 0 ? null : parsed };
     }
 
     /// <summary>Bytes, or a number with <c>k</c> (thousands) or <c>m</c> (millions), as twistd's 1000000-byte rotation.</summary>
