@@ -57,10 +57,11 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
         if (HoconShape.Check(text, _limits.MaxNesting) is var (line, problem))
             throw new DeploymentException([new DeploymentError(source, $"line {line}", null, problem)]);
 
+        Config config;
         try
         {
             var chain = fullPath is null ? [] : new List<string> { fullPath };
-            return ConfigurationFactory.ParseString(text, name => reading.Include(name, includeDirectory ?? Directory.GetCurrentDirectory(), chain));
+            config = ConfigurationFactory.ParseString(text, name => reading.Include(name, includeDirectory ?? Directory.GetCurrentDirectory(), chain));
         }
         catch (DeploymentIncludeException e)
         {
@@ -70,6 +71,9 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
         {
             throw new DeploymentException([ParseError(source, text, e, quote: true)]);
         }
+        if (HoconSubstitutions.FindProblem(config.Root, _limits.MaxNesting) is { } substitutions)
+            throw new DeploymentException([new DeploymentError(source, null, null, "not valid HOCON: " + substitutions)]);
+        return config;
     }
 
     /// <summary>

@@ -14,6 +14,21 @@ namespace PoetryActors.Files;
 /// </summary>
 internal static class RegularFile
 {
+    // statx(2) is in glibc since 2.28 and musl since 1.2.5; without it, the portable way (which
+    // cannot tell a FIFO from a file before opening it) is all there is.
+    private static readonly Lazy<bool> StatxAvailable = new(() =>
+    {
+        try
+        {
+            OfPath("/");
+            return true;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false;
+        }
+    });
+
     private const int NoSuchFile = 2, PermissionDenied = 13, NotADirectory = 20, TooManyLinks = 40, NameTooLong = 36;
 
     /// <summary>
@@ -23,7 +38,7 @@ internal static class RegularFile
     public static bool TryRead(string path, long maxBytes, string limitName, out byte[] contents, out string reason)
     {
         contents = [];
-        if (!OperatingSystem.IsLinux()) return TryReadPortably(path, maxBytes, limitName, out contents, out reason);
+        if (!OperatingSystem.IsLinux() || !StatxAvailable.Value) return TryReadPortably(path, maxBytes, limitName, out contents, out reason);
 
         // By path first, so a FIFO or a device is never even opened.
         var (type, size, errno) = OfPath(path);

@@ -98,6 +98,35 @@ public sealed class DeploymentFileSafetySpecs : IDisposable
         Assert.Equal(($"line {line}", message), (error.Entry, error.Message));
     }
 
+    [Theory]
+    [InlineData("poetry.node.services = ${poetry.node.services}", "${poetry.node.services}")]
+    [InlineData("poetry.node.services = []\na = ${b}\nb = ${a}", "${b}")]
+    [InlineData("poetry.node.services = []\na = { x = ${a} }", "${a}")]
+    public void A_substitution_that_refers_to_itself_is_refused_not_a_stack_overflow(string text, string substitution)
+    {
+        var error = SingleError(() => DeploymentLoader.Default.Load(text, "test.hocon"));
+
+        Assert.Equal($"not valid HOCON: the substitution {substitution} refers to itself, directly or through others", error.Message);
+    }
+
+    [Fact]
+    public void A_chain_of_twenty_thousand_substitutions_is_refused_not_a_stack_overflow()
+    {
+        var text = "poetry.node.services = []\n" + string.Concat(Enumerable.Range(0, 20_000).Select(i => $"a{i} = ${{a{i + 1}}}\n")) + "a20000 = 1\n";
+
+        var error = SingleError(() => DeploymentLoader.Default.Load(text, "test.hocon"));
+
+        Assert.StartsWith("not valid HOCON: substitutions refer to each other more than 64 deep", error.Message);
+    }
+
+    [Fact]
+    public void Ordinary_substitutions_are_still_read()
+    {
+        var deployment = DeploymentLoader.Default.Load("port = 0\npoetry.node.services = [ { name = x, kind = transform, port = ${port}, iface = 127.0.0.1 } ]", "test.hocon");
+
+        Assert.Equal(0, deployment.Services.Single().Options!.GetInt("port"));
+    }
+
     [Fact]
     public void A_deployment_file_over_the_size_limit_is_refused_with_its_size()
     {

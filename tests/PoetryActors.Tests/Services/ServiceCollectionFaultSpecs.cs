@@ -143,11 +143,11 @@ public sealed class ServiceCollectionFaultSpecs(ITestOutputHelper output) : Akka
     [Fact]
     public void A_nested_collection_whose_children_drain_for_their_full_time_is_not_cut_off_by_its_parent()
     {
-        // Every level has the same 1 s stop timeout; each leaf takes 0.7 s to stop, so the nested
-        // collection needs 1.4 s: more than one timeout, within the budget its children add up to.
+        // Every level has the same 2 s stop timeout; each leaf takes 1.2 s to stop, so the nested
+        // collection needs 2.4 s: more than one timeout, within the budget its children add up to.
         var probe = CreateTestProbe();
-        var control = new PortServiceControl { StopTakes = TimeSpan.FromMilliseconds(700) };
-        var settings = new ServiceSettings(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        var control = new PortServiceControl { StopTakes = TimeSpan.FromMilliseconds(1200) };
+        var settings = new ServiceSettings(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         var nested = ServiceSpec.Collection("nested",
             [new ServiceSpec("a", PortService.Props(control, probe)), new ServiceSpec("b", PortService.Props(control, probe))], settings);
         var parent = Sys.ActorOf(ServiceCollectionActor.Props([nested], settings), "parent");
@@ -155,13 +155,15 @@ public sealed class ServiceCollectionFaultSpecs(ITestOutputHelper output) : Akka
         ExpectMsg<ServiceStarted>(TimeSpan.FromSeconds(10));
         Assert.Equal(2, control.Open.Count);
 
-        EventFilter.Warning(contains: "cutting it off").Expect(0, TimeSpan.FromSeconds(10), () =>
+        // The parent never cuts the nested collection off (a leaf's own cut-off, on a machine so
+        // loaded that 1.2 s of work overran 2 s, would be the nested collection's business).
+        EventFilter.Warning(contains: "parent/nested did not stop").Expect(0, TimeSpan.FromSeconds(15), () =>
         {
             parent.Tell(StopService.Instance);
-            ExpectMsg<ServiceStopped>(TimeSpan.FromSeconds(10));
+            ExpectMsg<ServiceStopped>(TimeSpan.FromSeconds(15));
         });
 
         Assert.Empty(control.Open);
-        Assert.Equal(TimeSpan.FromSeconds(3), nested.StopBudget); // 1 s + 1 s + the collection's 1 s margin
+        Assert.Equal(TimeSpan.FromSeconds(5), nested.StopBudget); // 2 s + 2 s + the collection's 1 s margin
     }
 }

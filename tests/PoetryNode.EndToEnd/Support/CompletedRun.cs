@@ -22,6 +22,10 @@ public sealed record CompletedRun(int ExitCode, byte[] Stdout, string Stderr)
     /// <summary>Runs <c>poetry-node</c> with <paramref name="args"/> until it exits.</summary>
     public static Task<CompletedRun> RunAsync(params string[] args) => RunAsync(args, TimeSpan.FromSeconds(60));
 
+    /// <summary>Runs <c>poetry-node</c> as <paramref name="user"/> (and <see cref="RootFactAttribute.Group"/>, through setpriv; the tests run as root).</summary>
+    public static Task<CompletedRun> RunAsUserAsync(string user, params string[] args) =>
+        RunAsync(args, TimeSpan.FromSeconds(60), openFiles: null, user);
+
     /// <summary>Runs <c>poetry-node</c> with <paramref name="args"/> until it exits, or kills it after <paramref name="timeout"/>.</summary>
     public static Task<CompletedRun> RunAsync(IEnumerable<string> args, TimeSpan timeout) => RunAsync(args, timeout, openFiles: null);
 
@@ -29,9 +33,9 @@ public sealed record CompletedRun(int ExitCode, byte[] Stdout, string Stderr)
     /// Runs <c>poetry-node</c> with <paramref name="args"/> under an open-files limit of
     /// <paramref name="openFiles"/> (<c>ulimit -n</c>, soft and hard) until it exits, or kills it after <paramref name="timeout"/>.
     /// </summary>
-    public static async Task<CompletedRun> RunAsync(IEnumerable<string> args, TimeSpan timeout, int? openFiles)
+    public static async Task<CompletedRun> RunAsync(IEnumerable<string> args, TimeSpan timeout, int? openFiles, string? user = null)
     {
-        var info = new ProcessStartInfo(openFiles is null ? "dotnet" : "/bin/sh")
+        var info = new ProcessStartInfo(user is not null ? "setpriv" : openFiles is null ? "dotnet" : "/bin/sh")
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
@@ -40,6 +44,11 @@ public sealed record CompletedRun(int ExitCode, byte[] Stdout, string Stderr)
             UseShellExecute = false,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (user is not null)
+        {
+            foreach (var arg in new[] { $"--reuid={user}", $"--regid={RootFactAttribute.Group}", "--clear-groups", openFiles is null ? "dotnet" : "/bin/sh" })
+                info.ArgumentList.Add(arg);
+        }
         if (openFiles is { } limit)
         {
             foreach (var arg in new[] { "-c", $"ulimit -n {limit} && exec dotnet \"$@\"", "sh" }) info.ArgumentList.Add(arg);
