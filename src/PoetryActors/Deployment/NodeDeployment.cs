@@ -13,6 +13,12 @@ public sealed record NodeDeployment(string Source, IReadOnlyList<DeploymentEntry
     /// <summary>The root collection's children, ready to give to the node.</summary>
     public IReadOnlyList<ServiceSpec> ToServiceSpecs() => Services.Select(s => s.ToServiceSpec(Config)).ToList();
 
+    /// <summary>
+    /// Whether the node joins a cluster: the deployment has a <c>poetry.cluster</c> section of its
+    /// own (the defaults in reference.conf do not count), or the command line asked for it.
+    /// </summary>
+    public bool JoinsCluster { get; init; }
+
     /// <summary>The settings of the root collection.</summary>
     public ServiceSettings ServiceSettings => ServiceSettings.Create(Config);
 }
