@@ -5,19 +5,12 @@ namespace PoetryActors.Cluster;
 /// <summary>
 /// One replicated piece of a member's catalog entry: chunk <paramref name="Index"/> of the services
 /// of the member <paramref name="Owner"/> (its unique address, so a restarted node never meets its
-/// former self's chunks), at publication <paramref name="Version"/>. Only its owner writes it, so
-/// merging keeps the higher version. Each chunk is its own DistributedData key (see
-/// <see cref="CatalogKeys"/>) and is at most <see cref="CatalogSettings.MaxChunkBytes"/> serialized.
+/// former self's chunks), at publication <paramref name="Version"/>. Each chunk is the value of its
+/// own DistributedData key, an <c>LWWRegister</c> that only its owner writes (see
+/// <see cref="CatalogKeys"/>), and is at most <see cref="CatalogSettings.MaxChunkBytes"/> serialized.
 /// </summary>
-public sealed record CatalogChunk(string Owner, int Index, long Version, IReadOnlyList<CatalogService> Services)
-    : IReplicatedData<CatalogChunk>, IPoetryClusterMessage
+public sealed record CatalogChunk(string Owner, int Index, long Version, IReadOnlyList<CatalogService> Services) : IPoetryClusterMessage
 {
-    /// <inheritdoc />
-    public CatalogChunk Merge(CatalogChunk other) => other.Version > Version ? other : this;
-
-    /// <inheritdoc />
-    public IReplicatedData Merge(IReplicatedData other) => other is CatalogChunk chunk ? Merge(chunk) : this;
-
     /// <summary>Value equality including the services (records compare lists by reference).</summary>
     public bool Equals(CatalogChunk? other) =>
         other is not null && Owner == other.Owner && Index == other.Index && Version == other.Version && Services.SequenceEqual(other.Services);
@@ -25,12 +18,6 @@ public sealed record CatalogChunk(string Owner, int Index, long Version, IReadOn
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Owner, Index, Version, Services.Count);
 }
-
-/// <summary>
-/// The DistributedData key of one <see cref="CatalogChunk"/>. Replicas only ever send its id, but
-/// the replicator's messages carry it, so it has our serializer too.
-/// </summary>
-public sealed class CatalogChunkKey(string id) : Key<CatalogChunk>(id), IPoetryClusterMessage;
 
 /// <summary>
 /// How catalog chunks are named in DistributedData: <c>poetry-catalog|OWNER|INDEX</c>, where OWNER
@@ -43,7 +30,7 @@ public static class CatalogKeys
     private const string Prefix = "poetry-catalog|";
 
     /// <summary>The key of chunk <paramref name="index"/> of <paramref name="owner"/>.</summary>
-    public static CatalogChunkKey For(string owner, int index) => new($"{Prefix}{owner}|{index}");
+    public static LWWRegisterKey<CatalogChunk> For(string owner, int index) => new($"{Prefix}{owner}|{index}");
 
     /// <summary>The owner of a catalog key id, or null when the id is not a catalog key.</summary>
     public static string? OwnerOf(string keyId)

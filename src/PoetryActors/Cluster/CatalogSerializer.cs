@@ -26,7 +26,6 @@ public sealed class CatalogSerializer(ExtendedActorSystem system) : SerializerWi
     private const string CurrentCatalogManifest = "catalog";
     private const string MemberManifest = "member";
     private const string ServiceManifest = "service";
-    private const string KeyManifest = "key";
 
     /// <inheritdoc />
     public override int Identifier => Id;
@@ -39,7 +38,6 @@ public sealed class CatalogSerializer(ExtendedActorSystem system) : SerializerWi
         CurrentCatalog => CurrentCatalogManifest,
         CatalogMember => MemberManifest,
         CatalogService => ServiceManifest,
-        CatalogChunkKey => KeyManifest,
         _ => throw new ArgumentException($"{nameof(CatalogSerializer)} cannot serialize {o.GetType()}", nameof(o)),
     };
 
@@ -51,7 +49,6 @@ public sealed class CatalogSerializer(ExtendedActorSystem system) : SerializerWi
         CurrentCatalog catalog => JsonSerializer.SerializeToUtf8Bytes(catalog, CatalogJsonContext.Default.CurrentCatalog),
         CatalogMember member => JsonSerializer.SerializeToUtf8Bytes(member, CatalogJsonContext.Default.CatalogMember),
         CatalogService service => JsonSerializer.SerializeToUtf8Bytes(service, CatalogJsonContext.Default.CatalogService),
-        CatalogChunkKey key => System.Text.Encoding.UTF8.GetBytes(key.Id),
         _ => throw new ArgumentException($"{nameof(CatalogSerializer)} cannot serialize {obj.GetType()}", nameof(obj)),
     };
 
@@ -63,7 +60,6 @@ public sealed class CatalogSerializer(ExtendedActorSystem system) : SerializerWi
         CurrentCatalogManifest => Read(bytes, CatalogJsonContext.Default.CurrentCatalog),
         MemberManifest => Read(bytes, CatalogJsonContext.Default.CatalogMember),
         ServiceManifest => Read(bytes, CatalogJsonContext.Default.CatalogService),
-        KeyManifest => new CatalogChunkKey(System.Text.Encoding.UTF8.GetString(bytes)),
         _ => throw new SerializationException($"{nameof(CatalogSerializer)} knows no manifest '{manifest}'"),
     };
 
