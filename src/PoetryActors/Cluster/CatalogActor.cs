@@ -74,6 +74,10 @@ public sealed class CatalogActor : UntypedActor, IWithTimers
                 _source = changed.Source ?? _source;
                 StartDescribing();
                 break;
+            case DeploymentChanged changed:
+                _source = _source.WithEntries(changed.Entries);
+                StartDescribing();
+                break;
             case Republish:
                 StartDescribing();
                 break;
@@ -90,6 +94,10 @@ public sealed class CatalogActor : UntypedActor, IWithTimers
         {
             case LocalServicesChanged changed:
                 _source = changed.Source ?? _source;
+                Become(m => Describing(m, again: true));
+                break;
+            case DeploymentChanged changed:
+                _source = _source.WithEntries(changed.Entries);
                 Become(m => Describing(m, again: true));
                 break;
             case Republish:

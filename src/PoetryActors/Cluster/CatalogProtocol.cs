@@ -44,6 +44,12 @@ public static class CatalogProtocol
     /// them): it reads them from <paramref name="Source"/> (null: the source it has) and republishes.
     /// </summary>
     public sealed record LocalServicesChanged(LocalServiceSource? Source = null) : INoSerializationVerificationNeeded;
+
+    /// <summary>
+    /// Told to the node's catalog after a reload: the node now runs <paramref name="Entries"/> (the
+    /// reloader's top-level entries); the catalog reads them from its source and republishes.
+    /// </summary>
+    public sealed record DeploymentChanged(IReadOnlyList<Deployment.DeploymentEntry> Entries) : INoSerializationVerificationNeeded;
 }
 
 /// <summary>

@@ -77,12 +77,35 @@ public static class ClusterPoemFetch
     }
 
     /// <summary>Downloads every target (the catalog already fetched) and returns the outcomes in request order.</summary>
+    public static Task<IReadOnlyList<PoemOutcome>> AllSettledAsync(
+        ActorSystem system, IReadOnlyList<Target> targets, CurrentCatalog catalog, DownloadSettings settings, CancellationToken cancellationToken = default) =>
+        AllSettledAsync(system, targets, catalog, new DownloadOptions { Settings = settings }, cancellationToken);
+
+    /// <summary>
+    /// The same with <paramref name="options"/>' callbacks (progress, each outcome as it settles),
+    /// called as <see cref="PoemFetch"/> calls them; their settings default to the system's.
+    /// </summary>
     public static async Task<IReadOnlyList<PoemOutcome>> AllSettledAsync(
-        IActorRefFactory system, IReadOnlyList<Target> targets, CurrentCatalog catalog, DownloadSettings settings, CancellationToken cancellationToken = default)
+        ActorSystem system, IReadOnlyList<Target> targets, CurrentCatalog catalog, DownloadOptions options, CancellationToken cancellationToken = default)
     {
-        var items = WorkItems(targets, catalog, settings);
-        var outcomes = await Aggregator.AllSettledAsync(system, items, PoemFetch.AggregationOptionsFor(settings), cancellationToken).ConfigureAwait(false);
-        return outcomes.Select((o, i) => PoemOutcome.From(i, AddressOf(targets[i], catalog), o)).ToList();
+        var settings = options.Settings ?? DownloadSettings.Create(system.Settings.Config);
+        var addresses = targets.Select(t => AddressOf(t, catalog)).ToList();
+        var watcher = options.IsObserved
+            ? system.ActorOf(DownloadWatcherActor.Props(addresses, options), $"named-download-watcher-{Guid.NewGuid():N}")
+            : null;
+        try
+        {
+            var items = WorkItems(targets, catalog, settings, options.OnProgress is null ? null : watcher);
+            var aggregation = PoemFetch.AggregationOptionsFor(settings, options.OnSettled is null ? null : watcher);
+            var outcomes = await Aggregator.AllSettledAsync(system, items, aggregation, cancellationToken).ConfigureAwait(false);
+            if (watcher is not null)
+                await watcher.Ask<DownloadWatcherActor.Flush>(DownloadWatcherActor.Flush.Instance, cancellationToken).ConfigureAwait(false);
+            return outcomes.Select((o, i) => PoemOutcome.From(i, addresses[i], o)).ToList();
+        }
+        finally
+        {
+            watcher?.Tell(PoisonPill.Instance);
+        }
     }
 
     /// <summary>The address an outcome names: the target's, or for a name the first node serving it (the answering member when none does).</summary>

@@ -19,6 +19,9 @@ public abstract class LocalServiceSource
     /// <summary>The services running now, each with <see cref="CatalogService.Node"/> set to <paramref name="node"/>.</summary>
     public abstract Task<IReadOnlyList<CatalogService>> DescribeAsync(string node, CancellationToken cancellationToken);
 
+    /// <summary>The same source for a node that now runs <paramref name="entries"/> (after a reload); a fixed source ignores them.</summary>
+    public virtual LocalServiceSource WithEntries(IReadOnlyList<DeploymentEntry> entries) => this;
+
     /// <summary>A source that always describes <paramref name="services"/> (their <c>Node</c> is replaced).</summary>
     public static LocalServiceSource Fixed(IReadOnlyList<CatalogService> services) => new FixedSource(services);
 
@@ -41,30 +44,32 @@ public abstract class LocalServiceSource
     {
         private static readonly TimeSpan AskLimit = TimeSpan.FromSeconds(3);
 
+        public override LocalServiceSource WithEntries(IReadOnlyList<DeploymentEntry> newEntries) => new NodeSource(system, root, newEntries, publicHostname);
+
         // Which children of a kind's collection listen, and which poem service each one serves.
-        private static IReadOnlyList<(string Listener, string? Poem, string Suffix)> Listeners(string kind) => kind switch
+        private static IReadOnlyList<(string Listener, string? Poem, string Suffix)> Listeners(DeploymentEntry entry) => entry.Kind!.Name switch
         {
-            FastPoetryKind.Name => [("listener", "poem", ""), ("listener2", "poem2", "/poem2")],
-            SlowPoetryKind.Name => [("listener", "poem", "")],
+            FastPoetryKind.Name when entry.Options!.Has("poem2") => [("listener", "poem", ""), ("listener2", "poem2", "/poem2")],
+            FastPoetryKind.Name or SlowPoetryKind.Name => [("listener", "poem", "")],
             _ => [("listener", null, "")],
         };
 
         public override async Task<IReadOnlyList<CatalogService>> DescribeAsync(string node, CancellationToken cancellationToken)
         {
             var lookups = new List<Task<CatalogService?>>();
-            foreach (var (path, kind) in Flatten(entries, ""))
-                foreach (var (listener, poem, suffix) in Listeners(kind))
-                    lookups.Add(DescribeAsync(node, path, kind, listener, poem, suffix, cancellationToken));
+            foreach (var (path, entry) in Flatten(entries, ""))
+                foreach (var (listener, poem, suffix) in Listeners(entry))
+                    lookups.Add(DescribeAsync(node, path, entry.Kind!.Name, listener, poem, suffix, cancellationToken));
             var found = await Task.WhenAll(lookups).ConfigureAwait(false);
             return found.OfType<CatalogService>().ToList();
         }
 
-        private static IEnumerable<(string Path, string Kind)> Flatten(IEnumerable<DeploymentEntry> entries, string prefix)
+        private static IEnumerable<(string Path, DeploymentEntry Entry)> Flatten(IEnumerable<DeploymentEntry> entries, string prefix)
         {
             foreach (var entry in entries)
             {
                 var path = prefix + entry.Name;
-                if (entry.Kind is { } kind) yield return (path, kind.Name);
+                if (entry.Kind is not null) yield return (path, entry);
                 else foreach (var nested in Flatten(entry.Children, path + "/")) yield return nested;
             }
         }

@@ -36,6 +36,7 @@ public static class PoetryCli
         root.Subcommands.Add(RunCommand.Create(loader, serve));
         root.Subcommands.Add(CheckCommand.Create(loader));
         root.Subcommands.Add(GetCommand.Create(serve));
+        root.Subcommands.Add(Cluster.CatalogCommand.Create(serve));
         foreach (var kind in kinds.All)
             root.Subcommands.Add(KindCommands.Create(kind, serve));
         root.SetAction(_ =>

@@ -51,10 +51,11 @@ public static class GetRun
             interrupt.Cancel();
         });
 
-        var system = ActorSystem.Create("poetry-get", SystemConfig(request));
+        var config = request.Cluster is { } cluster ? SystemConfig(request).WithFallback(cluster.Config) : SystemConfig(request);
+        var system = ActorSystem.Create("poetry-get", config);
         try
         {
-            return await FetchAndPrintAsync(request, PoetryDownloads.Create(system), interrupt.Token);
+            return await FetchAndPrintAsync(request, system, PoetryDownloads.Create(system), interrupt.Token);
         }
         finally
         {
@@ -72,7 +73,7 @@ public static class GetRun
         }
     }
 
-    private static async Task<int> FetchAndPrintAsync(GetRequest request, IActorRef downloads, CancellationToken interrupt)
+    private static async Task<int> FetchAndPrintAsync(GetRequest request, ActorSystem system, IActorRef downloads, CancellationToken interrupt)
     {
         var stdout = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
         var printer = new PoemPrinter(stdout);
@@ -82,8 +83,8 @@ public static class GetRun
         void Show(PoemOutcome outcome)
         {
             // As it arrives: out at once, not when the buffer fills.
-            if (display is null) Report(outcome, printer, stdout, flush: true);
-            else display.WriteAbove(() => Report(outcome, printer, stdout, flush: true));
+            if (display is null) Report(outcome, printer, stdout, flush: true, request.Cluster);
+            else display.WriteAbove(() => Report(outcome, printer, stdout, flush: true, request.Cluster));
         }
 
         var options = new DownloadOptions
@@ -104,7 +105,9 @@ public static class GetRun
         using var noCollections = NoCollectionsDuring.FetchOf(request.Addresses.Count);
         try
         {
-            outcomes = await PoemFetch.AllSettledAsync(downloads, request.Addresses, options, interrupt);
+            outcomes = request.Cluster is { } cluster
+                ? await cluster.FetchAsync(system, options, interrupt)
+                : await PoemFetch.AllSettledAsync(downloads, request.Addresses, options, interrupt);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
@@ -120,11 +123,11 @@ public static class GetRun
         {
             case OutputMode.RequestOrder:
                 foreach (var outcome in outcomes)
-                    Report(outcome, printer, stdout, flush: false);
+                    Report(outcome, printer, stdout, flush: false, request.Cluster);
                 break;
             case OutputMode.Json:
                 foreach (var outcome in outcomes)
-                    Warn(outcome, stdout);
+                    Warn(outcome, stdout, request.Cluster);
                 JsonReport.Write(stdout, outcomes, clock.Elapsed);
                 break;
         }
@@ -134,9 +137,9 @@ public static class GetRun
     }
 
     /// <summary>A poem to stdout, or its failure to stderr; a failed transform warns first.</summary>
-    private static void Report(PoemOutcome outcome, PoemPrinter printer, Stream stdout, bool flush)
+    private static void Report(PoemOutcome outcome, PoemPrinter printer, Stream stdout, bool flush, Cluster.ClusterGet? cluster)
     {
-        Warn(outcome, stdout);
+        Warn(outcome, stdout, cluster);
         if (outcome is PoemOutcome.Downloaded downloaded)
         {
             printer.Print(downloaded.Poem.Poem);
@@ -145,10 +148,11 @@ public static class GetRun
     }
 
     /// <summary>The stderr line for a failed download or a failed transform, if any.</summary>
-    private static void Warn(PoemOutcome outcome, Stream stdout)
+    private static void Warn(PoemOutcome outcome, Stream stdout, Cluster.ClusterGet? cluster)
     {
         var line = outcome switch
         {
+            PoemOutcome.Failed failed when cluster?.FailureLine(failed) is { } named => named,
             PoemOutcome.Failed { Failure: var failure } => $"poetry-node get: {failure.Address}: {StepName(failure.Step)} failed: {failure.Detail}",
             PoemOutcome.Downloaded { Poem.Transform: { Succeeded: false } transform } =>
                 $"poetry-node get: {outcome.Address}: {Capitalized(transform.Name)} failed! {transform.FailureReason}; the original poem is printed",

@@ -88,8 +88,9 @@ public static class NodeHost
             {
                 // A refused start is expected (its message names the service and the reason);
                 // anything else is a bug, logged in full, but the operator still gets one line.
-                var reason = e is NodeStartException ? e.Message : "internal error: " + e.Message;
-                if (e is NodeStartException)
+                var reason = e is NodeStartException ? e.Message
+                    : Cluster.ClusterNodeHosting.WhyStartFailed(e, source.Initial) ?? "internal error: " + e.Message;
+                if (e is NodeStartException || reason.StartsWith("cannot bind the cluster port", StringComparison.Ordinal))
                     log.Error("the node could not start: {Reason}", reason);
                 else
                     log.Error(e, "the node failed to start");
@@ -102,6 +103,13 @@ public static class NodeHost
             if (DaemonChild.IsDaemon)
                 DaemonChild.ReportReady();
             await host.WaitForShutdownAsync();
+            if (Cluster.ClusterNodeHosting.Ended(host.Services) is { } ended)
+            {
+                log.Error("the node stopped: {Reason}", ended);
+                await Log.CloseAndFlushAsync();
+                await Console.Error.WriteLineAsync($"poetry-node: {ended}");
+                return ExitCodes.Failure;
+            }
             log.Information("node stopped");
             return ExitCodes.Success;
         }
@@ -132,6 +140,7 @@ public static class NodeHost
                 loggers.AddLogger<SerilogLogger>();
             });
             akka.WithPoetryNode(source.Initial);
+            Cluster.ClusterNodeHosting.AddTo(akka, source.Initial);
             akka.WithPoetryDownloads();
             // The host owns SIGINT/SIGTERM: its stop stops the services in order, then the actor
             // system. Akka's own process-exit hook would race it.
@@ -141,6 +150,7 @@ public static class NodeHost
         });
         // Started in this order once the actor system runs; stopped in the reverse order.
         builder.Services.AddPoetryNodeLifetime();
+        Cluster.ClusterNodeHosting.AddTo(builder.Services, source.Initial);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(source);
         builder.Services.AddHostedService<NodeProcessService>();

@@ -72,7 +72,7 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
         var reloader = new DeploymentReloader(node, deployment, Logging.GetLogger(Sys, "reload"));
         var outcome = await reloader.ReloadAsync(() => DeploymentLoader.Default.Load(Deployment("lorelei", "pushkin"), "test deployment"));
         Assert.Empty(outcome.Errors);
-        catalog.Tell(new LocalServicesChanged(LocalServiceSource.ForNode(Sys, node.Path, reloader.Entries, "127.0.0.1")));
+        catalog.Tell(new DeploymentChanged(reloader.Entries));
 
         var after = await ClusterMembers.CatalogWhenAsync(otherCatalog, Deadline,
             c => c.Services.Select(s => s.Poem).Order().SequenceEqual(["ecstasy", "lorelei", "pushkin"]), "science replaced by lorelei and pushkin");
