@@ -21,6 +21,8 @@ var rounds = Option("--rounds", 3);
 var poems = Option("--poems", 1000);
 var scales = (OptionText("--services") ?? "0 1000 10000").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
 var node = Path.Combine(repo, "src", "PoetryNode", "bin", "Release", "net10.0", "poetry-node.dll");
+// The benchmark's own actor systems keep quiet: the members come and go on purpose.
+var Quiet = ConfigurationFactory.ParseString("akka { loglevel = ERROR, stdout-loglevel = OFF, log-dead-letters = off }");
 var work = Directory.CreateTempSubdirectory("poetry-cluster-bench-").FullName;
 var started = new List<Process>();
 try
@@ -78,7 +80,7 @@ async Task<(double Join, double Hidden, double Removed, List<double> Direct, Lis
     var ports = new[] { FreePort(), FreePort(), FreePort() };
     var members = new List<Process>();
     for (var i = 0; i < 2; i++) members.Add(StartMember(i, ports));
-    using var client = ActorSystem.Create("bench-client", CatalogClient.Config());
+    using var client = ActorSystem.Create("bench-client", Quiet.WithFallback(CatalogClient.Config()));
     var contact = new NetAddress("127.0.0.1", ports[0]);
     var clusterClient = client.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(client).WithInitialContacts(
         [ActorPath.Parse($"akka.tcp://poetry@{contact}/system/receptionist")])));
@@ -170,7 +172,7 @@ async Task<CurrentCatalog> WaitCatalogAsync(IActorRef clusterClient, Func<Curren
 
 async Task<(int, double, double, long)> ScaleAsync(int services)
 {
-    var config = ConfigurationFactory.ParseString("""
+    var config = Quiet.WithFallback(ConfigurationFactory.ParseString("""
         akka {
           loglevel = WARNING
           actor.provider = cluster
@@ -178,7 +180,7 @@ async Task<(int, double, double, long)> ScaleAsync(int services)
           cluster.downing-provider-class = ""
         }
         """).WithFallback(ConfigurationFactory.ParseString(PoetryClusterHostingExtensions.TimingsHocon(PoetryClusterSettings.Default)))
-        .WithFallback(CatalogClient.SerializerConfig);
+        .WithFallback(CatalogClient.SerializerConfig));
     var systems = Enumerable.Range(0, 3).Select(_ => ActorSystem.Create("poetry", config)).ToArray();
     try
     {
