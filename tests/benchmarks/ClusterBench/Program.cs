@@ -22,7 +22,11 @@ var poems = Option("--poems", 1000);
 var scales = (OptionText("--services") ?? "0 1000 10000").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
 var node = Path.Combine(repo, "src", "PoetryNode", "bin", "Release", "net10.0", "poetry-node.dll");
 // The benchmark's own actor systems keep quiet: the members come and go on purpose.
-var Quiet = ConfigurationFactory.ParseString("akka { loglevel = ERROR, stdout-loglevel = OFF, log-dead-letters = off }");
+var marginalDirect = new List<double>();
+var marginalByName = new List<double>();
+var fixedDirect = new List<double>();
+var fixedByName = new List<double>();
+var Quiet = ConfigurationFactory.ParseString("akka { loglevel = OFF, stdout-loglevel = OFF, log-dead-letters = off }");
 var work = Directory.CreateTempSubdirectory("poetry-cluster-bench-").FullName;
 var started = new List<Process>();
 try
@@ -58,6 +62,11 @@ try
     Row($"get of {poems} poems by address, poems/s", direct, "baseline");
     Row($"get --cluster --poem of {poems} poems, poems/s", byName, ">= 0.9x the baseline");
     Console.WriteLine($"| ratio by name / by address (medians) | {Median(byName) / Median(direct):0.00}x | | | >= 0.9x |");
+    Row("get of 1 poem by address, s (the command's fixed cost)", fixedDirect, "");
+    Row("get --cluster --poem of 1 poem, s (fixed cost with the catalog's question)", fixedByName, "");
+    Row($"marginal rate of the other {poems - 1} poems by address, poems/s", marginalDirect, "baseline");
+    Row($"marginal rate of the other {poems - 1} poems by name, poems/s", marginalByName, ">= 0.9x");
+    Console.WriteLine($"| marginal ratio by name / by address (medians) | {Median(marginalByName) / Median(marginalDirect):0.00}x | | | >= 0.9x |");
     Console.WriteLine();
     Console.WriteLine("| services on three members | convergence (ms) | vs 0 services | heap of three replicas (MB) | serialized catalog (bytes) |");
     Console.WriteLine("| --- | --- | --- | --- | --- |");
@@ -101,8 +110,18 @@ async Task<(double Join, double Hidden, double Removed, List<double> Direct, Lis
     var byName = new List<double>();
     for (var i = 0; i < 2; i++)
     {
-        direct.Add(poems / await TimedGetAsync(["get", "--json", .. addresses]));
-        byName.Add(poems / await TimedGetAsync(["get", "--json", "--cluster", contact.ToString(), .. names]));
+        // One poem first: the command's fixed cost (process start; for --cluster also remoting and
+        // the catalog's question), so the marginal rate of the other poems can be told apart.
+        var oneDirect = await TimedGetAsync(["get", "--json", addresses[0]]);
+        var oneByName = await TimedGetAsync(["get", "--json", "--cluster", contact.ToString(), names[0], names[1]]);
+        var allDirect = await TimedGetAsync(["get", "--json", .. addresses]);
+        var allByName = await TimedGetAsync(["get", "--json", "--cluster", contact.ToString(), .. names]);
+        direct.Add(poems / allDirect);
+        byName.Add(poems / allByName);
+        marginalDirect.Add((poems - 1) / Math.Max(0.001, allDirect - oneDirect));
+        marginalByName.Add((poems - 1) / Math.Max(0.001, allByName - oneByName));
+        fixedDirect.Add(oneDirect);
+        fixedByName.Add(oneByName);
     }
 
     clock.Restart();
