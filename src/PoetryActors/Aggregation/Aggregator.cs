@@ -86,7 +86,7 @@ public static class Aggregator
         IActorRef aggregations, IReadOnlyList<WorkItem> items, AggregationOptions? options = null, CancellationToken cancellationToken = default) =>
         Gathered(await RunAsync(aggregations, items, GatherOptions(options), cancellationToken).ConfigureAwait(false));
 
-    private static IActorRef NewAggregator(IActorRefFactory system) =>
+    internal static IActorRef NewAggregator(IActorRefFactory system) =>
         system.ActorOf(AggregatorActor.Props(), $"aggregator-{Interlocked.Increment(ref _created)}");
 
     private static Task<AggregationResult> Ask(IActorRef target, object request, CancellationToken cancellationToken) =>

@@ -52,12 +52,14 @@ public static class ClusterPoemFetch
         IReadOnlyList<Target> targets, CurrentCatalog catalog, DownloadSettings settings, IActorRef? progressObserver = null)
     {
         var items = new WorkItem[targets.Count];
+        // Plain addresses wait for places in flight as PoemFetch's do.
+        var slots = targets.Count > settings.MaxInFlight ? new DownloadSlots(settings.MaxInFlight) : null;
         for (var index = 0; index < targets.Count; index++)
         {
             var name = $"download-{index}";
             items[index] = targets[index] switch
             {
-                Target.At at => WorkItem.Actor(DownloaderActor.Props(new DownloadPoem(index, at.Address, settings, progressObserver)), name),
+                Target.At at => WorkItem.Actor(DownloaderActor.Props(new DownloadPoem(index, at.Address, settings, progressObserver) { Slots = slots }), name),
                 Target.Poem poem => ForPoem(index, poem.Name, catalog, settings, progressObserver, name),
                 _ => throw new ArgumentOutOfRangeException(nameof(targets)),
             };
@@ -90,22 +92,26 @@ public static class ClusterPoemFetch
     {
         var settings = options.Settings ?? DownloadSettings.Create(system.Settings.Config);
         var addresses = targets.Select(t => AddressOf(t, catalog)).ToList();
-        var watcher = options.IsObserved
-            ? system.ActorOf(DownloadWatcherActor.Props(addresses, options), $"named-download-watcher-{Guid.NewGuid():N}")
-            : null;
-        try
+        // The named downloads report no progress (a live display follows addresses known in advance).
+        var items = WorkItems(targets, catalog, settings);
+        if (!options.IsObserved)
         {
-            var items = WorkItems(targets, catalog, settings, options.OnProgress is null ? null : watcher);
-            var aggregation = PoemFetch.AggregationOptionsFor(settings, options.OnSettled is null ? null : watcher);
+            var aggregation = PoemFetch.AggregationOptionsFor(settings, items.Count, observer: null);
             var outcomes = await Aggregator.AllSettledAsync(system, items, aggregation, cancellationToken).ConfigureAwait(false);
-            if (watcher is not null)
-                await watcher.Ask<DownloadWatcherActor.Flush>(DownloadWatcherActor.Flush.Instance, cancellationToken).ConfigureAwait(false);
             return outcomes.Select((o, i) => PoemOutcome.From(i, addresses[i], o)).ToList();
         }
-        finally
+
+        // Watched (get --as-completed): the watcher runs the aggregation and calls back as each settles.
+        var answer = new TaskCompletionSource<IReadOnlyList<PoemOutcome>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watcher = system.ActorOf(
+            DownloadWatcherActor.Props(addresses, options, settings, Aggregator.NewAggregator(system), answer, cancellationToken, items),
+            $"named-download-watcher-{Guid.NewGuid():N}");
+        await using var registration = cancellationToken.Register(() =>
         {
-            watcher?.Tell(PoisonPill.Instance);
-        }
+            answer.TrySetCanceled(cancellationToken);
+            watcher.Tell(PoisonPill.Instance);
+        });
+        return await answer.Task.ConfigureAwait(false);
     }
 
     /// <summary>The address an outcome names: the target's, or for a name the first node serving it (the answering member when none does).</summary>
@@ -121,8 +127,8 @@ public static class ClusterPoemFetch
         var serving = catalog.ServingPoem(poem).Where(s => s.Sha256 is not null).ToList();
         if (serving.Count == 0)
         {
-            var failure = new DownloadFailed(AnswererAddress(catalog), DownloadStep.Downloader, UnknownPoem(poem));
-            return WorkItem.Fail(new DownloadFailedException(failure), name);
+            var failure = new DownloadFailed(AnswererAddress(catalog), DownloadStep.Downloader, FetchFailure.Other, UnknownPoem(poem));
+            return WorkItem.Succeed(new PoemOutcome.Failed(index, failure), name);
         }
         // The contact node's copy is what it is asked for; other nodes with the same content are the fallbacks.
         var sha256 = serving.OrderBy(s => s.Node == catalog.Answerer ? 0 : 1).First().Sha256!;

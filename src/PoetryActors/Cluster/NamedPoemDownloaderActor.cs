@@ -16,8 +16,8 @@ namespace PoetryActors.Cluster;
 /// says serve it (Fetching), checks what arrived against the catalog's SHA-256, and on a failure
 /// or a mismatch tries the next node; then, when the settings name a transform server, sends the
 /// poem through it (Transforming; a failed transform keeps the original poem). It reports to its
-/// parent with <see cref="WorkSucceeded"/> holding a <see cref="PoemDownloaded"/>, or
-/// <see cref="WorkFailed"/> whose <see cref="DownloadFailedException"/> names every node tried.
+/// parent with <see cref="WorkSucceeded"/> holding its <see cref="PoemOutcome"/>: the poem, or a
+/// <see cref="DownloadFailed"/> that names every node tried.
 /// </summary>
 public sealed class NamedPoemDownloaderActor : UntypedActor
 {
@@ -74,8 +74,8 @@ public sealed class NamedPoemDownloaderActor : UntypedActor
                 }
                 TryNext(candidate, $"{address} sent {fetched.Poem.Length} bytes whose SHA-256 {sha256[..12]}... is not the catalog's {_request.Sha256[..Math.Min(12, _request.Sha256.Length)]}...");
                 break;
-            case FetchResult.Failed failed:
-                TryNext(candidate, DownloadFailed.From(failed).Reason);
+            case DownloadFailed failed:
+                TryNext(candidate, failed.Reason);
                 break;
             case StepCrashed crashed:
                 TryNext(candidate, $"downloading from {address} failed: {crashed.Cause.GetBaseException().Message}");
@@ -97,8 +97,8 @@ public sealed class NamedPoemDownloaderActor : UntypedActor
         var detail = _failures.Count == 1
             ? $"the one node serving '{_request.Name}' failed: {failure}"
             : $"every node serving '{_request.Name}' failed: {string.Join("; ", _failures)}";
-        var report = new DownloadFailed(_request.Candidates[candidate], DownloadStep.Downloader, detail) { Elapsed = _clock.Elapsed };
-        Context.Parent.Tell(new WorkFailed(WorkFailure.Error(report.Reason, new DownloadFailedException(report))));
+        var report = new DownloadFailed(_request.Candidates[candidate], DownloadStep.Downloader, FetchFailure.Other, detail) { Elapsed = _clock.Elapsed };
+        Context.Parent.Tell(new WorkSucceeded(new PoemOutcome.Failed(_request.Index, report)));
         Become(Reported);
     }
 
@@ -141,7 +141,7 @@ public sealed class NamedPoemDownloaderActor : UntypedActor
     private void Succeed(byte[] poem, FetchResult.Fetched fetched, TransformReport? transform, TimeSpan transformTime)
     {
         var timings = new DownloadTimings(fetched.Elapsed, transformTime, _clock.Elapsed);
-        Context.Parent.Tell(new WorkSucceeded(new PoemDownloaded(fetched.Address, poem, fetched.Poem.Length, transform, timings)));
+        Context.Parent.Tell(new WorkSucceeded(new PoemOutcome.Downloaded(_request.Index, fetched.Address, poem, fetched.Poem.Length, transform, timings)));
         Become(Reported);
     }
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using PoetryActors.Aggregation;
 using PoetryActors.Kinds;
 using static PoetryActors.Aggregation.AggregationProtocol;
 using static PoetryActors.Download.DownloadProtocol;
@@ -7,17 +8,43 @@ using static PoetryActors.Download.DownloadProtocol;
 namespace PoetryActors.Download;
 
 /// <summary>
-/// Turns a download request's events into the callbacks of its <see cref="DownloadOptions"/>: it
-/// is the aggregation's observer (<see cref="ItemSettled"/>, passed on as a
-/// <see cref="PoemOutcome"/>) and the downloaders' (<see cref="DownloadProgress"/>), so the
-/// callbacks run one at a time, in the order the events arrived. <see cref="Flush"/> is answered
-/// once everything sent before it has been passed on. A callback that throws is logged and the
-/// watcher carries on.
+/// The requester of a watched download request: it sends the <see cref="Aggregate"/> of the
+/// downloads to <paramref name="aggregator"/> itself (cancelled by <paramref name="cancel"/>), as
+/// the aggregation's observer and the downloaders' one,
+/// so it turns the request's events into the callbacks of its <see cref="DownloadOptions"/> one at
+/// a time, in the order they arrived (<see cref="DownloadProgress"/>, and each
+/// <see cref="ItemSettled"/> as a <see cref="PoemOutcome"/>, built once and kept). The aggregator
+/// tells it every <see cref="ItemSettled"/> before its answer, so when the answer comes every
+/// callback has run: it completes <paramref name="answer"/> with the outcomes it kept and stops.
+/// A callback that throws is logged and the watcher carries on.
 /// </summary>
-internal sealed class DownloadWatcherActor(IReadOnlyList<NetAddress> addresses, DownloadOptions options) : UntypedActor
+internal sealed class DownloadWatcherActor(
+    IReadOnlyList<NetAddress> addresses,
+    DownloadOptions options,
+    DownloadSettings settings,
+    IActorRef aggregator,
+    TaskCompletionSource<IReadOnlyList<PoemOutcome>> answer,
+    CancellationToken cancel,
+    IReadOnlyList<WorkItem>? items = null) : UntypedActor
 {
-    public static Props Props(IReadOnlyList<NetAddress> addresses, DownloadOptions options) =>
-        Akka.Actor.Props.Create(() => new DownloadWatcherActor(addresses, options));
+    private readonly PoemOutcome?[] _outcomes = new PoemOutcome?[addresses.Count];
+
+    public static Props Props(
+        IReadOnlyList<NetAddress> addresses,
+        DownloadOptions options,
+        DownloadSettings settings,
+        IActorRef aggregator,
+        TaskCompletionSource<IReadOnlyList<PoemOutcome>> answer,
+        CancellationToken cancel,
+        IReadOnlyList<WorkItem>? items = null) =>
+        // items: work of the caller's own (the cluster's downloads by name), one per address; null: PoemFetch's downloaders.
+        Akka.Actor.Props.Create(() => new DownloadWatcherActor(addresses, options, settings, aggregator, answer, cancel, items));
+
+    protected override void PreStart()
+    {
+        var work = items ?? PoemFetch.WorkItems(addresses, settings, options.OnProgress is null ? null : Self);
+        aggregator.Tell(new Aggregate(work, PoemFetch.AggregationOptionsFor(settings, addresses.Count, Self)) { CancellationToken = cancel }, Self);
+    }
 
     protected override void OnReceive(object message)
     {
@@ -27,19 +54,30 @@ internal sealed class DownloadWatcherActor(IReadOnlyList<NetAddress> addresses, 
                 Call(options.OnProgress, progress);
                 break;
             case ItemSettled settled:
-                if (options.OnSettled is { } onSettled)
-                {
-                    Call(onSettled, PoemOutcome.From(settled.Index, addresses[settled.Index], settled.Outcome));
-                }
-
+                var outcome = PoemOutcome.From(settled.Index, addresses[settled.Index], settled.Outcome);
+                _outcomes[settled.Index] = outcome;
+                Call(options.OnSettled, outcome);
                 break;
-            case Flush:
-                Sender.Tell(Flush.Instance);
+            case AggregationCompleted completed:
+                HandleCompleted(completed);
                 break;
             default:
                 Unhandled(message);
                 break;
         }
+    }
+
+    protected override void PostStop() =>
+        // Stopped before the answer (the request was cancelled, or the system is shutting down).
+        answer.TrySetCanceled();
+
+    private void HandleCompleted(AggregationCompleted completed)
+    {
+        var outcomes = new PoemOutcome[_outcomes.Length];
+        for (var index = 0; index < outcomes.Length; index++)
+            outcomes[index] = _outcomes[index] ?? PoemOutcome.From(index, addresses[index], completed.Outcomes[index]);
+        answer.TrySetResult(outcomes);
+        Context.Stop(Self);
     }
 
     private static void Call<T>(Action<T>? callback, T value)
@@ -51,16 +89,6 @@ internal sealed class DownloadWatcherActor(IReadOnlyList<NetAddress> addresses, 
         catch (Exception e)
         {
             Context.GetLogger().Error(e, "a download callback threw while handling {0}", value);
-        }
-    }
-
-    /// <summary>Answered with itself once every earlier event has been passed on.</summary>
-    public sealed class Flush
-    {
-        public static readonly Flush Instance = new();
-
-        private Flush()
-        {
         }
     }
 }

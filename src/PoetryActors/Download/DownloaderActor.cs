@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
-using PoetryActors.Aggregation;
 using PoetryActors.Kinds;
 using static PoetryActors.Aggregation.AggregationProtocol;
 using static PoetryActors.Download.DownloadProtocol;
@@ -10,11 +9,12 @@ namespace PoetryActors.Download;
 
 /// <summary>
 /// One download (<c>download-&lt;i&gt;</c>), a worker of the client's aggregator: created with a
-/// <see cref="DownloadPoem"/>, it fetches the poem at once (Fetching), then, when the settings name
+/// <see cref="DownloadPoem"/>, it waits for a place in flight when its request has more downloads
+/// than <see cref="DownloadSettings.MaxInFlight"/> (Queued), fetches the poem (Fetching), then, when the settings name
 /// a transform server, sends it through that server (Transforming), and reports to its parent
-/// with <see cref="WorkSucceeded"/> holding a <see cref="PoemDownloaded"/> or
-/// <see cref="WorkFailed"/> carrying a <see cref="DownloadFailedException"/>. A transform that
-/// fails keeps the original poem (the report says why). The socket work is plain async code
+/// with <see cref="WorkSucceeded"/> holding its <see cref="PoemOutcome"/>: the poem, or the
+/// <see cref="DownloadFailed"/> the fetcher made, passed on as it is. A transform that fails
+/// keeps the original poem (the report says why). The socket work is plain async code
 /// (<see cref="PoemFetcher"/>, <see cref="TransformClient"/>) piped back as messages; every step
 /// is bounded by the settings' limits. The aggregator stops the downloader once it has reported,
 /// or earlier when the request no longer wants it, and stopping cancels whatever is in flight, so
@@ -25,6 +25,10 @@ public sealed class DownloaderActor : UntypedActor
     private readonly DownloadPoem _request;
     private readonly CancellationTokenSource _cancel = new();
     private readonly Stopwatch _clock = new();
+
+    // Whether this downloader holds a place in flight (only with DownloadPoem.Slots).
+    private const int SlotWaiting = 0, SlotHeld = 1, SlotGone = 2;
+    private int _slot;
 
     /// <summary>A downloader for <paramref name="request"/>.</summary>
     public DownloaderActor(DownloadPoem request)
@@ -43,6 +47,49 @@ public sealed class DownloaderActor : UntypedActor
     /// <inheritdoc />
     protected override void PreStart()
     {
+        if (_request.Slots is not { } slots)
+        {
+            StartFetching();
+            return;
+        }
+
+        // Queued: wait for a place in flight. The continuation runs off the actor's thread, so
+        // whether the place is this downloader's to use or to give back is settled atomically
+        // against a stop that comes first.
+        Become(Queued);
+        var self = Self;
+        slots.TakeAsync(_cancel.Token).ContinueWith(taken =>
+        {
+            if (!taken.IsCompletedSuccessfully) return;
+            if (Interlocked.CompareExchange(ref _slot, SlotHeld, SlotWaiting) == SlotWaiting) self.Tell(SlotTaken.Instance);
+            else slots.Give();
+        }, TaskScheduler.Default);
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        _cancel.Cancel();
+        if (Interlocked.Exchange(ref _slot, SlotGone) == SlotHeld) _request.Slots!.Give();
+    }
+
+    private void Queued(object message)
+    {
+        switch (message)
+        {
+            case SlotTaken:
+                Become(OnReceive);
+                StartFetching();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void StartFetching()
+    {
+        // Timings and the deadline count from here, not from the wait for a place.
         _clock.Start();
         var (index, address, settings, observer) = _request;
         Action<int>? progress = observer is null
@@ -53,9 +100,6 @@ public sealed class DownloaderActor : UntypedActor
     }
 
     /// <inheritdoc />
-    protected override void PostStop() => _cancel.Cancel();
-
-    /// <inheritdoc />
     protected override void OnReceive(object message)
     {
         switch (message)
@@ -63,11 +107,11 @@ public sealed class DownloaderActor : UntypedActor
             case FetchResult.Fetched fetched:
                 HandleFetched(fetched);
                 break;
-            case FetchResult.Failed failed:
-                Fail(DownloadFailed.From(failed) with { Elapsed = _clock.Elapsed });
+            case DownloadFailed failed:
+                Fail(failed with { Elapsed = _clock.Elapsed });
                 break;
             case StepCrashed crashed:
-                Fail(new DownloadFailed(_request.Address, DownloadStep.Downloader, crashed.Cause.GetBaseException().Message)
+                Fail(new DownloadFailed(_request.Address, DownloadStep.Downloader, FetchFailure.Other, crashed.Cause.GetBaseException().Message)
                 {
                     Elapsed = _clock.Elapsed,
                 });
@@ -129,13 +173,13 @@ public sealed class DownloaderActor : UntypedActor
     private void Succeed(byte[] poem, FetchResult.Fetched fetched, TransformReport? transform, TimeSpan transformTime)
     {
         var timings = new DownloadTimings(fetched.Elapsed, transformTime, _clock.Elapsed);
-        Context.Parent.Tell(new WorkSucceeded(new PoemDownloaded(_request.Address, poem, fetched.Poem.Length, transform, timings)));
+        Context.Parent.Tell(new WorkSucceeded(new PoemOutcome.Downloaded(_request.Index, _request.Address, poem, fetched.Poem.Length, transform, timings)));
         Become(Reported);
     }
 
     private void Fail(DownloadFailed failure)
     {
-        Context.Parent.Tell(new WorkFailed(WorkFailure.Error(failure.Reason, new DownloadFailedException(failure))));
+        Context.Parent.Tell(new WorkSucceeded(new PoemOutcome.Failed(_request.Index, failure)));
         Become(Reported);
     }
 
@@ -151,6 +195,12 @@ public sealed class DownloaderActor : UntypedActor
         public void Release(ActorBase actor)
         {
         }
+    }
+
+    /// <summary>A place in flight is this downloader's now.</summary>
+    private sealed record SlotTaken : INoSerializationVerificationNeeded
+    {
+        public static readonly SlotTaken Instance = new();
     }
 
     /// <summary>A step's task threw (a bug, or the cancellation of a stopped downloader, whose message then goes nowhere quietly).</summary>

@@ -2,17 +2,6 @@ using PoetryActors.Kinds;
 
 namespace PoetryActors.Download;
 
-/// <summary>The step of a download at which it failed.</summary>
-public enum FetchStep
-{
-    /// <summary>Turning the host name into addresses.</summary>
-    Resolve,
-    /// <summary>Opening the TCP connection.</summary>
-    Connect,
-    /// <summary>Reading the poem up to the server's close.</summary>
-    Read,
-}
-
 /// <summary>What went wrong with a download.</summary>
 public enum FetchFailure
 {
@@ -32,39 +21,72 @@ public enum FetchFailure
     DeadlinePassed,
     /// <summary>The server sent more than the largest poem allowed.</summary>
     TooLarge,
+    /// <summary>The server closed the connection without sending a byte: no poem.</summary>
+    Empty,
+    /// <summary>The downloader stopped, crashed, or ran out of time before it could say more.</summary>
+    Stopped,
+    /// <summary>The requester interrupted the request (<c>get</c> on SIGINT or SIGTERM) before the poem arrived.</summary>
+    Interrupted,
     /// <summary>Any other socket error; the detail says which.</summary>
     Other,
 }
 
 /// <summary>
 /// The outcome of one poem download: <see cref="Fetched"/> with the bytes the server sent before
-/// its clean close, or <see cref="Failed"/> saying which address, at which step, what happened.
-/// Expected failures are values, not exceptions.
+/// its clean close, or a <see cref="DownloadFailed"/> saying which address, at which step, what
+/// happened. Expected failures are values, not exceptions.
 /// </summary>
 public abstract record FetchResult(NetAddress Address)
 {
-    /// <summary>The server sent <paramref name="Poem"/> and closed the connection cleanly.</summary>
+    /// <summary>The server sent <paramref name="Poem"/> (at least one byte) and closed the connection cleanly.</summary>
     public sealed record Fetched(NetAddress Address, byte[] Poem, TimeSpan Elapsed) : FetchResult(Address)
     {
+        /// <inheritdoc />
         public override string ToString() => $"fetched {Poem.Length} bytes from {Address} in {Elapsed.TotalSeconds:0.###} s";
     }
+}
+
+/// <summary>
+/// A download of <paramref name="Address"/> failed at <paramref name="Step"/> because of
+/// <paramref name="Failure"/>; <paramref name="Detail"/> says it in words (such as <c>connection
+/// refused</c>) and <paramref name="BytesReceived"/> counts what had arrived before. It is the one
+/// value a failure is, from where it happens (the fetcher, or the aggregation for a downloader
+/// that never answered) to where it is printed; <see cref="Reason"/> is the whole story in one line.
+/// </summary>
+public sealed record DownloadFailed(NetAddress Address, DownloadStep Step, FetchFailure Failure, string Detail, int BytesReceived = 0)
+    : FetchResult(Address)
+{
+    /// <summary>How long the download ran before it failed, when known.</summary>
+    public TimeSpan? Elapsed { get; init; }
+
+    /// <summary>One line an operator can act on, such as <c>connecting to 127.0.0.1:10000 failed: connection refused</c>.</summary>
+    public string Reason => Step switch
+    {
+        DownloadStep.Resolve => $"resolving {Address.Host} failed: {Detail}",
+        DownloadStep.Connect => $"connecting to {Address} failed: {Detail}",
+        DownloadStep.Read => $"reading from {Address} failed: {Detail}",
+        _ => $"downloading from {Address} failed: {Detail}",
+    };
+
+    /// <inheritdoc />
+    public override string ToString() => Reason;
+}
+
+/// <summary>The step at which a download failed.</summary>
+public enum DownloadStep
+{
+    /// <summary>Turning the host name into addresses.</summary>
+    Resolve,
+
+    /// <summary>Opening the TCP connection.</summary>
+    Connect,
+
+    /// <summary>Reading the poem up to the server's close.</summary>
+    Read,
 
     /// <summary>
-    /// The download failed at <paramref name="Step"/> because of <paramref name="Failure"/>;
-    /// <paramref name="Detail"/> says it in words and <paramref name="BytesReceived"/> counts
-    /// what had arrived before (0 unless it failed while reading). <see cref="Reason"/> is the
-    /// whole story in one line.
+    /// The downloader as a whole: it stopped without answering, or its request was cancelled or
+    /// ran out of time before it could say more.
     /// </summary>
-    public sealed record Failed(NetAddress Address, FetchStep Step, FetchFailure Failure, string Detail, int BytesReceived) : FetchResult(Address)
-    {
-        /// <summary>One line an operator can act on, such as <c>reading from 127.0.0.1:10000 failed: connection reset after 120 bytes</c>.</summary>
-        public string Reason => Step switch
-        {
-            FetchStep.Resolve => $"resolving {Address.Host} failed: {Detail}",
-            FetchStep.Connect => $"connecting to {Address} failed: {Detail}",
-            _ => $"reading from {Address} failed: {Detail}",
-        };
-
-        public override string ToString() => Reason;
-    }
+    Downloader,
 }

@@ -16,7 +16,8 @@ namespace PoetryActors.Download;
 /// <see cref="AggregationsActor"/> (the node's <c>/user/downloads</c>) it is created under it.
 /// Downloads never fail the Task: each failure is an outcome. Cancelling the token stops every
 /// downloader and cancels the Task. <see cref="WorkItems"/> and <see cref="PoemOutcome.From"/>
-/// are the building blocks for actors that run the aggregation themselves.
+/// are the building blocks for actors that run the aggregation themselves: each downloader's value
+/// is its <see cref="PoemOutcome"/>.
 /// </summary>
 public static class PoemFetch
 {
@@ -43,14 +44,16 @@ public static class PoemFetch
 
     /// <summary>
     /// One downloader work item per address, named <c>download-&lt;index&gt;</c>, reporting progress to
-    /// <paramref name="progressObserver"/> when given.
+    /// <paramref name="progressObserver"/> when given; at most <see cref="DownloadSettings.MaxInFlight"/>
+    /// of them download at once, the others wait for a place.
     /// </summary>
     public static IReadOnlyList<WorkItem> WorkItems(IReadOnlyList<NetAddress> addresses, DownloadSettings settings, IActorRef? progressObserver = null)
     {
         var items = new WorkItem[addresses.Count];
+        var slots = addresses.Count > settings.MaxInFlight ? new DownloadSlots(settings.MaxInFlight) : null;
         for (var index = 0; index < items.Length; index++)
         {
-            var request = new DownloadPoem(index, addresses[index], settings, progressObserver);
+            var request = new DownloadPoem(index, addresses[index], settings, progressObserver) { Slots = slots };
             items[index] = WorkItem.Actor(DownloaderActor.Props(request), $"download-{index}");
         }
 
@@ -61,46 +64,53 @@ public static class PoemFetch
     /// The aggregation options for downloads: every outcome goes to the caller (errors consumed),
     /// and a safety deadline a little past the downloads' own, so a request never hangs.
     /// </summary>
-    public static AggregationOptions AggregationOptionsFor(DownloadSettings settings, IActorRef? observer = null) => new()
+    public static AggregationOptions AggregationOptionsFor(DownloadSettings settings, IActorRef? observer = null) =>
+        AggregationOptionsFor(settings, 1, observer);
+
+    /// <summary>
+    /// The same for a request of <paramref name="count"/> downloads: when they must wait for places
+    /// in flight, the safety deadline allows one download deadline per round of places.
+    /// </summary>
+    public static AggregationOptions AggregationOptionsFor(DownloadSettings settings, int count, IActorRef? observer)
     {
-        ConsumeErrors = true,
-        Deadline = settings.Limits.Deadline + DeadlineGrace,
-        Observer = observer,
-    };
+        var rounds = Math.Max(1, (count + settings.MaxInFlight - 1) / settings.MaxInFlight);
+        return new AggregationOptions
+        {
+            ConsumeErrors = true,
+            Deadline = settings.Limits.Deadline * rounds + DeadlineGrace,
+            Observer = observer,
+        };
+    }
 
     private static async Task<IReadOnlyList<PoemOutcome>> RunAsync(
         ActorSystem system, IActorRef? aggregations, IEnumerable<NetAddress> addresses, DownloadOptions options, CancellationToken cancel)
     {
         var requested = addresses as IReadOnlyList<NetAddress> ?? addresses.ToArray();
         var settings = options.Settings ?? DownloadSettings.Create(system.Settings.Config);
-        var watcher = options.IsObserved
-            ? system.ActorOf(DownloadWatcherActor.Props(requested, options), $"download-watcher-{Interlocked.Increment(ref _watchers)}")
-            : null;
-        try
+        if (!options.IsObserved)
         {
-            var items = WorkItems(requested, settings, options.OnProgress is null ? null : watcher);
-            var aggregation = AggregationOptionsFor(settings, options.OnSettled is null ? null : watcher);
+            var items = WorkItems(requested, settings);
+            var aggregation = AggregationOptionsFor(settings, requested.Count, observer: null);
             var outcomes = aggregations is null
                 ? await Aggregator.AllSettledAsync(system, items, aggregation, cancel).ConfigureAwait(false)
                 : await Aggregator.AllSettledAsync(aggregations, items, aggregation, cancel).ConfigureAwait(false);
-
-            if (watcher is not null)
-            {
-                // Every callback runs before the caller sees the result.
-                await watcher.Ask<DownloadWatcherActor.Flush>(DownloadWatcherActor.Flush.Instance, cancel).ConfigureAwait(false);
-            }
-
             var poems = new PoemOutcome[outcomes.Count];
             for (var index = 0; index < poems.Length; index++)
-            {
                 poems[index] = PoemOutcome.From(index, requested[index], outcomes[index]);
-            }
-
             return poems;
         }
-        finally
+
+        // Watched: the watcher asks the aggregation itself and is its observer, so the callbacks
+        // have all run by the time the answer reaches it, with no extra round trip.
+        var answer = new TaskCompletionSource<IReadOnlyList<PoemOutcome>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watcher = system.ActorOf(
+            DownloadWatcherActor.Props(requested, options, settings, aggregations ?? Aggregator.NewAggregator(system), answer, cancel),
+            $"download-watcher-{Interlocked.Increment(ref _watchers)}");
+        await using var registration = cancel.Register(() =>
         {
-            watcher?.Tell(PoisonPill.Instance);
-        }
+            answer.TrySetCanceled(cancel);
+            watcher.Tell(PoisonPill.Instance);
+        });
+        return await answer.Task.ConfigureAwait(false);
     }
 }

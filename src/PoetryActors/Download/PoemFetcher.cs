@@ -10,17 +10,15 @@ namespace PoetryActors.Download;
 
 /// <summary>
 /// Downloads one poem with the poem protocol: connect, read everything up to the server's close,
-/// with every step bounded (<see cref="FetchLimits"/>). A clean close is success, whatever was
-/// sent; a reset, a refused or timed-out connect, a silent server, a missed deadline or a poem
-/// larger than allowed is a <see cref="FetchResult.Failed"/> naming the address, the step and
-/// what happened. Plain async code with no actor, shared by the caching proxy and the
+/// with every step bounded (<see cref="FetchLimits"/>). A clean close after at least one byte is
+/// success; a close without a byte (no poem), a reset, a refused or timed-out connect, a silent
+/// server, a missed deadline or a poem larger than allowed is a <see cref="DownloadFailed"/>
+/// naming the address, the step and what happened. Plain async code with no actor, shared by the caching proxy and the
 /// client-side downloaders. Only the caller's own cancellation throws
 /// (<see cref="OperationCanceledException"/>).
 /// </summary>
 public static class PoemFetcher
 {
-    private const int ReadSize = 16 * 1024;
-
     /// <summary>Fetches the poem served at <paramref name="address"/> within <paramref name="limits"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was cancelled.</exception>
     public static Task<FetchResult> FetchAsync(NetAddress address, FetchLimits limits, CancellationToken cancel = default) =>
@@ -53,7 +51,7 @@ public static class PoemFetcher
     /// current step is the connect; the failure names the step (resolve or connect). Shared with
     /// the transform client, whose connect is the same step.
     /// </summary>
-    internal static async Task<(Socket? Socket, Failed? Failure)> ConnectAsync(
+    internal static async Task<(Socket? Socket, DownloadFailed? Failure)> ConnectAsync(
         NetAddress address, FetchLimits limits, StepTimeouts timeouts, CancellationToken cancel)
     {
         IPAddress[] candidates;
@@ -65,43 +63,44 @@ public static class PoemFetcher
         {
             try
             {
-                candidates = await ResolveAsync(address.Host, timeouts.Token).ConfigureAwait(false);
+                candidates = await HostAddresses.ResolveIPv4FirstAsync(address.Host, timeouts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
                 return (null, timeouts.DeadlinePassed
-                    ? new Failed(address, FetchStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed", 0)
-                    : new Failed(address, FetchStep.Resolve, FetchFailure.ConnectTimedOut, $"timed out after {Seconds(limits.ConnectTimeout)}", 0));
+                    ? new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed", 0)
+                    : new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.ConnectTimedOut, $"timed out after {FetchLimits.Seconds(limits.ConnectTimeout)}", 0));
             }
             catch (SocketException e)
             {
                 var failure = e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData ? FetchFailure.UnknownHost : FetchFailure.Other;
-                return (null, new Failed(address, FetchStep.Resolve, failure, failure is FetchFailure.UnknownHost ? "no such host" : e.Message, 0));
+                return (null, new DownloadFailed(address, DownloadStep.Resolve, failure, failure is FetchFailure.UnknownHost ? "no such host" : e.Message, 0));
             }
         }
 
         if (candidates.Length == 0)
-            return (null, new Failed(address, FetchStep.Resolve, FetchFailure.UnknownHost, "the host has no address", 0));
+            return (null, new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.UnknownHost, "the host has no address", 0));
 
         return await ConnectAnyAsync(address, candidates, limits, timeouts, cancel).ConfigureAwait(false);
     }
 
-    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancel)
-    {
-        var addresses = await Dns.GetHostAddressesAsync(host, cancel).ConfigureAwait(false);
-        // IPv4 first, as our listeners bind "localhost" to 127.0.0.1.
-        return [.. addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1)];
-    }
-
     /// <summary>Tries each address in turn, each attempt bounded by the connect timeout; reports the last failure.</summary>
-    private static async Task<(Socket? Socket, Failed? Failure)> ConnectAnyAsync(
+    private static async Task<(Socket? Socket, DownloadFailed? Failure)> ConnectAnyAsync(
         NetAddress address, IPAddress[] candidates, FetchLimits limits, StepTimeouts timeouts, CancellationToken cancel)
     {
-        Failed? failure = null;
+        DownloadFailed? failure = null;
         foreach (var ip in candidates)
         {
             var endpoint = new IPEndPoint(ip, address.Port);
-            var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            Socket socket;
+            try
+            {
+                socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets)
+            {
+                return (null, new DownloadFailed(address, DownloadStep.Connect, FetchFailure.Other, OpenFileLimit.Exhausted(), 0));
+            }
             // Each address gets the whole connect timeout (the first one's step is already running).
             if (ip != candidates[0]) timeouts.StartStep(limits.ConnectTimeout);
             try
@@ -116,22 +115,23 @@ public static class PoemFetcher
                 // The server accepted and reset at once, before the connect was seen to complete:
                 // that is a reset while reading, with nothing read, not a failure to connect.
                 if (e is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted })
-                    return (null, new Failed(address, FetchStep.Read, FetchFailure.Reset, "connection reset after 0 bytes", 0));
+                    return (null, new DownloadFailed(address, DownloadStep.Read, FetchFailure.Reset, "connection reset after 0 bytes", 0));
                 var (kind, detail) = e switch
                 {
                     OperationCanceledException when timeouts.DeadlinePassed =>
-                        (FetchFailure.DeadlinePassed, $"the deadline of {Seconds(limits.Deadline)} passed"),
-                    OperationCanceledException => (FetchFailure.ConnectTimedOut, $"timed out after {Seconds(limits.ConnectTimeout)}"),
+                        (FetchFailure.DeadlinePassed, $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed"),
+                    OperationCanceledException => (FetchFailure.ConnectTimedOut, $"timed out after {FetchLimits.Seconds(limits.ConnectTimeout)}"),
                     SocketException { SocketErrorCode: SocketError.TimedOut } =>
                         (FetchFailure.ConnectTimedOut, "timed out (by the operating system)"),
                     SocketException { SocketErrorCode: SocketError.ConnectionRefused } => (FetchFailure.Refused, "connection refused"),
                     SocketException { SocketErrorCode: SocketError.HostUnreachable } => (FetchFailure.Unreachable, "host unreachable"),
                     SocketException { SocketErrorCode: SocketError.NetworkUnreachable } => (FetchFailure.Unreachable, "network unreachable"),
+                    SocketException { SocketErrorCode: SocketError.TooManyOpenSockets } => (FetchFailure.Other, OpenFileLimit.Exhausted()),
                     _ => (FetchFailure.Other, e.Message),
                 };
                 // A host name may stand for several addresses: say which one answered so.
                 if (!IPAddress.TryParse(address.Host, out _)) detail += $" (at {endpoint})";
-                failure = new Failed(address, FetchStep.Connect, kind, detail, 0);
+                failure = new DownloadFailed(address, DownloadStep.Connect, kind, detail, 0);
                 // A timed-out attempt has cancelled the shared token: no time is left for another address.
                 if (timeouts.Token.IsCancellationRequested) break;
             }
@@ -150,29 +150,33 @@ public static class PoemFetcher
             while (true)
             {
                 var read = await ReceiveAsync(socket, poem, limits.MaxPoemBytes, timeouts.Token).ConfigureAwait(false);
+                if (read == 0 && poem.Length == 0)
+                    // The original client printed an empty poem and called it a success; our own
+                    // proxies and servers say "no poem" this way, so it is a failure that says so.
+                    return new DownloadFailed(address, DownloadStep.Read, FetchFailure.Empty, "the server closed without sending a poem");
                 if (read == 0)
                     return new Fetched(address, poem.ToArray(), clock.Elapsed);
                 timeouts.Progress();
                 received?.Invoke(poem.Length);
                 if (poem.Length > limits.MaxPoemBytes)
-                    return new Failed(address, FetchStep.Read, FetchFailure.TooLarge,
+                    return new DownloadFailed(address, DownloadStep.Read, FetchFailure.TooLarge,
                         $"the poem is larger than {limits.MaxPoemBytes} bytes", poem.Length);
             }
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
             return timeouts.DeadlinePassed
-                ? new Failed(address, FetchStep.Read, FetchFailure.DeadlinePassed,
-                    $"the deadline of {Seconds(limits.Deadline)} passed after {poem.Length} bytes", poem.Length)
-                : new Failed(address, FetchStep.Read, FetchFailure.IdleTimedOut,
-                    $"timed out: no data for {Seconds(limits.IdleTimeout)} after {poem.Length} bytes", poem.Length);
+                ? new DownloadFailed(address, DownloadStep.Read, FetchFailure.DeadlinePassed,
+                    $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed after {poem.Length} bytes", poem.Length)
+                : new DownloadFailed(address, DownloadStep.Read, FetchFailure.IdleTimedOut,
+                    $"timed out: no data for {FetchLimits.Seconds(limits.IdleTimeout)} after {poem.Length} bytes", poem.Length);
         }
         catch (SocketException e)
         {
             var (kind, what) = e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted
                 ? (FetchFailure.Reset, "connection reset")
                 : (FetchFailure.Other, e.Message);
-            return new Failed(address, FetchStep.Read, kind, $"{what} after {poem.Length} bytes", poem.Length);
+            return new DownloadFailed(address, DownloadStep.Read, kind, $"{what} after {poem.Length} bytes", poem.Length);
         }
     }
 
@@ -196,11 +200,9 @@ public static class PoemFetcher
 
         // Room for what has arrived, but no more than one byte past the largest poem allowed, so
         // that a poem too large shows itself without being read whole.
-        var room = Math.Min(Math.Min(available, ReadSize), Math.Max(1, maxPoemBytes + 1 - poem.Length));
+        var room = Math.Min(Math.Min(available, FetchLimits.ReadSize), Math.Max(1, maxPoemBytes + 1 - poem.Length));
         var read = await socket.ReceiveAsync(poem.GetMemory(room), SocketFlags.None, cancel).ConfigureAwait(false);
         poem.Advance(read);
         return read;
     }
-
-    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

@@ -1,15 +1,15 @@
 using PoetryActors.Aggregation;
 using PoetryActors.Kinds;
-using static PoetryActors.Download.DownloadProtocol;
 
 namespace PoetryActors.Download;
 
 /// <summary>
 /// What became of one requested poem, at position <see cref="Index"/> of the request:
 /// <see cref="Downloaded"/> (the poem, transformed or not, with its timings) or
-/// <see cref="Failed"/> (which address, which step, what happened). Built from the aggregator's
-/// <see cref="Outcome"/> of a downloader by <see cref="From"/>, so that a downloader that died
-/// without answering, or one the request's deadline or cancellation cut short, is a failure too.
+/// <see cref="Failed"/> (which address, which step, what happened). A downloader builds it once
+/// and reports it as its work's value; <see cref="From"/> reads it back out of the aggregation's
+/// <see cref="Outcome"/>, and makes the one failure the aggregation itself can cause (a downloader
+/// that died without answering, or that the request's deadline or cancellation cut short).
 /// </summary>
 public abstract record PoemOutcome(int Index, NetAddress Address)
 {
@@ -22,11 +22,17 @@ public abstract record PoemOutcome(int Index, NetAddress Address)
     /// <summary>Whether the poem arrived.</summary>
     public bool Succeeded => this is Downloaded;
 
-    /// <summary>The poem arrived: <paramref name="Poem"/>.</summary>
-    public sealed record Downloaded(int Index, PoemDownloaded Poem) : PoemOutcome(Index, Poem.Address)
+    /// <summary>
+    /// The poem at <paramref name="Address"/> arrived. <paramref name="Poem"/> is what to show: the
+    /// transformed poem, or the original one when there was no transform or it failed
+    /// (<paramref name="Transform"/> says which); <paramref name="FetchedBytes"/> is the size of the
+    /// original.
+    /// </summary>
+    public sealed record Downloaded(int Index, NetAddress Address, byte[] Poem, int FetchedBytes, TransformReport? Transform, DownloadTimings Timings)
+        : PoemOutcome(Index, Address)
     {
-        /// <inheritdoc />
-        public override string ToString() => $"#{Index}: {Poem}";
+        /// <summary>A one-line summary, such as <c>#0: 3000 bytes of poetry from 127.0.0.1:10000</c>.</summary>
+        public override string ToString() => $"#{Index}: {Poem.Length} bytes of poetry from {Address}";
     }
 
     /// <summary>The download failed: <paramref name="Failure"/>.</summary>
@@ -36,14 +42,18 @@ public abstract record PoemOutcome(int Index, NetAddress Address)
         public override string ToString() => $"#{Index}: {Failure.Reason}";
     }
 
-    /// <summary>The outcome of download <paramref name="index"/> of <paramref name="address"/>, from its aggregation outcome.</summary>
+    /// <summary>
+    /// The outcome of download <paramref name="index"/> of <paramref name="address"/>: the one its
+    /// downloader reported, or, when the aggregation settled it without one (the worker stopped,
+    /// crashed, timed out or was cancelled), a <see cref="DownloadStep.Downloader"/> failure with
+    /// the aggregation's reason.
+    /// </summary>
     public static PoemOutcome From(int index, NetAddress address, Outcome outcome) => outcome switch
     {
-        Outcome.Success { Value: PoemDownloaded poem } => new Downloaded(index, poem),
-        Outcome.Failure { Cause.Exception: DownloadFailedException failed } => new Failed(index, failed.Failure),
-        Outcome.Failure failure => new Failed(index, new DownloadFailed(address, DownloadStep.Downloader, failure.Cause.Reason)),
+        Outcome.Success { Value: PoemOutcome reported } => reported,
+        Outcome.Failure failure => new Failed(index, new DownloadFailed(address, DownloadStep.Downloader, FetchFailure.Stopped, failure.Cause.Reason)),
         Outcome.Success success => new Failed(index, new DownloadFailed(
-            address, DownloadStep.Downloader, $"the downloader answered {success.Value ?? "nothing"} instead of a poem")),
+            address, DownloadStep.Downloader, FetchFailure.Other, $"the downloader answered {success.Value ?? "nothing"} instead of a poem")),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "an outcome is a success or a failure"),
     };
 }

@@ -19,8 +19,6 @@ namespace PoetryActors.Download;
 /// </summary>
 public static class TransformClient
 {
-    private const int ReadSize = 16 * 1024;
-
     /// <summary>
     /// Asks the transform server at <paramref name="server"/> to apply <paramref name="transformName"/>
     /// to <paramref name="poem"/>, within <paramref name="limits"/>; <paramref name="timeLeft"/>, when
@@ -40,14 +38,14 @@ public static class TransformClient
         var allowed = timeLeft ?? limits.Deadline;
         if (allowed <= TimeSpan.Zero)
         {
-            return Fail(server, "connecting to", $"the deadline of {Seconds(limits.Deadline)} passed before the transform", clock);
+            return Fail(server, "connecting to", $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed before the transform", clock);
         }
 
         using var timeouts = new StepTimeouts(allowed, limits.ConnectTimeout, cancel);
         var (socket, failure) = await PoemFetcher.ConnectAsync(server, limits, timeouts, cancel).ConfigureAwait(false);
         if (socket is null)
         {
-            return Fail(server, failure!.Step == FetchStep.Resolve ? "resolving" : "connecting to", failure.Detail, clock);
+            return Fail(server, failure!.Step == DownloadStep.Resolve ? "resolving" : "connecting to", failure.Detail, clock);
         }
 
         using (socket)
@@ -87,8 +85,8 @@ public static class TransformClient
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
             return Fail(server, "sending to", timeouts.DeadlinePassed
-                ? $"the deadline of {Seconds(limits.Deadline)} passed"
-                : $"timed out: the server took nothing for {Seconds(limits.IdleTimeout)}", clock);
+                ? $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed"
+                : $"timed out: the server took nothing for {FetchLimits.Seconds(limits.IdleTimeout)}", clock);
         }
         catch (SocketException e)
         {
@@ -111,10 +109,10 @@ public static class TransformClient
             {
                 // Wait without a buffer, then read what arrived through a pooled one.
                 await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, timeouts.Token).ConfigureAwait(false);
-                var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+                var buffer = ArrayPool<byte>.Shared.Rent(FetchLimits.ReadSize);
                 try
                 {
-                    var read = await socket.ReceiveAsync(buffer.AsMemory(0, ReadSize), SocketFlags.None, timeouts.Token).ConfigureAwait(false);
+                    var read = await socket.ReceiveAsync(buffer.AsMemory(0, FetchLimits.ReadSize), SocketFlags.None, timeouts.Token).ConfigureAwait(false);
                     if (read == 0)
                     {
                         return Fail(server, "reading from", received == 0
@@ -141,8 +139,8 @@ public static class TransformClient
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
             return Fail(server, "reading from", timeouts.DeadlinePassed
-                ? $"the deadline of {Seconds(limits.Deadline)} passed after {received} bytes of the reply"
-                : $"timed out: no data for {Seconds(limits.IdleTimeout)} after {received} bytes of the reply", clock);
+                ? $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed after {received} bytes of the reply"
+                : $"timed out: no data for {FetchLimits.Seconds(limits.IdleTimeout)} after {received} bytes of the reply", clock);
         }
         catch (SocketException e)
         {
@@ -154,8 +152,6 @@ public static class TransformClient
 
     private static TransformResult.Failed Fail(NetAddress server, string step, string detail, Stopwatch clock) =>
         new($"{step} the transform server {server} failed: {detail}", clock.Elapsed);
-
-    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }
 
 /// <summary>

@@ -16,8 +16,8 @@ public static class SiblingHandlerSource
 
     /// <summary>
     /// Asks the sibling <paramref name="service"/> <paramref name="question"/>; <paramref name="makeHandler"/>
-    /// turns the answer into the handler, or returns null for an answer that refuses, whose text
-    /// (its <c>Reason</c>) then refuses the listener's start.
+    /// turns the answer into the handler, or returns null for an answer that refuses (an
+    /// <see cref="IServiceUnavailable"/>), whose reason then refuses the listener's start.
     /// </summary>
     public static Func<IActorContext, Task<IConnectionHandler>> Ask(
         string service, object question, Func<object, ILoggingAdapter, IConnectionHandler?> makeHandler) => async context =>
@@ -25,7 +25,8 @@ public static class SiblingHandlerSource
         var log = context.GetLogger();
         var answer = await context.ActorSelection($"../{service}").Ask(question, AskTimeout);
         return makeHandler(answer, log)
-            ?? throw new ServiceStartException(answer.GetType().GetProperty("Reason")?.GetValue(answer) as string
-                ?? $"unexpected answer from the {service} service: {answer}");
+            ?? throw new ServiceStartException(answer is IServiceUnavailable unavailable
+                ? unavailable.Reason
+                : $"unexpected answer from the {service} service: {answer}");
     };
 }

@@ -4,6 +4,7 @@ using PoetryActors.Download;
 using PoetryActors.Kinds;
 using PoetryActors.Services;
 using static PoetryActors.Proxy.ProxyProtocol;
+using static PoetryActors.Services.ServiceProtocol;
 
 namespace PoetryActors.Proxy;
 
@@ -16,24 +17,18 @@ namespace PoetryActors.Proxy;
 /// <see cref="ProxyProtocol.PoemNotAvailable"/> and the next request fetches again. When the last
 /// waiter withdraws (<see cref="ProxyProtocol.CancelPoemRequest"/>) the fetch is cancelled
 /// (<c>Canceling poem download.</c>). Also answers <see cref="ProxyProtocol.GetCacheState"/>.
-/// Stopping the service cancels the fetch and forgets the poem.
+/// Stopping the service cancels the fetch and forgets the poem. The phases are states that carry
+/// their data: Empty, Fetching (the fetch and its waiters), Cached (the poem).
 /// </summary>
 public sealed class PoemCacheActor : ServiceActor
 {
     private readonly NetAddress _upstream;
     private readonly FetchLimits _limits;
 
-    // ServiceActor owns OnReceive (the service protocol), so the cache's phases are switched
-    // through this field instead of Become: Empty, Fetching or Cached.
-    private UntypedReceive _phase;
-    private byte[]? _poem;
-    private Fetch? _running;
-
     public PoemCacheActor(NetAddress upstream, FetchLimits limits)
     {
         _upstream = upstream;
         _limits = limits;
-        _phase = Empty;
     }
 
     /// <summary>Props for a cache of the poem served at <paramref name="upstream"/>, fetched within <paramref name="limits"/>.</summary>
@@ -46,38 +41,17 @@ public sealed class PoemCacheActor : ServiceActor
         return Task.CompletedTask;
     }
 
-    protected override Task StopServiceAsync()
-    {
-        if (_running is { } fetch) AbandonFetch(fetch, $"the proxy stopped before the poem of {_upstream} arrived", ended: false);
-        _poem = null;
-        _phase = Empty;
-        return Task.CompletedTask;
-    }
+    // Each state forgets what it holds when the service stops (it becomes Empty first).
+    protected override Task StopServiceAsync() => Task.CompletedTask;
 
-    protected override void OnServiceMessage(object message)
-    {
-        switch (message)
-        {
-            case GetCacheState:
-                Sender.Tell(new CurrentCacheState(
-                    _poem is not null ? CachePhase.Cached : _running is not null ? CachePhase.Fetching : CachePhase.Empty,
-                    _running?.Waiters.Count ?? 0,
-                    _poem?.Length ?? 0));
-                break;
-            case FetchEnded ended when !ReferenceEquals(ended.Fetch, _running):
-                // A fetch cancelled earlier has finished: nothing waits for it any more.
-                ended.Fetch.Dispose();
-                break;
-            default:
-                _phase(message);
-                break;
-        }
-    }
+    protected override void OnReceive(object message) => Empty(message);
 
-    // ---- phases ------------------------------------------------------------------------------
+    // ---- states ------------------------------------------------------------------------------
 
+    /// <summary>No poem and no fetch: the first request starts one.</summary>
     private void Empty(object message)
     {
+        if (HandleServiceProtocol(message)) return;
         switch (message)
         {
             case GetCachedPoem when !IsRunning:
@@ -85,11 +59,19 @@ public sealed class PoemCacheActor : ServiceActor
                 break;
             case GetCachedPoem request:
                 Log.Info("Fetching poem from server.");
-                StartFetch().Waiters[request.RequestId] = Sender;
-                _phase = Fetching;
+                var fetch = StartFetch();
+                fetch.Waiters[request.RequestId] = Sender;
+                Become(m => Fetching(m, fetch));
                 break;
             case CancelPoemRequest:
                 // Its request was answered already.
+                break;
+            case GetCacheState:
+                Sender.Tell(new CurrentCacheState(CachePhase.Empty, 0, 0));
+                break;
+            case FetchEnded ended:
+                // A fetch abandoned earlier has finished: nothing waits for it any more.
+                ended.Fetch.Dispose();
                 break;
             default:
                 Unhandled(message);
@@ -97,13 +79,20 @@ public sealed class PoemCacheActor : ServiceActor
         }
     }
 
-    private void Fetching(object message)
+    /// <summary>The one upstream <paramref name="fetch"/> runs; every request meanwhile waits for it (single flight).</summary>
+    private void Fetching(object message, Fetch fetch)
     {
-        var fetch = _running!;
+        if (message is StopService)
+        {
+            AbandonFetch(fetch, $"the proxy stopped before the poem of {_upstream} arrived", ended: false);
+            HandleServiceProtocol(message);
+            return;
+        }
+
+        if (HandleServiceProtocol(message)) return;
         switch (message)
         {
             case GetCachedPoem request:
-                // Single flight: join the fetch already running.
                 Log.Debug("waiting for the poem download already running ({0} waiting)", fetch.Waiters.Count + 1);
                 fetch.Waiters[request.RequestId] = Sender;
                 break;
@@ -112,18 +101,19 @@ public sealed class PoemCacheActor : ServiceActor
                 {
                     Log.Info("Canceling poem download.");
                     fetch.Cancel();
-                    _running = null;
-                    _phase = Empty;
+                    Become(Empty);
                 }
                 break;
-            case FetchCompleted { Result: FetchResult.Fetched { Poem.Length: > 0 } fetched }:
+            case GetCacheState:
+                Sender.Tell(new CurrentCacheState(CachePhase.Fetching, fetch.Waiters.Count, 0));
+                break;
+            case FetchEnded ended when !ReferenceEquals(ended.Fetch, fetch):
+                ended.Fetch.Dispose();
+                break;
+            case FetchCompleted { Result: FetchResult.Fetched fetched }:
                 HandleFetched(fetch, fetched);
                 break;
-            case FetchCompleted { Result: FetchResult.Fetched }:
-                // Our own proxies say "no poem" with an empty close; caching that would serve nothing forever.
-                AbandonFetch(fetch, $"{_upstream} closed the connection without sending a poem", ended: true);
-                break;
-            case FetchCompleted { Result: FetchResult.Failed failed }:
+            case FetchCompleted { Result: DownloadFailed failed }:
                 AbandonFetch(fetch, failed.Reason, ended: true);
                 break;
             case FetchAborted aborted:
@@ -135,15 +125,31 @@ public sealed class PoemCacheActor : ServiceActor
         }
     }
 
-    private void Cached(object message)
+    /// <summary>The <paramref name="poem"/> is in memory: every request is answered from it.</summary>
+    private void Cached(object message, byte[] poem)
     {
+        if (message is StopService)
+        {
+            // A stopped proxy forgets its poem: a restart fetches it again.
+            Become(Empty);
+            HandleServiceProtocol(message);
+            return;
+        }
+
+        if (HandleServiceProtocol(message)) return;
         switch (message)
         {
             case GetCachedPoem:
                 Log.Info("Using cached poem.");
-                Sender.Tell(new CachedPoem(_poem!));
+                Sender.Tell(new CachedPoem(poem));
                 break;
             case CancelPoemRequest:
+                break;
+            case GetCacheState:
+                Sender.Tell(new CurrentCacheState(CachePhase.Cached, 0, poem.Length));
+                break;
+            case FetchEnded ended:
+                ended.Fetch.Dispose();
                 break;
             default:
                 Unhandled(message);
@@ -156,7 +162,6 @@ public sealed class PoemCacheActor : ServiceActor
     private Fetch StartFetch()
     {
         var fetch = new Fetch();
-        _running = fetch;
         PoemFetcher.FetchAsync(_upstream, _limits, fetch.Token).PipeTo(Self,
             success: result => new FetchCompleted(fetch, result),
             failure: cause => new FetchAborted(fetch, cause));
@@ -165,27 +170,24 @@ public sealed class PoemCacheActor : ServiceActor
 
     private void HandleFetched(Fetch fetch, FetchResult.Fetched fetched)
     {
-        _poem = fetched.Poem;
-        _running = null;
         fetch.Dispose();
-        _phase = Cached;
+        Become(m => Cached(m, fetched.Poem));
         Log.Info("cached {0} bytes of poetry from {1} for {2} waiting clients", fetched.Poem.Length, _upstream, fetch.Waiters.Count);
         var answer = new CachedPoem(fetched.Poem);
         foreach (var waiter in fetch.Waiters.Values) waiter.Tell(answer);
     }
 
     /// <summary>
-    /// Ends the current fetch without a poem: nothing is cached and every waiter hears why. A fetch
-    /// whose task has <paramref name="ended"/> is released now; one still running is cancelled and
-    /// released when its end arrives.
+    /// Ends <paramref name="fetch"/> without a poem and goes back to Empty: nothing is cached and
+    /// every waiter hears why. A fetch whose task has <paramref name="ended"/> is released now; one
+    /// still running is cancelled and released when its end arrives.
     /// </summary>
     private void AbandonFetch(Fetch fetch, string reason, bool ended)
     {
         Log.Warning("no poem to cache: {0}; {1} waiting clients get none", reason, fetch.Waiters.Count);
         if (ended) fetch.Dispose();
         else fetch.Cancel();
-        _running = null;
-        _phase = Empty;
+        Become(Empty);
         var answer = new PoemNotAvailable(reason);
         foreach (var waiter in fetch.Waiters.Values) waiter.Tell(answer);
         fetch.Waiters.Clear();

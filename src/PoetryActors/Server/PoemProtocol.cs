@@ -1,3 +1,5 @@
+using PoetryActors.Services;
+
 namespace PoetryActors.Server;
 
 /// <summary>The messages a poem service answers beside the service protocol.</summary>
@@ -14,5 +16,5 @@ public static class PoemProtocol
     public sealed record CurrentPoem(string Source, byte[] Poem);
 
     /// <summary>The service holds no poem (it is not running).</summary>
-    public sealed record PoemUnavailable(string Reason);
+    public sealed record PoemUnavailable(string Reason) : IServiceUnavailable;
 }

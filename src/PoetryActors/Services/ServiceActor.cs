@@ -11,9 +11,12 @@ namespace PoetryActors.Services;
 /// <see cref="StopServiceAsync"/>, one at a time, and hands every other message to
 /// <see cref="OnServiceMessage"/>. A start that throws <see cref="ServiceStartException"/> is
 /// answered with its reason; a stop is answered only when <see cref="StopServiceAsync"/> is done.
+/// A service with phases of its own uses states (<c>Become</c>): each state first offers the
+/// message to <see cref="HandleServiceProtocol"/>, then handles its own.
 /// </summary>
 public abstract class ServiceActor : UntypedActor
 {
+    /// <summary>Reads the logger and nothing else: the service's work starts with <see cref="StartServiceAsync"/>.</summary>
     protected ServiceActor()
     {
         Log = Context.GetLogger();
@@ -37,22 +40,32 @@ public abstract class ServiceActor : UntypedActor
     /// <summary>The service's own messages; call <c>Unhandled</c> for the rest.</summary>
     protected virtual void OnServiceMessage(object message) => Unhandled(message);
 
-    protected sealed override void OnReceive(object message)
+    /// <summary>The initial state: the service protocol, then <see cref="OnServiceMessage"/>.</summary>
+    protected override void OnReceive(object message)
+    {
+        if (!HandleServiceProtocol(message)) OnServiceMessage(message);
+    }
+
+    /// <summary>
+    /// Handles <see cref="StartService"/>, <see cref="StopService"/> and <see cref="GetStatus"/>
+    /// and returns true, or returns false for any other message. A state set with <c>Become</c>
+    /// calls it first, so the service answers its collection in every state.
+    /// </summary>
+    protected bool HandleServiceProtocol(object message)
     {
         switch (message)
         {
             case StartService:
                 HandleStart(Sender);
-                break;
+                return true;
             case StopService:
                 HandleStop(Sender);
-                break;
+                return true;
             case GetStatus:
                 Sender.Tell(new CurrentStatus(Name, IsRunning));
-                break;
+                return true;
             default:
-                OnServiceMessage(message);
-                break;
+                return false;
         }
     }
 
@@ -110,14 +123,28 @@ public abstract class ServiceActor : UntypedActor
         });
     }
 
+    /// <summary>Stopped without a <see cref="StopService"/> (a crash, or its collection cut it off): releases anyway.</summary>
     protected override void PostStop()
     {
-        // Stopped without a StopService (a crash, or the collection cut it off): release anyway.
         if (IsRunning)
         {
             IsRunning = false;
-            try { StopServiceAsync().Wait(TimeSpan.FromSeconds(1)); }
-            catch (Exception e) { Log.Warning("service {0} did not stop cleanly: {1}", Name, e.Message); }
+            // Without blocking the dispatcher's thread: the release starts here (a listener
+            // closes its port at once) and finishes on its own; nothing waits for an answer.
+            var log = Log;
+            var name = Name;
+            try
+            {
+                StopServiceAsync().ContinueWith(
+                    stop => log.Warning("service {0} did not stop cleanly: {1}", name, stop.Exception!.GetBaseException().Message),
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+            catch (Exception e)
+            {
+                Log.Warning("service {0} did not stop cleanly: {1}", Name, e.Message);
+            }
         }
         base.PostStop();
     }

@@ -1,3 +1,5 @@
+using PoetryActors.Services;
+
 namespace PoetryActors.Transform;
 
 /// <summary>The messages the transforms service answers beside the service protocol.</summary>
@@ -14,5 +16,5 @@ public static class TransformProtocol
     public sealed record CurrentProcessor(TransformRequestProcessor Processor);
 
     /// <summary>The service is not running.</summary>
-    public sealed record ProcessorUnavailable(string Reason);
+    public sealed record ProcessorUnavailable(string Reason) : IServiceUnavailable;
 }

@@ -77,11 +77,8 @@ public sealed class TransformRequestProcessor
             return false;
         }
 
-        netstring = new byte[NetstringEncoder.EncodedLength(byteCount)];
-        byteCount.TryFormat(netstring, out var digits, default, CultureInfo.InvariantCulture);
-        netstring[digits] = (byte)':';
-        Encoding.UTF8.GetBytes(poem, netstring.AsSpan(digits + 1));
-        netstring[^1] = (byte)',';
+        netstring = NetstringEncoder.AllocateFramed(byteCount, out var payloadOffset);
+        Encoding.UTF8.GetBytes(poem, netstring.AsSpan(payloadOffset, byteCount));
         return true;
     }
 

@@ -10,7 +10,7 @@ namespace PoetryNode.Cli;
 public static class CheckCommand
 {
     /// <summary>The <c>check</c> command.</summary>
-    public static Command Create(DeploymentLoader loader)
+    public static Command Create(DeploymentLoader loader, ServeOptions serve)
     {
         var files = new Argument<string[]>("FILE")
         {
@@ -21,7 +21,12 @@ public static class CheckCommand
         command.Arguments.Add(files);
         command.SetAction(async (result, _) =>
         {
-            var paths = result.GetValue(files) is { Length: > 0 } given ? given.Select(p => (string?)p) : [null];
+            if (serve.Misplaced(result) is { Count: > 0 } misplaced)
+                return await RefuseAsync("check", misplaced);
+            var paths = result.GetValue(files) is { Length: > 0 } given ? given.Select(p => (string?)p).ToList() : [null];
+            // The parser takes an unknown --option for a file name; say what it is instead.
+            if (paths.FirstOrDefault(p => p?.StartsWith("--", StringComparison.Ordinal) == true) is { } unknown)
+                return await RefuseAsync("check", [unknown]);
             var exit = ExitCodes.Success;
             foreach (var path in paths)
             {
@@ -39,6 +44,25 @@ public static class CheckCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// Refuses serving options given before a command that does not serve (<c>poetry-node
+    /// --daemon check</c>): silently ignoring them would let the operator think they applied.
+    /// </summary>
+    internal static async Task<int> RefuseAsync(string command, IReadOnlyList<string> misplaced)
+    {
+        foreach (var option in misplaced)
+            await Console.Error.WriteLineAsync($"poetry-node {command}: {NotAnOption(command, option)}");
+        await Console.Error.WriteLineAsync($"Run 'poetry-node {command} --help' for usage.");
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>Why <paramref name="option"/> is refused by <paramref name="command"/>.</summary>
+    internal static string NotAnOption(string command, string option) =>
+        $"{option} is not an option of {command}"
+        + (option.Split('=')[0] is "--daemon" or "--pidfile" or "--logfile" or "--logfile-size" or "--logfile-keep" or "--user" or "--group" or "--loglevel"
+            ? " (it applies only to the serving commands: run and the service kinds)"
+            : "");
 
     private static void Print(IEnumerable<DeploymentEntry> entries, string indent)
     {

@@ -16,6 +16,7 @@ public static class KindCommands
     public static Command Create(ServiceKind kind, ServeOptions serve)
     {
         var command = new Command(kind.Name, kind.Description);
+        serve.AddTo(command);
         var options = new List<(KindOption Kind, Option<string> Cli)>();
         foreach (var option in kind.Options)
         {

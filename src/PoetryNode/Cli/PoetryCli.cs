@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using PoetryActors.Deployment;
 using PoetryActors.Kinds;
+using PoetryNode.Hosting;
 
 namespace PoetryNode.Cli;
 
@@ -22,8 +24,38 @@ public static class PoetryCli
             await Console.Error.WriteLineAsync($"Run '{HelpHint(result)}' for usage.");
             return ExitCodes.Usage;
         }
+        // Only serving commands have a host to hand held signals to; the others get their usual effect back.
+        if (!IsServing(result.CommandResult.Command))
+            StartupSignals.Release();
         // The host handles SIGINT and SIGTERM with an orderly stop; the parser must not kill the process first.
-        return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+        if (result.Action is not HelpAction || result.CommandResult.Command != root)
+            return await result.InvokeAsync(invocation);
+
+        // The parser's list of commands shows every argument as required (run <FILE>); the
+        // commands' own usage lines know better (run [<FILE>]), so the root help says it too.
+        var help = new StringWriter();
+        invocation.Output = help;
+        var exit = await result.InvokeAsync(invocation);
+        await Console.Out.WriteAsync(MarkOptionalArguments(help.ToString(), root));
+        return exit;
+    }
+
+    /// <summary>
+    /// <paramref name="help"/> with each subcommand of <paramref name="root"/> whose arguments may
+    /// all be left out listed as <c>run [FILE]</c> instead of <c>run &lt;FILE&gt;</c> (the same width,
+    /// so the columns stay aligned).
+    /// </summary>
+    public static string MarkOptionalArguments(string help, RootCommand root)
+    {
+        foreach (var command in root.Subcommands)
+        {
+            if (command.Arguments.Count == 0 || command.Arguments.Any(a => a.Arity.MinimumNumberOfValues > 0)) continue;
+            var required = "  " + command.Name + string.Concat(command.Arguments.Select(a => $" <{a.HelpName ?? a.Name}>")) + " ";
+            var optional = "  " + command.Name + string.Concat(command.Arguments.Select(a => $" [{a.HelpName ?? a.Name}]")) + " ";
+            help = help.Replace("\n" + required, "\n" + optional, StringComparison.Ordinal);
+        }
+        return help;
     }
 
     /// <summary>The root command with every subcommand of <paramref name="kinds"/>.</summary>
@@ -34,7 +66,7 @@ public static class PoetryCli
         serve.AddTo(root);
         var loader = new DeploymentLoader(kinds);
         root.Subcommands.Add(RunCommand.Create(loader, serve));
-        root.Subcommands.Add(CheckCommand.Create(loader));
+        root.Subcommands.Add(CheckCommand.Create(loader, serve));
         root.Subcommands.Add(GetCommand.Create(serve));
         root.Subcommands.Add(Cluster.CatalogCommand.Create(serve));
         foreach (var kind in kinds.All)
@@ -76,6 +108,9 @@ public static class PoetryCli
         args.SelectMany(a => a.Length > 3 && a.StartsWith("--", StringComparison.Ordinal) && a.EndsWith('=') && a.IndexOf('=') == a.Length - 1
             ? [a[..^1], ""]
             : new[] { a }).ToArray();
+
+    private static bool IsServing(Command command) =>
+        command.Name == "run" || ServiceKindRegistry.Default.TryGet(command.Name, out _);
 
     private static string HelpHint(ParseResult result) =>
         result.CommandResult.Command is RootCommand ? "poetry-node --help" : $"poetry-node {result.CommandResult.Command.Name} --help";

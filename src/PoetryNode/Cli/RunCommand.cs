@@ -22,6 +22,7 @@ public static class RunCommand
         };
         var command = new Command("run", "Run a deployment: the services listed in a HOCON file, or the embedded default.");
         command.Arguments.Add(file);
+        serve.AddTo(command);
         var cluster = new Cluster.ClusterFlags();
         cluster.AddTo(command);
         command.SetAction(async (result, _) =>

@@ -6,7 +6,9 @@ namespace PoetryNode.Cli;
 /// The options every serving command takes (<c>run</c> and each service kind): twistd's own
 /// options, given before the command as with twistd (<c>poetry-node --daemon fastpoetry --port
 /// 10000 ...</c>), or after it. The log level; foreground or daemon; the pid file; the log file
-/// and its rotation; the user and group to run as once the ports are bound.
+/// and its rotation; the user and group to run as once the ports are bound. Only the serving
+/// commands list and accept them (and <c>get</c> its log level): <see cref="Misplaced"/> finds
+/// those given before a command that does not honour them.
 /// </summary>
 public sealed class ServeOptions
 {
@@ -18,23 +20,21 @@ public sealed class ServeOptions
     {
         Description = "least severe level logged: debug, info, warning or error (default: the deployment's akka.loglevel, else info)",
         HelpName = "LEVEL",
-        Recursive = true,
     };
 
     /// <summary>--daemon: detach once the services are bound.</summary>
     public Option<bool> Daemon { get; } = new("--daemon")
     {
         Description = "detach from the terminal once the services are bound (or say why they could not start); logs go to the log file. Default: the foreground",
-        Recursive = true,
     };
 
     /// <summary>--pidfile: where the node's pid is written once it runs.</summary>
-    public Option<string> PidFile { get; } = new("--pidfile")
+    public Option<string?> PidFile { get; } = new("--pidfile")
     {
-        Description = "write the node's pid here once it runs (removed at exit; one naming a running node refuses the start); '' for none",
+        // No pid file in the foreground unless asked: two foreground nodes in one folder (the
+        // tutorial's two terminals) must not refuse each other, and systemd and containers want none.
+        Description = $"write the node's pid here once it runs (removed at exit; one naming a running node refuses the start); '' for none (default: {DefaultPidFile} with --daemon, else none)",
         HelpName = "PATH",
-        DefaultValueFactory = _ => DefaultPidFile,
-        Recursive = true,
     };
 
     /// <summary>--logfile: where the log goes.</summary>
@@ -42,7 +42,6 @@ public sealed class ServeOptions
     {
         Description = "log to this file, rotated by size; '-' for stdout (default: poetry-node.log with --daemon, else the console)",
         HelpName = "PATH",
-        Recursive = true,
     };
 
     /// <summary>--logfile-size: the size at which the log file rolls over.</summary>
@@ -51,7 +50,6 @@ public sealed class ServeOptions
         Description = "roll over to a new log file at this size: bytes, or with k (1000) or m (1000000)",
         HelpName = "SIZE",
         DefaultValueFactory = _ => "1m",
-        Recursive = true,
     };
 
     /// <summary>--logfile-keep: how many rolled-over log files are kept.</summary>
@@ -60,7 +58,6 @@ public sealed class ServeOptions
         Description = "how many old log files to keep beside the current one",
         HelpName = "N",
         DefaultValueFactory = _ => 5,
-        Recursive = true,
     };
 
     /// <summary>--user: the user to run as once the ports are bound.</summary>
@@ -68,7 +65,6 @@ public sealed class ServeOptions
     {
         Description = "once every port is bound, run as this user (name or uid; needs root)",
         HelpName = "USER",
-        Recursive = true,
     };
 
     /// <summary>--group: the group to run as once the ports are bound.</summary>
@@ -76,24 +72,35 @@ public sealed class ServeOptions
     {
         Description = "once every port is bound, run as this group (name or gid; default: the user's group); no supplementary groups",
         HelpName = "GROUP",
-        Recursive = true,
     };
 
     /// <summary>Every one of them, in the order help lists them.</summary>
     public IReadOnlyList<Option> All => [Daemon, PidFile, LogFile, LogFileSize, LogFileKeep, User, Group, LogLevel];
 
-    /// <summary>Adds the options to <paramref name="root"/>, recursively.</summary>
-    public void AddTo(Command root)
+    /// <summary>
+    /// Adds the options to <paramref name="command"/>: the root (for twistd's order, before the
+    /// command) and each serving command (after it).
+    /// </summary>
+    public void AddTo(Command command)
     {
         foreach (var option in All)
-            root.Options.Add(option);
+            command.Options.Add(option);
     }
+
+    /// <summary>
+    /// The serving options given on <paramref name="result"/>'s command line (before the command)
+    /// that the command does not honour, other than <paramref name="honoured"/>.
+    /// </summary>
+    public IReadOnlyList<string> Misplaced(ParseResult result, params Option[] honoured) =>
+        All.Where(o => !honoured.Contains(o) && result.GetResult(o) is { Implicit: false })
+            .Select(o => o.Name)
+            .ToList();
 
     /// <summary>The values given on this command line.</summary>
     public ServeSettings Read(ParseResult result) => new(
         result.GetValue(LogLevel),
         result.GetValue(Daemon),
-        result.GetValue(PidFile) ?? DefaultPidFile,
+        result.GetValue(PidFile) ?? (result.GetValue(Daemon) ? DefaultPidFile : ""),
         result.GetValue(LogFile),
         result.GetValue(LogFileSize) ?? "1m",
         result.GetValue(LogFileKeep),
@@ -101,11 +108,14 @@ public sealed class ServeOptions
         result.GetValue(Group));
 }
 
-/// <summary>The serving options' values, as given (checked by <see cref="Hosting.NodeProcessSettings"/>).</summary>
+/// <summary>
+/// The serving options' values, as given (checked by <see cref="Hosting.NodeProcessSettings"/>);
+/// an empty <paramref name="PidFile"/> means none.
+/// </summary>
 public sealed record ServeSettings(
     string? LogLevel,
     bool Daemon = false,
-    string PidFile = ServeOptions.DefaultPidFile,
+    string PidFile = "",
     string? LogFile = null,
     string LogFileSize = "1m",
     int LogFileKeep = 5,

@@ -32,7 +32,7 @@ public sealed record ClusterGet(
         {
             var reason = ((CatalogClient.Answer.NoAnswer)answer).Reason;
             return Targets.Select((t, i) => (PoemOutcome)new PoemOutcome.Failed(i, new DownloadFailed(
-                t is ClusterPoemFetch.Target.At at ? at.Address : Contacts[0], DownloadStep.Downloader, reason))).ToList();
+                t is ClusterPoemFetch.Target.At at ? at.Address : Contacts[0], DownloadStep.Downloader, FetchFailure.Other, reason))).ToList();
         }
 
         var settings = options.Settings ?? DownloadSettings.Create(system.Settings.Config);

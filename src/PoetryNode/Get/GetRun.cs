@@ -18,12 +18,13 @@ namespace PoetryNode.Get;
 /// <c>/user/downloads</c>, the downloads through <see cref="PoemFetch"/>, then the poems on stdout
 /// exactly as received and every failure and transform warning on stderr, one line each. Logs go
 /// to stderr (warnings and above unless <c>--loglevel</c> says otherwise), so stdout holds only
-/// poems. SIGINT and SIGTERM cancel the downloads and exit with 130.
+/// poems. SIGINT and SIGTERM cancel the downloads still running: what arrived is printed as
+/// usual, the rest is reported as interrupted, and the exit code is 130.
 /// </summary>
 public static class GetRun
 {
     /// <summary>The exit code after SIGINT or SIGTERM (128 + SIGINT, as shells report it).</summary>
-    public const int Interrupted = 130;
+    public const int InterruptedExit = 130;
 
     private static readonly TimeSpan TerminateLimit = TimeSpan.FromSeconds(5);
 
@@ -91,21 +92,30 @@ public static class GetRun
             else display.WriteAbove(() => Report(outcome, printer, stdout, flush: true, request.Cluster));
         }
 
+        // What has arrived so far, so that an interrupted request still prints it.
+        var arrived = new PoemOutcome?[request.Addresses.Count];
+        var interrupted = false;
         var options = new DownloadOptions
         {
             Settings = request.Settings,
             OnProgress = display is null ? null : display.OnProgress,
-            OnSettled = display is null && !asCompleted
-                ? null
-                : outcome =>
+            OnSettled = outcome =>
+            {
+                lock (arrived)
                 {
+                    // Once interrupted, what is printed is settled: a late arrival changes nothing.
+                    if (interrupted) return;
+                    arrived[outcome.Index] = outcome;
+                    Log.ForContext("LogSource", "poetry-node get").Debug("download-{Index} settled: {Outcome}", outcome.Index, outcome.ToString());
                     display?.OnSettled(outcome);
                     if (asCompleted) Show(outcome);
-                },
+                }
+            },
         };
 
         var clock = Stopwatch.StartNew();
         IReadOnlyList<PoemOutcome> outcomes;
+        var exit = ExitCodes.Success;
         using var noCollections = NoCollectionsDuring.FetchOf(request.Addresses.Count);
         try
         {
@@ -115,10 +125,14 @@ public static class GetRun
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
-            display?.Dispose();
-            stdout.Flush();
-            await Console.Error.WriteLineAsync("poetry-node get: interrupted; the downloads still running were cancelled");
-            return Interrupted;
+            // Ctrl+C: what arrived is printed as usual (in request order), the rest is reported
+            // as interrupted, and the exit code says so.
+            lock (arrived)
+            {
+                interrupted = true;
+                outcomes = arrived.Select((outcome, index) => outcome ?? Interrupted(index, request.Addresses[index])).ToArray();
+            }
+            exit = InterruptedExit;
         }
 
         display?.Dispose();
@@ -129,6 +143,11 @@ public static class GetRun
                 foreach (var outcome in outcomes)
                     Report(outcome, printer, stdout, flush: false, request.Cluster);
                 break;
+            case OutputMode.AsCompleted:
+                // Each arrived poem was printed as it came; only the interrupted ones are left to say.
+                foreach (var outcome in outcomes.Where(IsInterrupted))
+                    Warn(outcome, stdout, request.Cluster);
+                break;
             case OutputMode.Json:
                 foreach (var outcome in outcomes)
                     Warn(outcome, stdout, request.Cluster);
@@ -137,8 +156,17 @@ public static class GetRun
         }
 
         stdout.Flush();
-        return outcomes.All(o => o.Succeeded) ? ExitCodes.Success : ExitCodes.Failure;
+        if (exit == InterruptedExit)
+            await Console.Error.WriteLineAsync($"poetry-node get: interrupted: {outcomes.Count(IsInterrupted)} of {outcomes.Count} downloads were still running and were cancelled");
+        else if (!outcomes.All(o => o.Succeeded))
+            exit = ExitCodes.Failure;
+        return exit;
     }
+
+    private static PoemOutcome Interrupted(int index, PoetryActors.Kinds.NetAddress address) =>
+        new PoemOutcome.Failed(index, new DownloadFailed(address, DownloadStep.Downloader, FetchFailure.Interrupted, "interrupted before the poem arrived"));
+
+    private static bool IsInterrupted(PoemOutcome outcome) => outcome is PoemOutcome.Failed { Failure.Failure: FetchFailure.Interrupted };
 
     /// <summary>A poem to stdout, or its failure to stderr; a failed transform warns first.</summary>
     private static void Report(PoemOutcome outcome, PoemPrinter printer, Stream stdout, bool flush, Cluster.ClusterGet? cluster)
@@ -146,7 +174,7 @@ public static class GetRun
         Warn(outcome, stdout, cluster);
         if (outcome is PoemOutcome.Downloaded downloaded)
         {
-            printer.Print(downloaded.Poem.Poem);
+            printer.Print(downloaded.Poem);
             if (flush) printer.Flush();
         }
     }
@@ -157,8 +185,9 @@ public static class GetRun
         var line = outcome switch
         {
             PoemOutcome.Failed failed when cluster?.FailureLine(failed) is { } named => named,
+            PoemOutcome.Failed { Failure: { Failure: FetchFailure.Interrupted } failure } => $"poetry-node get: {failure.Address}: {failure.Detail}",
             PoemOutcome.Failed { Failure: var failure } => $"poetry-node get: {failure.Address}: {StepName(failure.Step)} failed: {failure.Detail}",
-            PoemOutcome.Downloaded { Poem.Transform: { Succeeded: false } transform } =>
+            PoemOutcome.Downloaded { Transform: { Succeeded: false } transform } =>
                 $"poetry-node get: {outcome.Address}: {Capitalized(transform.Name)} failed! {transform.FailureReason}; the original poem is printed",
             _ => null,
         };

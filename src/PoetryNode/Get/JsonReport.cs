@@ -56,7 +56,7 @@ public static class JsonReport
         json.WriteString("address", outcome.Address.ToString());
         switch (outcome)
         {
-            case PoemOutcome.Downloaded { Poem: var poem }:
+            case PoemOutcome.Downloaded poem:
                 json.WriteString("outcome", "downloaded");
                 json.WriteNumber("bytes", poem.Poem.Length);
                 json.WriteNumber("fetched_bytes", poem.FetchedBytes);
@@ -85,7 +85,7 @@ public static class JsonReport
                 json.WriteNull("error");
                 break;
             case PoemOutcome.Failed { Failure: var failure }:
-                json.WriteString("outcome", "failed");
+                json.WriteString("outcome", failure.Failure == FetchFailure.Interrupted ? "interrupted" : "failed");
                 json.WriteNumber("bytes", failure.BytesReceived);
                 json.WriteStartObject("timings_ms");
                 if (failure.Elapsed is { } elapsed) json.WriteNumber("total", Milliseconds(elapsed));

@@ -56,8 +56,8 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
 
         var outcomes = await ClusterPoemFetch.AllSettledAsync(other, [new ClusterPoemFetch.Target.Poem("science"), new ClusterPoemFetch.Target.Poem("ecstasy")], catalog, DownloadSettings.Default);
 
-        Assert.Equal(File.ReadAllBytes(Poems.PathOf("science.txt")), Assert.IsType<PoemOutcome.Downloaded>(outcomes[0]).Poem.Poem);
-        Assert.Equal(File.ReadAllBytes(Poems.PathOf("ecstasy.txt")), Assert.IsType<PoemOutcome.Downloaded>(outcomes[1]).Poem.Poem);
+        Assert.Equal(File.ReadAllBytes(Poems.PathOf("science.txt")), Assert.IsType<PoemOutcome.Downloaded>(outcomes[0]).Poem);
+        Assert.Equal(File.ReadAllBytes(Poems.PathOf("ecstasy.txt")), Assert.IsType<PoemOutcome.Downloaded>(outcomes[1]).Poem);
     }
 
     [Fact]
@@ -98,8 +98,8 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
         var outcomes = await ClusterPoemFetch.AllSettledAsync(Sys, [new ClusterPoemFetch.Target.Poem("ecstasy")], catalog, DownloadSettings.Default);
 
         var downloaded = Assert.IsType<PoemOutcome.Downloaded>(Assert.Single(outcomes));
-        Assert.Equal(poem, downloaded.Poem.Poem);
-        Assert.Equal(live.Port, downloaded.Poem.Address.Port);
+        Assert.Equal(poem, downloaded.Poem);
+        Assert.Equal(live.Port, downloaded.Address.Port);
     }
 
     [Fact]

@@ -44,21 +44,15 @@ public abstract class DownloadSpec : Akka.TestKit.Xunit2.TestKit
         ChildActorOf(DownloaderActor.Props(new DownloadPoem(index, address, settings ?? Patient, observer)), $"download-{index}");
 
     /// <summary>The poem a downloader reported to its parent, asserting it succeeded.</summary>
-    protected PoemDownloaded ExpectPoem() =>
-        Assert.IsType<PoemDownloaded>(ExpectMsg<WorkSucceeded>(Limit).Value);
+    protected PoemOutcome.Downloaded ExpectPoem() =>
+        Assert.IsType<PoemOutcome.Downloaded>(ExpectMsg<WorkSucceeded>(Limit).Value);
 
-    /// <summary>The failure a downloader reported to its parent, asserting it failed with a download failure.</summary>
-    protected DownloadFailed ExpectFailure()
-    {
-        var failure = ExpectMsg<WorkFailed>(Limit).Cause;
-        Assert.Equal(WorkFailureKind.Error, failure.Kind);
-        var failed = Assert.IsType<DownloadFailedException>(failure.Exception).Failure;
-        Assert.Equal(failed.Reason, failure.Reason);
-        return failed;
-    }
+    /// <summary>The failure a downloader reported to its parent: an answer (its work's value), not a failed work item.</summary>
+    protected DownloadFailed ExpectFailure() =>
+        Assert.IsType<PoemOutcome.Failed>(ExpectMsg<WorkSucceeded>(Limit).Value).Failure;
 
     /// <summary>The poem of a downloaded outcome, asserting it succeeded.</summary>
-    protected static PoemDownloaded PoemOf(PoemOutcome outcome) => Assert.IsType<PoemOutcome.Downloaded>(outcome).Poem;
+    protected static PoemOutcome.Downloaded PoemOf(PoemOutcome outcome) => Assert.IsType<PoemOutcome.Downloaded>(outcome);
 
     /// <summary>The failure of an outcome, asserting it failed.</summary>
     protected static DownloadFailed FailureOf(PoemOutcome outcome) => Assert.IsType<PoemOutcome.Failed>(outcome).Failure;

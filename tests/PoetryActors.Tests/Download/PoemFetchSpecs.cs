@@ -190,6 +190,8 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
 
         Assert.Equal(3, settled.Count);
         Assert.Equal(outcomes.OrderBy(o => o.Index), settled.OrderBy(o => o.Index));
+        // Each outcome is built once: the callback saw the very objects the request returns.
+        Assert.All(settled, o => Assert.Same(outcomes[o.Index], o));
         Assert.Equal(Poem.Length, progress[0]);
         Assert.Equal(Poem.Length, progress[1]);
         Assert.False(progress.ContainsKey(2));

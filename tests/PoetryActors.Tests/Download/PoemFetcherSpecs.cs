@@ -27,13 +27,16 @@ public sealed class PoemFetcherSpecs
     }
 
     [Fact]
-    public async Task A_clean_close_without_bytes_is_an_empty_poem()
+    public async Task A_clean_close_without_a_byte_is_a_failed_read_that_says_no_poem_came()
     {
         await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.Serves([]));
 
         var result = await PoemFetcher.FetchAsync(upstream.Address, Quick).WaitAsync(Limit);
 
-        Assert.Empty(Assert.IsType<Fetched>(result).Poem);
+        var failed = Assert.IsType<DownloadFailed>(result);
+        Assert.Equal(DownloadStep.Read, failed.Step);
+        Assert.Equal(FetchFailure.Empty, failed.Failure);
+        Assert.Equal($"reading from {upstream.Address} failed: the server closed without sending a poem", failed.Reason);
     }
 
     [Fact]
@@ -43,8 +46,8 @@ public sealed class PoemFetcherSpecs
 
         var result = await PoemFetcher.FetchAsync(nowhere, Quick).WaitAsync(Limit);
 
-        var failed = Assert.IsType<Failed>(result);
-        Assert.Equal(FetchStep.Connect, failed.Step);
+        var failed = Assert.IsType<DownloadFailed>(result);
+        Assert.Equal(DownloadStep.Connect, failed.Step);
         Assert.Equal(FetchFailure.Refused, failed.Failure);
         Assert.Equal($"connecting to {nowhere} failed: connection refused", failed.Reason);
     }
@@ -56,8 +59,8 @@ public sealed class PoemFetcherSpecs
 
         var result = await PoemFetcher.FetchAsync(upstream.Address, Quick).WaitAsync(Limit);
 
-        var failed = Assert.IsType<Failed>(result);
-        Assert.Equal(FetchStep.Read, failed.Step);
+        var failed = Assert.IsType<DownloadFailed>(result);
+        Assert.Equal(DownloadStep.Read, failed.Step);
         Assert.Equal(FetchFailure.Reset, failed.Failure);
         Assert.InRange(failed.BytesReceived, 0, 20);
         Assert.StartsWith($"reading from {upstream.Address} failed: connection reset after", failed.Reason);
@@ -70,8 +73,8 @@ public sealed class PoemFetcherSpecs
 
         var result = await PoemFetcher.FetchAsync(upstream.Address, Quick).WaitAsync(Limit);
 
-        var failed = Assert.IsType<Failed>(result);
-        Assert.Equal(FetchStep.Read, failed.Step);
+        var failed = Assert.IsType<DownloadFailed>(result);
+        Assert.Equal(DownloadStep.Read, failed.Step);
         Assert.Equal(FetchFailure.IdleTimedOut, failed.Failure);
         Assert.Equal($"reading from {upstream.Address} failed: timed out: no data for 0.5 s after 0 bytes", failed.Reason);
     }
@@ -84,7 +87,7 @@ public sealed class PoemFetcherSpecs
 
         var result = await PoemFetcher.FetchAsync(upstream.Address, limits).WaitAsync(Limit);
 
-        var failed = Assert.IsType<Failed>(result);
+        var failed = Assert.IsType<DownloadFailed>(result);
         Assert.Equal(FetchFailure.DeadlinePassed, failed.Failure);
         Assert.Contains("the deadline of 0.6 s passed", failed.Reason);
     }
@@ -98,7 +101,7 @@ public sealed class PoemFetcherSpecs
 
         var result = await PoemFetcher.FetchAsync(upstream.Address, Quick).WaitAsync(Limit);
 
-        var failed = Assert.IsType<Failed>(result);
+        var failed = Assert.IsType<DownloadFailed>(result);
         Assert.Equal(FetchFailure.TooLarge, failed.Failure);
         Assert.Equal($"reading from {upstream.Address} failed: the poem is larger than 1024 bytes", failed.Reason);
     }

@@ -44,6 +44,6 @@ public sealed class ListenerSettingsSpecs
     public void Impossible_values_are_refused(int port, int backlog, int drainSeconds)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new ListenerSettings("localhost", port, backlog, TimeSpan.FromSeconds(drainSeconds)));
+            new ListenerSettings("localhost", port, backlog, TimeSpan.FromSeconds(drainSeconds), TimeSpan.FromSeconds(5)));
     }
 }

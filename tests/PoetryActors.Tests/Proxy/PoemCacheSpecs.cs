@@ -55,11 +55,11 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         await using var proxy = await StartProxyAsync(upstream.Address);
 
         await EventFilter.Info("Fetching poem from server.").ExpectOneAsync(Deadline, async () =>
-            Assert.Equal(Poem, await RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline)));
+            Assert.Equal(Poem, await PoemClient.GetPoemAsync(proxy.Address, Deadline)));
         await EventFilter.Info("Using cached poem.").ExpectAsync(4, Deadline, async () =>
         {
             for (var i = 0; i < 4; i++)
-                Assert.Equal(Poem, await RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline));
+                Assert.Equal(Poem, await PoemClient.GetPoemAsync(proxy.Address, Deadline));
         });
 
         Assert.Equal(1, upstream.Connections);
@@ -74,7 +74,7 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         upstream.Behaviour = upstream.Gated(gate.Task, Poem);
         await using var proxy = await StartProxyAsync(upstream.Address);
 
-        var clients = Enumerable.Range(0, 10).Select(_ => RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline)).ToList();
+        var clients = Enumerable.Range(0, 10).Select(_ => PoemClient.GetPoemAsync(proxy.Address, Deadline)).ToList();
         await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 10);
         gate.SetResult();
 
@@ -88,13 +88,13 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.ResetsAfter(Poem[..30]));
         await using var proxy = await StartProxyAsync(upstream.Address);
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline)));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PoemClient.GetPoemAsync(proxy.Address, Deadline)));
         Assert.All(answers, Assert.Empty);
         Assert.Equal(CachePhase.Empty, (await CacheStateAsync(proxy)).Phase);
 
         var failedFetches = upstream.Connections;
         upstream.Behaviour = ScriptedUpstream.Serves(Poem);
-        Assert.Equal(Poem, await RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline));
+        Assert.Equal(Poem, await PoemClient.GetPoemAsync(proxy.Address, Deadline));
         Assert.Equal(failedFetches + 1, upstream.Connections);
         Assert.Equal(CachePhase.Cached, (await CacheStateAsync(proxy)).Phase);
     }
@@ -105,7 +105,7 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         await using var proxy = await StartProxyAsync(ScriptedUpstream.Refusing());
 
         await EventFilter.Warning(contains: "connection refused").ExpectOneAsync(Deadline, async () =>
-            Assert.Empty(await RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline)));
+            Assert.Empty(await PoemClient.GetPoemAsync(proxy.Address, Deadline)));
 
         Assert.Equal(new CurrentCacheState(CachePhase.Empty, 0, 0), await CacheStateAsync(proxy));
     }
@@ -116,8 +116,8 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.Serves([]));
         await using var proxy = await StartProxyAsync(upstream.Address);
 
-        Assert.Empty(await RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline));
-        Assert.Empty(await RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline));
+        Assert.Empty(await PoemClient.GetPoemAsync(proxy.Address, Deadline));
+        Assert.Empty(await PoemClient.GetPoemAsync(proxy.Address, Deadline));
 
         Assert.Equal(2, upstream.Connections);
         Assert.Equal(CachePhase.Empty, (await CacheStateAsync(proxy)).Phase);
@@ -129,7 +129,7 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         await using var upstream = ScriptedUpstream.Start();
         await using var proxy = await StartProxyAsync(upstream.Address, fetchTimeout: "1s");
 
-        var (poem, _, closedAt) = await RecordingPoemClient.GetPoemInReadsAsync(proxy.Address, Deadline);
+        var (poem, _, closedAt) = await PoemClient.GetPoemInReadsAsync(proxy.Address, Deadline);
 
         Assert.Empty(poem);
         Assert.True(closedAt >= TimeSpan.FromSeconds(0.9), $"the client was closed after {closedAt.TotalMilliseconds} ms");
@@ -143,18 +143,19 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         await using var upstream = ScriptedUpstream.Start();
         await using var proxy = await StartProxyAsync(upstream.Address, fetchTimeout: "60s");
 
-        var first = await RecordingPoemClient.ConnectAsync(proxy.Address);
-        var second = await RecordingPoemClient.ConnectAsync(proxy.Address);
+        var first = await PoemClient.ConnectAsync(proxy.Address);
+        var second = await PoemClient.ConnectAsync(proxy.Address);
         await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 2);
         await upstream.WaitForConnectionAsync(Deadline);
 
-        first.Dispose();
+        // Leaving is a reset (a FIN alone is a half-close, which is served: see below).
+        Reset(first);
         // One client still waits: the fetch goes on.
         await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 1);
 
         await EventFilter.Info("Canceling poem download.").ExpectOneAsync(Deadline, () =>
         {
-            second.Dispose();
+            Reset(second);
             return Task.CompletedTask;
         });
         Assert.True(await upstream.WaitForPeerCloseAsync(Deadline), "the cancelled fetch left the upstream connection open");
@@ -170,9 +171,10 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         upstream.Behaviour = upstream.Gated(gate.Task, Poem);
         await using var proxy = await StartProxyAsync(upstream.Address);
 
-        var staying = RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline);
-        using (await RecordingPoemClient.ConnectAsync(proxy.Address))
-            await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 2);
+        var staying = PoemClient.GetPoemAsync(proxy.Address, Deadline);
+        var leaving = await PoemClient.ConnectAsync(proxy.Address);
+        await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 2);
+        Reset(leaving);
         await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 1);
         gate.SetResult();
 
@@ -181,12 +183,39 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
     }
 
     [Fact]
+    public async Task A_client_that_half_closes_while_the_first_fetch_is_in_progress_is_served_the_poem()
+    {
+        // nc -N: the client sends its FIN at once (it has nothing to say) and reads the poem.
+        var gate = new TaskCompletionSource();
+        await using var upstream = ScriptedUpstream.Start();
+        upstream.Behaviour = upstream.Gated(gate.Task, Poem);
+        await using var proxy = await StartProxyAsync(upstream.Address);
+
+        using var client = await PoemClient.ConnectAsync(proxy.Address);
+        client.Shutdown(SocketShutdown.Send);
+        await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 1);
+        // Well after the proxy has seen the FIN, the request still waits.
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 1);
+        gate.SetResult();
+
+        using var deadline = new CancellationTokenSource(Deadline);
+        Assert.Equal(Poem, await PoemClient.ReadToCloseAsync(client, deadline.Token));
+    }
+
+    private static void Reset(Socket client)
+    {
+        client.LingerState = new LingerOption(true, 0);
+        client.Dispose();
+    }
+
+    [Fact]
     public async Task A_client_that_resets_counts_as_gone()
     {
         await using var upstream = ScriptedUpstream.Start();
         await using var proxy = await StartProxyAsync(upstream.Address, fetchTimeout: "60s");
 
-        var client = await RecordingPoemClient.ConnectAsync(proxy.Address);
+        var client = await PoemClient.ConnectAsync(proxy.Address);
         await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 1);
         client.LingerState = new LingerOption(true, 0);
         client.Dispose();
@@ -202,9 +231,9 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         await using var inner = await StartProxyAsync(upstream.Address);
         await using var outer = await StartProxyAsync(inner.NetAddress);
 
-        Assert.Equal(Poem, await RecordingPoemClient.GetPoemAsync(outer.Address, Deadline));
-        Assert.Equal(Poem, await RecordingPoemClient.GetPoemAsync(outer.Address, Deadline));
-        Assert.Equal(Poem, await RecordingPoemClient.GetPoemAsync(inner.Address, Deadline));
+        Assert.Equal(Poem, await PoemClient.GetPoemAsync(outer.Address, Deadline));
+        Assert.Equal(Poem, await PoemClient.GetPoemAsync(outer.Address, Deadline));
+        Assert.Equal(Poem, await PoemClient.GetPoemAsync(inner.Address, Deadline));
 
         Assert.Equal(1, upstream.Connections);
     }
@@ -214,7 +243,7 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
     {
         await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
         await using var proxy = await StartProxyAsync(upstream.Address);
-        Assert.Equal(Poem, await RecordingPoemClient.GetPoemAsync(proxy.Address, Deadline));
+        Assert.Equal(Poem, await PoemClient.GetPoemAsync(proxy.Address, Deadline));
         var cache = await proxy.ServiceAsync("cache");
 
         await cache.Ask<ServiceProtocol.ServiceStopped>(ServiceProtocol.StopService.Instance, Deadline);
@@ -222,6 +251,23 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
 
         Assert.IsType<PoemNotAvailable>(answer);
         Assert.Equal(new CurrentCacheState(CachePhase.Empty, 0, 0), await CacheStateAsync(proxy));
+    }
+
+    [Fact]
+    public async Task A_cache_started_again_after_a_stop_forgot_its_poem_and_fetches_it_again()
+    {
+        await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
+        await using var proxy = await StartProxyAsync(upstream.Address);
+        Assert.Equal(Poem, await PoemClient.GetPoemAsync(proxy.Address, Deadline));
+        var cache = await proxy.ServiceAsync("cache");
+
+        await cache.Ask<ServiceProtocol.ServiceStopped>(ServiceProtocol.StopService.Instance, Deadline);
+        await cache.Ask<ServiceProtocol.ServiceStarted>(ServiceProtocol.StartService.Instance, Deadline);
+        var answer = await cache.Ask<object>(new GetCachedPoem(-2), Deadline);
+
+        Assert.Equal(Poem, Assert.IsType<CachedPoem>(answer).Poem);
+        Assert.Equal(2, upstream.Connections);
+        Assert.Equal(new CurrentCacheState(CachePhase.Cached, 0, Poem.Length), await CacheStateAsync(proxy));
     }
 
     [Fact]

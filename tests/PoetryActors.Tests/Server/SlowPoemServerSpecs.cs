@@ -35,7 +35,7 @@ public sealed class SlowPoemServerSpecs : TestKit
         await using var server = await StartAsync(numBytes: 7, delay: "150ms");
         var delay = TimeSpan.FromMilliseconds(150);
 
-        var (poem, reads, closedAt) = await RecordingPoemClient.GetPoemInReadsAsync(server.Address, Deadline);
+        var (poem, reads, closedAt) = await PoemClient.GetPoemInReadsAsync(server.Address, Deadline);
 
         Assert.Equal(_poem.Bytes, poem);
         Assert.True(reads.Count > 1, "the poem came in one read");
@@ -59,7 +59,7 @@ public sealed class SlowPoemServerSpecs : TestKit
         await using var server = await StartAsync(numBytes: 8, delay: "150ms");
 
         var poems = await Task.WhenAll(Enumerable.Range(0, 200)
-            .Select(_ => RecordingPoemClient.GetPoemAsync(server.Address, Deadline)));
+            .Select(_ => PoemClient.GetPoemAsync(server.Address, Deadline)));
 
         Assert.All(poems, poem => Assert.Equal(_poem.Bytes, poem));
     }
@@ -71,10 +71,10 @@ public sealed class SlowPoemServerSpecs : TestKit
 
         await EventFilter.Debug(contains: "ended early").ExpectOneAsync(Deadline, async () =>
         {
-            var staying = Enumerable.Range(0, 3).Select(_ => RecordingPoemClient.GetPoemAsync(server.Address, Deadline)).ToList();
-            using (var leaving = await RecordingPoemClient.ConnectAsync(server.Address))
+            var staying = Enumerable.Range(0, 3).Select(_ => PoemClient.GetPoemAsync(server.Address, Deadline)).ToList();
+            using (var leaving = await PoemClient.ConnectAsync(server.Address))
             {
-                Assert.Equal(_poem.Bytes[..7], await RecordingPoemClient.ReadExactlyAsync(leaving, 7, Deadline));
+                Assert.Equal(_poem.Bytes[..7], await PoemClient.ReadExactlyAsync(leaving, 7, Deadline));
             }
 
             // The server notices at its next sends and stops that transfer; the others go on.
@@ -88,7 +88,7 @@ public sealed class SlowPoemServerSpecs : TestKit
     {
         await using var server = await StartAsync(numBytes: 5, delay: "0");
 
-        var poem = await RecordingPoemClient.GetPoemAsync(server.Address, Deadline);
+        var poem = await PoemClient.GetPoemAsync(server.Address, Deadline);
 
         Assert.Equal(_poem.Bytes, poem);
     }

@@ -29,7 +29,7 @@ internal static class NetstringExchange
 
     /// <summary>Connects (the test may read the socket's local address, the server's peer, before sending).</summary>
     public static Task<Socket> ConnectAsync(IPEndPoint server, CancellationToken cancel = default) =>
-        RecordingPoemClient.ConnectAsync(server, cancel);
+        PoemClient.ConnectAsync(server, cancel);
 
     /// <summary>Connects, sends <paramref name="request"/>, and reads to the server's close or reset.</summary>
     public static async Task<Outcome> ExchangeAsync(IPEndPoint server, ReadOnlyMemory<byte> request, TimeSpan deadline)

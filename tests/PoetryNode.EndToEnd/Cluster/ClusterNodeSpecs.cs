@@ -18,8 +18,8 @@ public sealed class ClusterNodeSpecs
     public async Task A_seed_that_is_down_at_start_leaves_the_node_serving_and_trying_to_join()
     {
         using var file = Poem();
-        var seed = TcpProbe.FreePort();
-        await using var node = NodeProcess.Start(["--pidfile=", "run", file.Path, "--cluster-port", "0", "--seed", $"127.0.0.1:{seed}"], file.Directory);
+        using var seed = TcpProbe.ReservePort();
+        await using var node = NodeProcess.Start(["--pidfile=", "run", file.Path, "--cluster-port", "0", "--seed", $"127.0.0.1:{seed.Port}"], file.Directory);
 
         var ports = await node.WaitForStartAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(File.ReadAllBytes(Paths.Poem("ecstasy.txt")), await TcpProbe.ReadPoemAsync(ports.Single()));
@@ -78,7 +78,9 @@ public sealed class ClusterNodeSpecs
     [Fact]
     public async Task Catalog_and_get_by_name_without_an_answering_contact_exit_1_naming_every_address()
     {
-        var (a, b) = (TcpProbe.FreePort(), TcpProbe.FreePort());
+        using var reservedA = TcpProbe.ReservePort();
+        using var reservedB = TcpProbe.ReservePort();
+        var (a, b) = (reservedA.Port, reservedB.Port);
 
         var catalog = await CompletedRun.RunAsync("catalog", "--cluster", $"127.0.0.1:{a}", "--cluster", $"127.0.0.1:{b}", "--timeout", "1s");
         Assert.Equal(1, catalog.ExitCode);

@@ -16,10 +16,13 @@ internal sealed partial class ThreeNodes : IAsyncDisposable
     public static readonly string[][] Poems = [["ecstasy", "science"], ["lorelei", "pushkin"], ["ozymandias"]];
 
     private readonly List<TempDeployment> _files = [];
+    private readonly TcpProbe.ReservedPort[] _reserved;
 
-    private ThreeNodes(int[] ports)
+    private ThreeNodes(TcpProbe.ReservedPort[] reserved)
     {
-        RemotingPorts = ports;
+        // Held (bound, not listening) for the cluster's life, so nothing else on the box takes them.
+        _reserved = reserved;
+        RemotingPorts = reserved.Select(r => r.Port).ToArray();
     }
 
     /// <summary>The remoting ports of node1..node3.</summary>
@@ -34,7 +37,7 @@ internal sealed partial class ThreeNodes : IAsyncDisposable
     /// <summary>Starts the three members and waits until each has started its services.</summary>
     public static async Task<ThreeNodes> StartAsync()
     {
-        var cluster = new ThreeNodes([TcpProbe.FreePort(), TcpProbe.FreePort(), TcpProbe.FreePort()]);
+        var cluster = new ThreeNodes([TcpProbe.ReservePort(), TcpProbe.ReservePort(), TcpProbe.ReservePort()]);
         var nodes = new List<NodeProcess>();
         for (var i = 0; i < 3; i++)
         {
@@ -90,6 +93,8 @@ internal sealed partial class ThreeNodes : IAsyncDisposable
             await node.DisposeAsync();
         foreach (var file in _files)
             file.Dispose();
+        foreach (var port in _reserved)
+            port.Dispose();
     }
 
     // "port = 11000, iface" in the examples' service entries (the remoting port has no iface after it).

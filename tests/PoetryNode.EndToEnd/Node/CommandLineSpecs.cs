@@ -24,10 +24,10 @@ public sealed class CommandLineSpecs
         var output = string.Join('\n', node.StdoutLines);
         Assert.Contains("fastpoetry", output);
         Assert.Contains("A fast poetry server", output);
-        Assert.Contains("run <FILE>", output);
+        Assert.Contains("run [FILE]", output);
         foreach (var option in (string[])["--daemon", "--pidfile <PATH>", "--logfile <PATH>", "--logfile-size <SIZE>", "--logfile-keep <N>", "--user <USER>", "--group <GROUP>"])
             Assert.Contains(option, output);
-        Assert.Contains("[default: poetry-node.pid]", output);
+        Assert.Contains("(default: poetry-node.pid with --daemon, else none)", output);
         Assert.Contains("[default: 1m]", output);
     }
 

@@ -15,7 +15,8 @@ public sealed class DroppingPrivilegesSpecs
     [Fact]
     public async Task An_unknown_user_or_group_is_refused_with_exit_code_2_before_anything_is_bound()
     {
-        var free = TcpProbe.FreePort();
+        using var freeReserved = TcpProbe.ReservePort();
+        var free = freeReserved.Port;
         await using var node = NodeProcess.Start(
             "--user", "no-such-poet", "--group", "no-such-circle",
             "fastpoetry", "--poem", Ecstasy, "--port", free.ToString(), "--iface", "127.0.0.1");
@@ -54,7 +55,7 @@ public sealed class DroppingPrivilegesSpecs
         Posix.Chown(folder.Directory, uint.Parse(uid), uint.Parse(gid));
 
         await using var node = NodeProcess.Start(
-            ["--user", RootFactAttribute.User, "--group", RootFactAttribute.Group,
+            ["--user", RootFactAttribute.User, "--group", RootFactAttribute.Group, "--pidfile", "poetry-node.pid",
              "fastpoetry", "--poem", Ecstasy, "--port", "0", "--iface", "127.0.0.1"],
             folder.Directory);
         var ports = await node.WaitForStartAsync();

@@ -100,6 +100,21 @@ public sealed partial class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for a stderr line containing <paramref name="text"/>; fails with the transcript at the deadline.</summary>
+    public async Task WaitForErrorLineAsync(string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + Scaled(timeout ?? TimeSpan.FromSeconds(20));
+        while (!_stderr.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new TimeoutException($"no stderr line containing '{text}' within the deadline\n{Transcript}");
+            if (_process.HasExited)
+                throw new InvalidOperationException($"poetry-node exited ({_process.ExitCode}) before writing '{text}' on stderr\n{Transcript}");
+            await _newLine.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+
     /// <summary>Waits until the node reports it started, then returns the ports it listens on, in log order.</summary>
     public async Task<IReadOnlyList<int>> WaitForStartAsync(TimeSpan? timeout = null)
     {
