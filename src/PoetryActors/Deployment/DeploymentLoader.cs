@@ -203,9 +203,12 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
             CheckPorts(services, source, errors);
         }
 
+        var joinsCluster = config.HasPath("poetry.cluster");
+        if (joinsCluster)
+            errors.AddRange(Cluster.PoetryClusterSettings.Check(full).Select(p => new DeploymentError(source, null, p.Key, p.Message)));
         if (errors.Count == 0) CheckServices(full, services, source, errors);
         if (errors.Count > 0) throw new DeploymentException(errors);
-        return new NodeDeployment(source, services, full);
+        return new NodeDeployment(source, services, full) { JoinsCluster = joinsCluster };
     }
 
     private List<DeploymentEntry> ReadEntries(IList<HoconValue> items, string where, string source, long poemLimit, List<DeploymentError> errors)

@@ -14,6 +14,12 @@ public sealed record NodeDeployment(string Source, IReadOnlyList<DeploymentEntry
     public IReadOnlyList<ServiceSpec> ToServiceSpecs() => Services.Select(s => s.ToServiceSpec(Config)).ToList();
 
     /// <summary>
+    /// Whether the node joins a cluster: the deployment has a <c>poetry.cluster</c> section of its
+    /// own (the defaults in reference.conf do not count), or the command line asked for it.
+    /// </summary>
+    public bool JoinsCluster { get; init; }
+
+    /// <summary>
     /// The longest an orderly stop of every service may take: the root collection stops them one
     /// after another, each within its budget (<see cref="ServiceSpec.StopBudget"/>).
     /// </summary>

@@ -24,7 +24,8 @@ internal sealed class DownloadWatcherActor(
     DownloadSettings settings,
     IActorRef aggregator,
     TaskCompletionSource<IReadOnlyList<PoemOutcome>> answer,
-    CancellationToken cancel) : UntypedActor
+    CancellationToken cancel,
+    IReadOnlyList<WorkItem>? items = null) : UntypedActor
 {
     private readonly PoemOutcome?[] _outcomes = new PoemOutcome?[addresses.Count];
 
@@ -34,13 +35,15 @@ internal sealed class DownloadWatcherActor(
         DownloadSettings settings,
         IActorRef aggregator,
         TaskCompletionSource<IReadOnlyList<PoemOutcome>> answer,
-        CancellationToken cancel) =>
-        Akka.Actor.Props.Create(() => new DownloadWatcherActor(addresses, options, settings, aggregator, answer, cancel));
+        CancellationToken cancel,
+        IReadOnlyList<WorkItem>? items = null) =>
+        // items: work of the caller's own (the cluster's downloads by name), one per address; null: PoemFetch's downloaders.
+        Akka.Actor.Props.Create(() => new DownloadWatcherActor(addresses, options, settings, aggregator, answer, cancel, items));
 
     protected override void PreStart()
     {
-        var items = PoemFetch.WorkItems(addresses, settings, options.OnProgress is null ? null : Self);
-        aggregator.Tell(new Aggregate(items, PoemFetch.AggregationOptionsFor(settings, addresses.Count, Self)) { CancellationToken = cancel }, Self);
+        var work = items ?? PoemFetch.WorkItems(addresses, settings, options.OnProgress is null ? null : Self);
+        aggregator.Tell(new Aggregate(work, PoemFetch.AggregationOptionsFor(settings, addresses.Count, Self)) { CancellationToken = cancel }, Self);
     }
 
     protected override void OnReceive(object message)

@@ -45,6 +45,9 @@ public sealed class NodeLifetimeService(IRequiredActor<PoetryNodeRoot> root, Act
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A cluster member stops its services inside CoordinatedShutdown, after leaving the
+        // cluster (see Cluster.ClusterLifetimeService): nothing is left to stop then.
+        if (system.WhenTerminated.IsCompleted) return;
         IActorRef node;
         try
         {

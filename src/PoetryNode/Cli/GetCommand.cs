@@ -27,8 +27,8 @@ public static class GetCommand
     {
         var addresses = new Argument<string[]>("ADDR")
         {
-            Description = "where to fetch poems from: PORT (meaning 127.0.0.1) or HOST:PORT, one or more",
-            Arity = ArgumentArity.OneOrMore,
+            Description = "where to fetch poems from: PORT (meaning 127.0.0.1) or HOST:PORT, one or more (or none, with --poem)",
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var xform = new Option<string?>("--xform")
         {
@@ -83,6 +83,15 @@ public static class GetCommand
         command.Arguments.Add(addresses);
         foreach (var option in new Option[] { xform, transform, asCompleted, json, connectTimeout, idleTimeout, deadline, maxBytes, maxInFlight, config, noProgress, logLevel })
             command.Options.Add(option);
+        var cluster = new Cluster.ClusterContacts();
+        var poems = new Option<string[]>("--poem")
+        {
+            Description = "fetch the poem of this name (its file name without extension) from whichever cluster member serves it; needs --cluster (repeatable)",
+            HelpName = "NAME",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        cluster.AddTo(command);
+        command.Options.Add(poems);
 
         command.SetAction(async (result, _) =>
         {
@@ -98,6 +107,14 @@ public static class GetCommand
                 else if (NetAddress.TryParse(text, out var address, out var error)) targets.Add(address);
                 else problems.Add(error);
             }
+
+            var contacts = cluster.Read(result, problems);
+            var names = result.GetValue(poems) ?? [];
+            var catalogTimeout = cluster.ReadTimeout(result, problems);
+            if (names.Length > 0 && contacts.Count == 0 && problems.Count == 0)
+                problems.Add("--poem needs --cluster HOST:PORT: a cluster member's remoting address, such as 127.0.0.1:4053");
+            if (names.Length == 0 && targets.Count == 0 && problems.Count == 0)
+                problems.Add("give at least one ADDR, or --poem NAME with --cluster HOST:PORT");
 
             if (result.GetValue(json) && result.GetValue(asCompleted))
                 problems.Add("--json and --as-completed cannot be used together (the JSON document is written once, at the end)");
@@ -119,7 +136,16 @@ public static class GetCommand
             }
 
             var mode = result.GetValue(json) ? OutputMode.Json : result.GetValue(asCompleted) ? OutputMode.AsCompleted : OutputMode.RequestOrder;
-            var request = new GetRequest(targets, settings, mode, ShowProgress: !result.GetValue(noProgress), level, hocon!);
+            // Poems by name first, in the order given, then the addresses.
+            Cluster.ClusterGet? clusterGet = contacts.Count == 0 ? null : new Cluster.ClusterGet(contacts, catalogTimeout,
+                [.. names.Select(n => (PoetryActors.Cluster.ClusterPoemFetch.Target)new PoetryActors.Cluster.ClusterPoemFetch.Target.Poem(n)),
+                 .. targets.Select(t => new PoetryActors.Cluster.ClusterPoemFetch.Target.At(t))],
+                TransformThroughCluster: result.GetValue(transform) is not null);
+            // The live display follows addresses known in advance; a cluster's are known only once its catalog is in.
+            var request = new GetRequest(targets, settings, mode, ShowProgress: !result.GetValue(noProgress) && clusterGet is null, level, hocon!)
+            {
+                Cluster = clusterGet,
+            };
             return await GetRun.RunAsync(request);
         });
         return command;
@@ -245,4 +271,8 @@ public sealed record GetRequest(
     OutputMode Mode,
     bool ShowProgress,
     LogEventLevel LogLevel,
-    Config Config);
+    Config Config)
+{
+    /// <summary>Poems by name from a cluster (<c>--cluster</c>, <c>--poem</c>), or null for plain addresses only.</summary>
+    public Cluster.ClusterGet? Cluster { get; init; }
+}

@@ -36,6 +36,8 @@ public static class KindCommands
             command.Options.Add(list);
         }
 
+        var cluster = new Cluster.ClusterFlags();
+        cluster.AddTo(command);
         command.SetAction(async (result, _) =>
         {
             if (list is not null && result.GetValue(list))
@@ -71,7 +73,14 @@ public static class KindCommands
             NodeDeployment Deployment(ServiceOptions checkedOptions) =>
                 new(source, [new DeploymentEntry(kind.Name, kind, checkedOptions, [])], PoetryActors.PoetryConfig.Reference);
 
-            return await NodeHost.RunAsync(new DeploymentSource(source, Deployment(parsed.Options), Reload), serve.Read(result));
+            var problems = new List<string>();
+            if (cluster.Apply(result, Deployment(parsed.Options), problems) is not { } deployment)
+            {
+                foreach (var problem in problems)
+                    await Console.Error.WriteLineAsync($"{source}: {problem}");
+                return ExitCodes.Usage;
+            }
+            return await NodeHost.RunAsync(new DeploymentSource(source, deployment, Reload), serve.Read(result));
         });
         return command;
     }

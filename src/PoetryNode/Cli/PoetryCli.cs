@@ -69,6 +69,7 @@ public static class PoetryCli
         root.Subcommands.Add(CheckCommand.Create(loader, serve));
         root.Subcommands.Add(GetCommand.Create(serve));
         root.Subcommands.Add(StatusCommand.Create(serve));
+        root.Subcommands.Add(Cluster.CatalogCommand.Create(serve));
         foreach (var kind in kinds.All)
             root.Subcommands.Add(KindCommands.Create(kind, serve));
         root.SetAction(_ =>

@@ -23,11 +23,20 @@ public static class RunCommand
         var command = new Command("run", "Run a deployment: the services listed in a HOCON file, or the embedded default.");
         command.Arguments.Add(file);
         serve.AddTo(command);
+        var cluster = new Cluster.ClusterFlags();
+        cluster.AddTo(command);
         command.SetAction(async (result, _) =>
         {
             var path = result.GetValue(file);
-            if (await DeploymentFiles.LoadAsync(loader, path) is not { } deployment)
+            if (await DeploymentFiles.LoadAsync(loader, path) is not { } loaded)
                 return ExitCodes.Usage;
+            var problems = new List<string>();
+            if (cluster.Apply(result, loaded, problems) is not { } deployment)
+            {
+                foreach (var problem in problems)
+                    await Console.Error.WriteLineAsync($"poetry-node: {problem}");
+                return ExitCodes.Usage;
+            }
             // The same path, relative to the same working directory, on every reload.
             Func<NodeDeployment> reload = path is null
                 ? () => loader.Load(DefaultDeployment.Text, DefaultDeployment.Source)

@@ -36,6 +36,10 @@ public static class GetRun
         Console.SetOut(Console.Error);
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(request.LogLevel)
+            // With --cluster, remoting's warnings about members it cannot reach (a killed one, say)
+            // are the catalog's business; each poem's outcome already says what failed.
+            .Filter.ByExcluding(e => request.Cluster is not null && e.Level < LogEventLevel.Error
+                && e.Properties.TryGetValue("LogSource", out var source) && source.ToString().Contains("remot", StringComparison.OrdinalIgnoreCase))
             .WriteTo.Console(outputTemplate: NodeLogging.Template, standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
 
@@ -52,10 +56,11 @@ public static class GetRun
             interrupt.Cancel();
         });
 
-        var system = ActorSystem.Create("poetry-get", SystemConfig(request));
+        var config = request.Cluster is { } cluster ? SystemConfig(request).WithFallback(cluster.Config) : SystemConfig(request);
+        var system = ActorSystem.Create("poetry-get", config);
         try
         {
-            return await FetchAndPrintAsync(request, PoetryDownloads.Create(system), interrupt.Token);
+            return await FetchAndPrintAsync(request, system, PoetryDownloads.Create(system), interrupt.Token);
         }
         finally
         {
@@ -73,7 +78,7 @@ public static class GetRun
         }
     }
 
-    private static async Task<int> FetchAndPrintAsync(GetRequest request, IActorRef downloads, CancellationToken interrupt)
+    private static async Task<int> FetchAndPrintAsync(GetRequest request, ActorSystem system, IActorRef downloads, CancellationToken interrupt)
     {
         var stdout = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
         var printer = new PoemPrinter(stdout);
@@ -83,8 +88,8 @@ public static class GetRun
         void Show(PoemOutcome outcome)
         {
             // As it arrives: out at once, not when the buffer fills.
-            if (display is null) Report(outcome, printer, stdout, flush: true);
-            else display.WriteAbove(() => Report(outcome, printer, stdout, flush: true));
+            if (display is null) Report(outcome, printer, stdout, flush: true, request.Cluster);
+            else display.WriteAbove(() => Report(outcome, printer, stdout, flush: true, request.Cluster));
         }
 
         // What has arrived so far, so that an interrupted request still prints it.
@@ -114,7 +119,9 @@ public static class GetRun
         using var noCollections = NoCollectionsDuring.FetchOf(request.Addresses.Count);
         try
         {
-            outcomes = await PoemFetch.AllSettledAsync(downloads, request.Addresses, options, interrupt);
+            outcomes = request.Cluster is { } cluster
+                ? await cluster.FetchAsync(system, options, interrupt)
+                : await PoemFetch.AllSettledAsync(downloads, request.Addresses, options, interrupt);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
@@ -134,16 +141,16 @@ public static class GetRun
         {
             case OutputMode.RequestOrder:
                 foreach (var outcome in outcomes)
-                    Report(outcome, printer, stdout, flush: false);
+                    Report(outcome, printer, stdout, flush: false, request.Cluster);
                 break;
             case OutputMode.AsCompleted:
                 // Each arrived poem was printed as it came; only the interrupted ones are left to say.
                 foreach (var outcome in outcomes.Where(IsInterrupted))
-                    Warn(outcome, stdout);
+                    Warn(outcome, stdout, request.Cluster);
                 break;
             case OutputMode.Json:
                 foreach (var outcome in outcomes)
-                    Warn(outcome, stdout);
+                    Warn(outcome, stdout, request.Cluster);
                 JsonReport.Write(stdout, outcomes, clock.Elapsed);
                 break;
         }
@@ -162,9 +169,9 @@ public static class GetRun
     private static bool IsInterrupted(PoemOutcome outcome) => outcome is PoemOutcome.Failed { Failure.Failure: FetchFailure.Interrupted };
 
     /// <summary>A poem to stdout, or its failure to stderr; a failed transform warns first.</summary>
-    private static void Report(PoemOutcome outcome, PoemPrinter printer, Stream stdout, bool flush)
+    private static void Report(PoemOutcome outcome, PoemPrinter printer, Stream stdout, bool flush, Cluster.ClusterGet? cluster)
     {
-        Warn(outcome, stdout);
+        Warn(outcome, stdout, cluster);
         if (outcome is PoemOutcome.Downloaded downloaded)
         {
             printer.Print(downloaded.Poem);
@@ -173,10 +180,11 @@ public static class GetRun
     }
 
     /// <summary>The stderr line for a failed download or a failed transform, if any.</summary>
-    private static void Warn(PoemOutcome outcome, Stream stdout)
+    private static void Warn(PoemOutcome outcome, Stream stdout, Cluster.ClusterGet? cluster)
     {
         var line = outcome switch
         {
+            PoemOutcome.Failed failed when cluster?.FailureLine(failed) is { } named => named,
             PoemOutcome.Failed { Failure: { Failure: FetchFailure.Interrupted } failure } => $"poetry-node get: {failure.Address}: {failure.Detail}",
             PoemOutcome.Failed { Failure: var failure } => $"poetry-node get: {failure.Address}: {StepName(failure.Step)} failed: {failure.Detail}",
             PoemOutcome.Downloaded { Transform: { Succeeded: false } transform } =>

@@ -100,6 +100,9 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
         {
             _log.Info("SIGHUP: reloading {0}", source.Name);
             await _reloader!.ReloadAsync(source.Reload);
+            // A cluster member republishes what it serves now.
+            if (ActorRegistry.For(system).TryGet<PoetryActors.Cluster.PoetryCatalog>(out var catalog))
+                catalog.Tell(new PoetryActors.Cluster.CatalogProtocol.DeploymentChanged(_reloader.Entries));
         }
         catch (Exception e)
         {

@@ -66,6 +66,13 @@ public static class NodeHost
         }
         NodeLogging.Configure(settings.Level, settings.Log);
         var log = Log.ForContext("LogSource", "poetry-node");
+        if (Cluster.ClusterNodeHosting.WhyPortTaken(source.Initial) is { } taken)
+        {
+            log.Error("the node could not start: {Reason}", taken);
+            await Log.CloseAndFlushAsync();
+            await Console.Error.WriteLineAsync($"poetry-node: {taken}");
+            return ExitCodes.Failure;
+        }
 
         try
         {
@@ -88,8 +95,9 @@ public static class NodeHost
             {
                 // A refused start is expected (its message names the service and the reason);
                 // anything else is a bug, logged in full, but the operator still gets one line.
-                var reason = e is NodeStartException ? e.Message : "internal error: " + e.Message;
-                if (e is NodeStartException)
+                var reason = e is NodeStartException ? e.Message
+                    : Cluster.ClusterNodeHosting.WhyStartFailed(e, source.Initial) ?? "internal error: " + e.Message;
+                if (e is NodeStartException || reason.StartsWith("cannot bind the cluster port", StringComparison.Ordinal))
                     log.Error("the node could not start: {Reason}", reason);
                 else
                     log.Error(e, "the node failed to start");
@@ -105,6 +113,13 @@ public static class NodeHost
             if (StartupSignals.HandOverStop(host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication))
                 log.Information("stopping: a stop was requested while the node started");
             await host.WaitForShutdownAsync();
+            if (Cluster.ClusterNodeHosting.Ended(host.Services) is { } ended)
+            {
+                log.Error("the node stopped: {Reason}", ended);
+                await Log.CloseAndFlushAsync();
+                await Console.Error.WriteLineAsync($"poetry-node: {ended}");
+                return ExitCodes.Failure;
+            }
             log.Information("node stopped");
             return ExitCodes.Success;
         }
@@ -143,6 +158,7 @@ public static class NodeHost
             // The logger runs on the thread that logs: no thread-pool hop per log line.
             akka.AddHocon(CallingThreadDispatcherConfigurator.Hocon, HoconAddMode.Prepend);
             akka.WithPoetryNode(source.Initial);
+            Cluster.ClusterNodeHosting.AddTo(akka, source.Initial);
             akka.WithPoetryDownloads();
             akka.WithPoetryHealthChecks();
             // The host owns SIGINT/SIGTERM: its stop stops the services in order, then the actor
@@ -158,6 +174,7 @@ public static class NodeHost
         // status endpoint comes first, so that /readyz says 503 while the services start.
         builder.Services.AddPoetryStatus(settings.Status);
         builder.Services.AddPoetryNodeLifetime();
+        Cluster.ClusterNodeHosting.AddTo(builder.Services, source.Initial);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(source);
         builder.Services.AddHostedService<NodeProcessService>();

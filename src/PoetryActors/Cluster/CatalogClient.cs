@@ -1,0 +1,98 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Configuration;
+using PoetryActors.Kinds;
+using static PoetryActors.Cluster.CatalogProtocol;
+
+namespace PoetryActors.Cluster;
+
+/// <summary>
+/// Asks a running cluster for its catalog from outside it, without joining: Akka's cluster client
+/// contacts the receptionist of one of the given members (<c>HOST:PORT</c> of their remoting) and
+/// sends <see cref="GetCatalog"/> to that member's catalog. <see cref="Config"/> is what the
+/// client's actor system needs (remoting on an ephemeral port, our serializer, the cluster
+/// client's non-legacy serialization).
+/// </summary>
+public static class CatalogClient
+{
+    /// <summary>The answer, or why there is none.</summary>
+    public abstract record Answer
+    {
+        private Answer()
+        {
+        }
+
+        /// <summary>A member answered with <paramref name="Catalog"/>.</summary>
+        public sealed record Answered(CurrentCatalog Catalog) : Answer;
+
+        /// <summary>No contact point answered: <paramref name="Reason"/> names every address tried.</summary>
+        public sealed record NoAnswer(string Reason) : Answer;
+    }
+
+    /// <summary>
+    /// The client's actor system configuration: remoting on <paramref name="hostname"/> (port 0) with
+    /// the cluster's frame size, and our serializer.
+    /// </summary>
+    public static Config Config(string hostname = "127.0.0.1", int? maximumFrameSize = null)
+    {
+        var frame = (maximumFrameSize ?? PoetryClusterSettings.Default.MaximumFrameSize).ToString(CultureInfo.InvariantCulture);
+        return ConfigurationFactory.ParseString($$"""
+            akka {
+              actor.provider = remote
+              remote {
+                dot-netty.tcp {
+                  hostname = "{{hostname}}"
+                  port = 0
+                  maximum-frame-size = {{frame}}b
+                }
+                # A contact point that is down is the answer's business, not a log line's.
+                log-remote-lifecycle-events = off
+              }
+              cluster.client {
+                use-legacy-serialization = off
+                establishing-get-contacts-interval = 250ms
+              }
+            }
+            """).WithFallback(SerializerConfig);
+    }
+
+    /// <summary>Our serializer bound to <see cref="IPoetryClusterMessage"/>, for an actor system built without Akka.Hosting.</summary>
+    public static Config SerializerConfig { get; } = ConfigurationFactory.ParseString($$"""
+        akka.actor {
+          serializers.{{PoetryClusterHostingExtensions.SerializerName}} = "{{typeof(CatalogSerializer).AssemblyQualifiedName}}"
+          serialization-bindings {
+            "{{typeof(IPoetryClusterMessage).FullName}}, {{typeof(IPoetryClusterMessage).Assembly.GetName().Name}}" = {{PoetryClusterHostingExtensions.SerializerName}}
+          }
+        }
+        """);
+
+    /// <summary>
+    /// Asks the cluster through <paramref name="contacts"/> (members' remoting addresses) for its
+    /// catalog, waiting at most <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<Answer> QueryAsync(ActorSystem system, IReadOnlyList<NetAddress> contacts, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var paths = contacts.Select(c => ActorPath.Parse($"akka.tcp://{PoetryClusterSettings.SystemName}@{c}/system/receptionist")).ToImmutableHashSet();
+        var settings = ClusterClientSettings.Create(system).WithInitialContacts(paths);
+        var client = system.ActorOf(ClusterClient.Props(settings), $"catalog-client-{Guid.NewGuid():N}");
+        try
+        {
+            var answer = await client.Ask<object>(new ClusterClient.Send(ServicePath, GetCatalog.Instance, localAffinity: true), timeout, cancellationToken)
+                .ConfigureAwait(false);
+            return answer is CurrentCatalog catalog
+                ? new Answer.Answered(catalog)
+                : new Answer.NoAnswer($"the cluster answered {answer} instead of its catalog");
+        }
+        catch (AskTimeoutException)
+        {
+            var seconds = timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            return new Answer.NoAnswer($"no contact point of the cluster answered within {seconds}s (tried {string.Join(", ", contacts)})");
+        }
+        finally
+        {
+            system.Stop(client);
+        }
+    }
+}
