@@ -46,7 +46,8 @@ public static class TransformKind
         var idleTimeout = options.GetDuration("idle-timeout");
         return
         [
-            new("transforms", TransformServiceActor.Props(TransformRegistry.Default, maxLength)),
+            // Reachable as an actor too: the cluster's routers send it poems in parts.
+            new("transforms", TransformServiceActor.Props(TransformRegistry.Default, maxLength, Cluster.Transforms.ClusterTransformSettings.Create(config), idleTimeout)),
             // The client speaks first: deferring the accept until its request is there lets
             // nearly every connection be served at once on the accept thread.
             new("listener", ListenerActor.Props(

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using PoetryActors.Cluster;
+using PoetryActors.Cluster.Transforms;
 using PoetryActors.Deployment;
 using PoetryActors.Hosting;
 
@@ -24,6 +25,7 @@ internal static class ClusterNodeHosting
         var settings = PoetryClusterSettings.Create(deployment.Config);
         akka.WithPoetryCluster(settings, system => LocalServiceSource.ForNode(
             system, ActorPath.Parse($"akka://{system.Name}/user/node"), deployment.Services, settings.PublicHostname));
+        akka.WithClusterTransforms(PoetryActors.Cluster.Transforms.ClusterTransformSettings.Create(deployment.Config));
     }
 
     /// <summary>Adds the cluster lifetime when <paramref name="deployment"/> joins a cluster (after the node's own lifetime).</summary>
