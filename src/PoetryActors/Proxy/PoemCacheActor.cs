@@ -20,7 +20,7 @@ namespace PoetryActors.Proxy;
 /// </summary>
 public sealed class PoemCacheActor : ServiceActor
 {
-    private readonly NetAddress _upstream;
+    private readonly ProxyUpstream _upstream;
     private readonly FetchLimits _limits;
 
     // ServiceActor owns OnReceive (the service protocol), so the cache's phases are switched
@@ -29,7 +29,7 @@ public sealed class PoemCacheActor : ServiceActor
     private byte[]? _poem;
     private Fetch? _running;
 
-    public PoemCacheActor(NetAddress upstream, FetchLimits limits)
+    public PoemCacheActor(ProxyUpstream upstream, FetchLimits limits)
     {
         _upstream = upstream;
         _limits = limits;
@@ -37,7 +37,10 @@ public sealed class PoemCacheActor : ServiceActor
     }
 
     /// <summary>Props for a cache of the poem served at <paramref name="upstream"/>, fetched within <paramref name="limits"/>.</summary>
-    public static Props Props(NetAddress upstream, FetchLimits limits) =>
+    public static Props Props(NetAddress upstream, FetchLimits limits) => Props(new ProxyUpstream.At(upstream), limits);
+
+    /// <summary>Props for a cache of the poem of <paramref name="upstream"/> (an address, or a poem of the cluster by name), fetched within <paramref name="limits"/>.</summary>
+    public static Props Props(ProxyUpstream upstream, FetchLimits limits) =>
         Akka.Actor.Props.Create(() => new PoemCacheActor(upstream, limits));
 
     protected override Task StartServiceAsync()
@@ -116,14 +119,10 @@ public sealed class PoemCacheActor : ServiceActor
                     _phase = Empty;
                 }
                 break;
-            case FetchCompleted { Result: FetchResult.Fetched { Poem.Length: > 0 } fetched }:
+            case FetchCompleted { Result: UpstreamFetch.Fetched fetched }:
                 HandleFetched(fetch, fetched);
                 break;
-            case FetchCompleted { Result: FetchResult.Fetched }:
-                // Our own proxies say "no poem" with an empty close; caching that would serve nothing forever.
-                AbandonFetch(fetch, $"{_upstream} closed the connection without sending a poem", ended: true);
-                break;
-            case FetchCompleted { Result: FetchResult.Failed failed }:
+            case FetchCompleted { Result: UpstreamFetch.Failed failed }:
                 AbandonFetch(fetch, failed.Reason, ended: true);
                 break;
             case FetchAborted aborted:
@@ -157,19 +156,19 @@ public sealed class PoemCacheActor : ServiceActor
     {
         var fetch = new Fetch();
         _running = fetch;
-        PoemFetcher.FetchAsync(_upstream, _limits, fetch.Token).PipeTo(Self,
+        _upstream.FetchAsync(Context.System, _limits, fetch.Token).PipeTo(Self,
             success: result => new FetchCompleted(fetch, result),
             failure: cause => new FetchAborted(fetch, cause));
         return fetch;
     }
 
-    private void HandleFetched(Fetch fetch, FetchResult.Fetched fetched)
+    private void HandleFetched(Fetch fetch, UpstreamFetch.Fetched fetched)
     {
         _poem = fetched.Poem;
         _running = null;
         fetch.Dispose();
         _phase = Cached;
-        Log.Info("cached {0} bytes of poetry from {1} for {2} waiting clients", fetched.Poem.Length, _upstream, fetch.Waiters.Count);
+        Log.Info("cached {0} bytes of poetry from {1} for {2} waiting clients", fetched.Poem.Length, fetched.From, fetch.Waiters.Count);
         var answer = new CachedPoem(fetched.Poem);
         foreach (var waiter in fetch.Waiters.Values) waiter.Tell(answer);
     }
@@ -216,7 +215,7 @@ public sealed class PoemCacheActor : ServiceActor
 
     private abstract record FetchEnded(Fetch Fetch);
 
-    private sealed record FetchCompleted(Fetch Fetch, FetchResult Result) : FetchEnded(Fetch);
+    private sealed record FetchCompleted(Fetch Fetch, UpstreamFetch Result) : FetchEnded(Fetch);
 
     private sealed record FetchAborted(Fetch Fetch, Exception Cause) : FetchEnded(Fetch);
 }

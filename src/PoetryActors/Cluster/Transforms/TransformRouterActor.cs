@@ -39,7 +39,8 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
     private long _lastRequestId;
     private int _turn;
 
-    private TransformRouterActor(ClusterTransformSettings settings, IReadOnlyList<TransformProvider>? providers)
+    /// <summary>A router among <paramref name="providers"/>, or, when null, a member's router that reads them from its catalog.</summary>
+    public TransformRouterActor(ClusterTransformSettings settings, IReadOnlyList<TransformProvider>? providers)
     {
         _settings = settings;
         _member = providers is null;
@@ -280,12 +281,8 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
         _providers.Remove(provider.Provider.ActorPath);
     }
 
-    private void Revive(ProviderState provider)
-    {
-        provider.Gone = null;
-        provider.Ref = null;
-        Identify(provider);
-    }
+    /// <summary>Asks a provider that went whether it is there again; it is chosen again only once it answers.</summary>
+    private void Revive(ProviderState provider) => Identify(provider);
 
     private void Add(TransformProvider provider)
     {
@@ -299,12 +296,18 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
 
     private void HandleIdentity(ActorIdentity identity)
     {
-        if (identity.MessageId is not string path || !_providers.TryGetValue(path, out var provider) || provider.Gone is not null) return;
+        if (identity.MessageId is not string path || !_providers.TryGetValue(path, out var provider)) return;
         if (identity.Subject is null)
         {
             Lose(p => ReferenceEquals(p, provider), "no transform service answers at its path");
             return;
         }
+        if (provider.Gone is not null)
+        {
+            _log.Info("transform provider {0} is back", provider.Provider);
+            provider.Gone = null;
+        }
+        if (provider.Ref is { } old && !old.Equals(identity.Subject)) Context.Unwatch(old);
         provider.Ref = identity.Subject;
         Context.Watch(identity.Subject);
     }
