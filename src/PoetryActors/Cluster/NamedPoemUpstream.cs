@@ -24,12 +24,18 @@ public static class NamedPoemUpstream
         CurrentCatalog catalog;
         try
         {
-            catalog = await system.ActorSelection($"/user/{CatalogActor.ActorName}")
-                .Ask<CurrentCatalog>(GetCatalog.Instance, limits.ConnectTimeout, cancel).ConfigureAwait(false);
+            // Resolved first: a node that is no member has no catalog, and that is known at once.
+            var selection = system.ActorSelection($"/user/{CatalogActor.ActorName}");
+            var local = await selection.ResolveOne(limits.ConnectTimeout, cancel).ConfigureAwait(false);
+            catalog = await local.Ask<CurrentCatalog>(GetCatalog.Instance, limits.ConnectTimeout, cancel).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException)
+        catch (ActorNotFoundException)
         {
-            return new UpstreamFetch.Failed($"poem:{name}: this node's cluster catalog did not answer within {limits.ConnectTimeout.TotalSeconds:0.###} s (a 'poem:' upstream needs the node to be a cluster member: poetry.cluster or --seed)");
+            return new UpstreamFetch.Failed($"poem:{name} needs this node to be a cluster member (a poetry.cluster section, or --seed), and it is not");
+        }
+        catch (AskTimeoutException)
+        {
+            return new UpstreamFetch.Failed($"poem:{name}: this node's cluster catalog did not answer within {limits.ConnectTimeout.TotalSeconds:0.###} s");
         }
 
         var serving = catalog.ServingPoem(name).Where(s => s.Sha256 is not null)

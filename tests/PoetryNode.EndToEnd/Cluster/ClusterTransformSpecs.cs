@@ -25,7 +25,7 @@ public sealed class ClusterTransformSpecs
         await ThreeNodes.CatalogWhenAsync(cluster.Contact(0), p => p.SequenceEqual(ThreeNodes.AllPoems), "every poem");
 
         var transformed = await CompletedRun.RunAsync(
-            ["get", "--cluster", cluster.Contact(0), "--poem", "ecstasy", "--poem", "lorelei", "--transform", "cummingsify"], TimeSpan.FromSeconds(60));
+            ["get", "--cluster", cluster.Contact(0), "--timeout", "30s", "--poem", "ecstasy", "--poem", "lorelei", "--transform", "cummingsify"], TimeSpan.FromSeconds(60));
         Assert.True(transformed.ExitCode == 0, transformed.Transcript);
         Assert.Equal(Lower(Poem("ecstasy")) + "\n" + Lower(Poem("lorelei")), transformed.StdoutText);
         Assert.DoesNotContain("failed", transformed.Stderr);
@@ -34,7 +34,7 @@ public sealed class ClusterTransformSpecs
         var node3Port = cluster.RemotingPorts[2];
         var queuedBefore = QueuedBytesAt(node3Port);
         cluster.Nodes[2].Signal(SigStop);
-        var burst = CompletedRun.RunAsync(["get", "--cluster", cluster.Contact(0), .. names.SelectMany(n => new[] { "--poem", n }), "--transform", "cummingsify"],
+        var burst = CompletedRun.RunAsync(["get", "--cluster", cluster.Contact(0), "--timeout", "30s", .. names.SelectMany(n => new[] { "--poem", n }), "--transform", "cummingsify"],
             TimeSpan.FromSeconds(90));
 
         // The burst is in flight at node3 once its unread requests pile up in node3's socket buffers.
