@@ -61,6 +61,7 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(AssociationErrorEvent));
         foreach (var provider in _providers.Values) Identify(provider);
         if (!_member) return;
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
@@ -101,6 +102,11 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
                 break;
             case RequestTimedOut:
                 break;
+            case IdentifyTimedOut timedOut when _providers.TryGetValue(timedOut.ActorPath, out var silent) && silent.Ref is null:
+                Lose(p => ReferenceEquals(p, silent), $"it did not answer within the connect timeout of {Seconds(timedOut.After)}");
+                break;
+            case IdentifyTimedOut:
+                break;
             case ActorIdentity identity:
                 HandleIdentity(identity);
                 break;
@@ -109,6 +115,9 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
                 break;
             case DisassociatedEvent disassociated:
                 Lose(p => p.Address == disassociated.RemoteAddress, "the connection to its member was lost");
+                break;
+            case AssociationErrorEvent error:
+                Lose(p => p.Address == error.RemoteAddress, $"its member cannot be reached: {error.Cause?.GetBaseException().Message ?? "the connection failed"}");
                 break;
             case ClusterEvent.UnreachableMember unreachable:
                 Lose(p => p.Address == unreachable.Member.Address, "its member became unreachable");
@@ -179,6 +188,12 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
             provider.Send(Context, new TransformPart(id, route.Transform, index, parts, bytes), Self);
         }
         Arm(id, pending);
+
+        // A provider that has not yet said it is there must do so within the connect timeout, as
+        // a TCP transform server must accept the connection: a member that hangs before it ever
+        // answered (stopped, or its connection never completing) fails its requests then.
+        if (provider.Ref is null && !Timers.IsTimerActive(provider.Provider.ActorPath))
+            Timers.StartSingleTimer(provider.Provider.ActorPath, new IdentifyTimedOut(provider.Provider.ActorPath, route.Limits.ConnectTimeout), route.Limits.ConnectTimeout);
     }
 
     private void HandleTransformedPart(TransformedPart part, IActorRef sender)
@@ -309,6 +324,7 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
         }
         if (provider.Ref is { } old && !old.Equals(identity.Subject)) Context.Unwatch(old);
         provider.Ref = identity.Subject;
+        Timers.Cancel(provider.Provider.ActorPath);
         Context.Watch(identity.Subject);
     }
 
@@ -375,6 +391,8 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
     private sealed record RequestTimedOut(long RequestId) : INoSerializationVerificationNeeded;
 
     private sealed record CatalogRead(CurrentCatalog Catalog) : INoSerializationVerificationNeeded;
+
+    private sealed record IdentifyTimedOut(string ActorPath, TimeSpan After) : INoSerializationVerificationNeeded;
 
     private sealed record Refresh : INoSerializationVerificationNeeded
     {
