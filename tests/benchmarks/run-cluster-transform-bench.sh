@@ -7,14 +7,14 @@
 # transform's path. Figures come from get's --json (summary elapsed_ms, per-poem
 # timings_ms.transform), so process start-up is left out.
 #
-#   tests/benchmarks/cluster/run-cluster-transform-bench.sh [--poems N] [--rounds R] [--no-build]
+#   tests/benchmarks/run-cluster-transform-bench.sh [--poems N] [--rounds R] [--no-build]
 #
 # It reports, per round and as the median: transforms/s both ways and their ratio (target
 # >= 0.8x), the transform latency p50 and p99 both ways (the hop's added latency is the
 # difference), and, with a second transform member, the time from SIGKILL of one provider to
 # the moment get's router drops it (every request after that goes to the other one).
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../bench-lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
 POEMS=${BENCH_POEMS:-1000}
 ROUNDS=${BENCH_ROUNDS:-3}
