@@ -102,10 +102,6 @@ PY
 log "warm-up"
 run_get "$WORK/warm-cluster.json" --transform cummingsify
 run_get "$WORK/warm-tcp.json" --xform "127.0.0.1:$T1_XFORM"
-"$PY" - "$WORK/warm-cluster.json" <<'PY' >&2 || true
-import json, sys
-d = json.load(open(sys.argv[1])); print("json keys:", list(d.keys()))
-PY
 
 printf 'load average before: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '\n%s poems of ecstasy.txt per get, one transform provider\n' "$POEMS"
@@ -127,7 +123,7 @@ log "failover: a second transform member, then SIGKILL of the first in the middl
 start_server t2 "$T2_XFORM" "${NODE[@]}" --pidfile= run "$WORK/t2.hocon"
 wait_transforms 2
 FAIL_NAMES=()
-for _ in $(seq $((POEMS * 4))); do FAIL_NAMES+=(--poem ecstasy); done
+for _ in $(seq $((POEMS * 10))); do FAIL_NAMES+=(--poem ecstasy); done
 "${NODE[@]}" get --cluster "$CONTACT" "${FAIL_NAMES[@]}" --transform cummingsify --json >"$WORK/failover.json" 2>"$WORK/failover.err" &
 GET_PID=$!
 BENCH_PIDS+=("$GET_PID")
@@ -144,7 +140,6 @@ def established():
 base = established()
 while established() <= base + 0 and time.time() < end: time.sleep(0.02)
 PY
-sleep 0.3
 KILLED_AT=$(date +%s.%N)
 kill -KILL "$T1_PID"
 wait "$GET_PID" 2>/dev/null || true
