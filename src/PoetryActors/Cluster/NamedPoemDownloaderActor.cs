@@ -105,31 +105,35 @@ public sealed class NamedPoemDownloaderActor : UntypedActor
     private void HandleFetched(FetchResult.Fetched fetched)
     {
         var settings = _request.Settings;
-        if (settings.TransformServer is not { } server)
+        if (settings.TransformServer is null && settings.TransformRouter is null)
         {
             Succeed(fetched.Poem, fetched, transform: null, TimeSpan.Zero);
             return;
         }
 
+        // A transform server given by address, or the cluster's providers through the router.
+        var server = settings.TransformServer;
         Become(message => Transforming(message, fetched, server));
-        TransformClient.TransformAsync(server, settings.TransformName, fetched.Poem, settings.Limits,
-                timeLeft: settings.Limits.Deadline - _clock.Elapsed, _cancel.Token)
-            .PipeTo(Self, failure: e => new StepCrashed(e));
+        var timeLeft = settings.Limits.Deadline - _clock.Elapsed;
+        var transform = server is not null
+            ? TransformClient.TransformAsync(server, settings.TransformName, fetched.Poem, settings.Limits, timeLeft, _cancel.Token)
+            : Cluster.Transforms.ClusterTransforms.TransformAsync(settings.TransformRouter!, settings.TransformName, fetched.Poem, settings.Limits, timeLeft, _cancel.Token);
+        transform.PipeTo(Self, failure: e => new StepCrashed(e));
     }
 
-    private void Transforming(object message, FetchResult.Fetched fetched, NetAddress server)
+    private void Transforming(object message, FetchResult.Fetched fetched, NetAddress? server)
     {
         var name = _request.Settings.TransformName;
         switch (message)
         {
             case TransformResult.Transformed transformed:
-                Succeed(transformed.Poem, fetched, new TransformReport(name, server), transformed.Elapsed);
+                Succeed(transformed.Poem, fetched, new TransformReport(name, transformed.Server ?? server), transformed.Elapsed);
                 break;
             case TransformResult.Failed failed:
-                Succeed(fetched.Poem, fetched, new TransformReport(name, server, failed.Reason), failed.Elapsed);
+                Succeed(fetched.Poem, fetched, new TransformReport(name, failed.Server ?? server, failed.Reason), failed.Elapsed);
                 break;
             case StepCrashed crashed:
-                var reason = $"transforming with {server} failed: {crashed.Cause.GetBaseException().Message}";
+                var reason = $"transforming with {(object?)server ?? "the cluster"} failed: {crashed.Cause.GetBaseException().Message}";
                 Succeed(fetched.Poem, fetched, new TransformReport(name, server, reason), _clock.Elapsed - fetched.Elapsed);
                 break;
             default:

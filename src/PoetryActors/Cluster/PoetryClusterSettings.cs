@@ -23,7 +23,8 @@ public sealed record PoetryClusterSettings
         "failure-detector.acceptable-heartbeat-pause", "failure-detector.heartbeat-interval",
         "maximum-frame-size",
         "catalog.max-chunk-bytes", "catalog.max-node-bytes", "catalog.republish-interval", "catalog.sweep-interval",
-        "catalog.gossip-interval", "catalog.max-delta-elements");
+        "catalog.gossip-interval", "catalog.max-delta-elements",
+        "transforms.part-bytes", "transforms.max-poem-bytes", "transforms.refresh-interval");
 
     /// <summary>The name of every member's actor system: members of one cluster must share it.</summary>
     public const string SystemName = "poetry";
@@ -129,6 +130,7 @@ public sealed record PoetryClusterSettings
         };
         if (problems.Count == 0 && (long)settings.Catalog.MaxChunkBytes * settings.Catalog.MaxDeltaElements > settings.MaximumFrameSize - 64 * 1024)
             problems.Add($"poetry.cluster.catalog: max-chunk-bytes × max-delta-elements ({(long)settings.Catalog.MaxChunkBytes * settings.Catalog.MaxDeltaElements}) must leave 64 KiB under maximum-frame-size ({settings.MaximumFrameSize}): a gossip message carries that many chunks");
+        problems.AddRange(Transforms.ClusterTransformSettings.Check(config).Select(p => $"{p.Key}: {p.Message}"));
         // Every problem above was written "poetry.cluster.KEY: message".
         return (settings, problems.Select(p => p.Split(": ", 2)).Select(p => (p[0], p[1])).ToList());
     }

@@ -33,10 +33,11 @@ public static class DownloadProtocol
 }
 
 /// <summary>
-/// What happened to a poem's transform: <paramref name="Name"/> at <paramref name="Server"/>, and
+/// What happened to a poem's transform: <paramref name="Name"/> at <paramref name="Server"/> (null when
+/// a cluster had no transform provider to ask), and
 /// <paramref name="FailureReason"/> when it failed (the poem is then the original one).
 /// </summary>
-public sealed record TransformReport(string Name, NetAddress Server, string? FailureReason = null)
+public sealed record TransformReport(string Name, NetAddress? Server, string? FailureReason = null)
 {
     /// <summary>Whether the poem came back transformed.</summary>
     public bool Succeeded => FailureReason is null;

@@ -44,6 +44,12 @@ public sealed record DownloadSettings
     /// <summary>The transform server each poem goes through, or null for none.</summary>
     public NetAddress? TransformServer { get; init; }
 
+    /// <summary>
+    /// Where poems go to be transformed when no <see cref="TransformServer"/> is given: a cluster's
+    /// transform router (<c>Cluster.Transforms.TransformRouterActor</c>), or null for none. Local to one process.
+    /// </summary>
+    public Akka.Actor.IActorRef? TransformRouter { get; init; }
+
     /// <summary>The transform to ask the server for (the request is <c>&lt;name&gt;.&lt;poem&gt;</c>).</summary>
     public string TransformName
     {

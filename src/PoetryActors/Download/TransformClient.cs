@@ -166,6 +166,9 @@ public abstract record TransformResult
     {
     }
 
+    /// <summary>The server that answered, when the request was routed rather than sent to one given server (a cluster's transform provider).</summary>
+    public NetAddress? Server { get; init; }
+
     /// <summary>The server answered with <paramref name="Poem"/> after <paramref name="Elapsed"/>.</summary>
     public sealed record Transformed(byte[] Poem, TimeSpan Elapsed) : TransformResult;
 

@@ -23,11 +23,11 @@ namespace PoetryActors.Proxy;
 /// </summary>
 public sealed class PoemCacheActor : ServiceActor
 {
-    private readonly NetAddress _upstream;
+    private readonly ProxyUpstream _upstream;
     private readonly FetchLimits _limits;
     private readonly ServiceInstruments _instruments;
 
-    public PoemCacheActor(NetAddress upstream, FetchLimits limits)
+    public PoemCacheActor(ProxyUpstream upstream, FetchLimits limits)
     {
         _instruments = ServiceInstruments.For(Self.Path).Offering(ServiceRoles.Proxy);
         _upstream = upstream;
@@ -35,7 +35,10 @@ public sealed class PoemCacheActor : ServiceActor
     }
 
     /// <summary>Props for a cache of the poem served at <paramref name="upstream"/>, fetched within <paramref name="limits"/>.</summary>
-    public static Props Props(NetAddress upstream, FetchLimits limits) =>
+    public static Props Props(NetAddress upstream, FetchLimits limits) => Props(new ProxyUpstream.At(upstream), limits);
+
+    /// <summary>Props for a cache of the poem of <paramref name="upstream"/> (an address, or a poem of the cluster by name), fetched within <paramref name="limits"/>.</summary>
+    public static Props Props(ProxyUpstream upstream, FetchLimits limits) =>
         Akka.Actor.Props.Create(() => new PoemCacheActor(upstream, limits));
 
     protected override Task StartServiceAsync()
@@ -115,10 +118,10 @@ public sealed class PoemCacheActor : ServiceActor
             case FetchEnded ended when !ReferenceEquals(ended.Fetch, fetch):
                 ended.Fetch.Dispose();
                 break;
-            case FetchCompleted { Result: FetchResult.Fetched fetched }:
+            case FetchCompleted { Result: UpstreamFetch.Fetched fetched }:
                 HandleFetched(fetch, fetched);
                 break;
-            case FetchCompleted { Result: DownloadFailed failed }:
+            case FetchCompleted { Result: UpstreamFetch.Failed failed }:
                 AbandonFetch(fetch, failed.Reason, ended: true);
                 break;
             case FetchAborted aborted:
@@ -169,17 +172,17 @@ public sealed class PoemCacheActor : ServiceActor
     {
         var fetch = new Fetch();
         _instruments.UpstreamFetchStarted();
-        PoemFetcher.FetchAsync(_upstream, _limits, fetch.Token).PipeTo(Self,
+        _upstream.FetchAsync(Context.System, _limits, fetch.Token).PipeTo(Self,
             success: result => new FetchCompleted(fetch, result),
             failure: cause => new FetchAborted(fetch, cause));
         return fetch;
     }
 
-    private void HandleFetched(Fetch fetch, FetchResult.Fetched fetched)
+    private void HandleFetched(Fetch fetch, UpstreamFetch.Fetched fetched)
     {
         fetch.Dispose();
         Become(m => Cached(m, fetched.Poem));
-        Log.Info("cached {0} bytes of poetry from {1} for {2} waiting clients", fetched.Poem.Length, _upstream, fetch.Waiters.Count);
+        Log.Info("cached {0} bytes of poetry from {1} for {2} waiting clients", fetched.Poem.Length, fetched.From, fetch.Waiters.Count);
         var answer = new CachedPoem(fetched.Poem);
         foreach (var waiter in fetch.Waiters.Values) waiter.Tell(answer);
     }
@@ -226,7 +229,7 @@ public sealed class PoemCacheActor : ServiceActor
 
     private abstract record FetchEnded(Fetch Fetch);
 
-    private sealed record FetchCompleted(Fetch Fetch, FetchResult Result) : FetchEnded(Fetch);
+    private sealed record FetchCompleted(Fetch Fetch, UpstreamFetch Result) : FetchEnded(Fetch);
 
     private sealed record FetchAborted(Fetch Fetch, Exception Cause) : FetchEnded(Fetch);
 }

@@ -13,7 +13,7 @@ namespace PoetryActors.Proxy;
 /// behind it a cache that fetches the poem from its upstream once, shares that fetch among the
 /// clients who arrive meanwhile, and serves it from memory afterwards. Its collection holds
 /// <c>cache</c> (<see cref="PoemCacheActor"/>), then <c>listener</c>. The upstream may itself be
-/// a proxy.
+/// a proxy, or <c>poem:NAME</c>: the cluster's poem of that name, wherever it is served.
 /// </summary>
 public static class ProxyKind
 {
@@ -29,7 +29,7 @@ public static class ProxyKind
         Name,
         "A caching poetry proxy: fetches the poem from another server once, then serves it from memory.",
         [
-            new KindOption("upstream", OptionType.Address, "the poem server to fetch from"),
+            new KindOption("upstream", OptionType.Text, "the poem server to fetch from: [HOST:]PORT, or poem:NAME for the cluster's poem of that name"),
             new KindOption("port", OptionType.Port, "the port to listen on (0: any free port)", "10003"),
             new KindOption("iface", OptionType.Text, "the interface to listen on", "localhost"),
             new KindOption("fetch-timeout", OptionType.Duration, "how long the upstream fetch may take, connect to close (seconds, or with a unit)", "10s"),
@@ -47,7 +47,7 @@ public static class ProxyKind
         var listener = ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config);
         return
         [
-            new("cache", PoemCacheActor.Props(options.GetAddress("upstream"), limits)),
+            new("cache", PoemCacheActor.Props(Upstream(options), limits)),
             new("listener", ListenerActor.Props(listener, FromCache("cache", fetchTimeout + AnswerMargin, listener.StallTimeout))),
         ];
     }
@@ -66,14 +66,22 @@ public static class ProxyKind
         return Task.FromResult<IConnectionHandler>(new ProxyConnectionHandler(cache, answerTimeout, context.GetLogger(), stallTimeout));
     };
 
+    // Checked before Build runs (CheckOptions refuses a bad one).
+    private static ProxyUpstream Upstream(ServiceOptions options) =>
+        ProxyUpstream.TryParse(options.GetString("upstream"), out var upstream, out var error) ? upstream : throw new ArgumentException(error);
+
     private static IEnumerable<(string Key, string Message)> CheckOptions(ServiceOptions options)
     {
         if (options.GetDuration("fetch-timeout") <= TimeSpan.Zero)
             yield return ("fetch-timeout", "must be more than zero");
 
-        var upstream = options.GetAddress("upstream");
+        if (!ProxyUpstream.TryParse(options.GetString("upstream"), out var parsed, out var error))
+        {
+            yield return ("upstream", error);
+            yield break;
+        }
         var port = options.GetInt("port");
-        if (upstream.Port == port && IsLoopback(upstream.Host) && IsLoopback(options.GetString("iface")))
+        if (parsed is ProxyUpstream.At { Address: var upstream } && upstream.Port == port && IsLoopback(upstream.Host) && IsLoopback(options.GetString("iface")))
             yield return ("upstream", $"{upstream} is this proxy's own address: it would fetch from itself");
     }
 

@@ -50,7 +50,8 @@ public static class TransformKind
         var server = TransformServerSettings.Create(config);
         return
         [
-            new("transforms", TransformServiceActor.Props(TransformRegistry.Default, maxLength)),
+            // Reachable as an actor too: the cluster's routers send it poems in parts.
+            new("transforms", TransformServiceActor.Props(TransformRegistry.Default, maxLength, Cluster.Transforms.ClusterTransformSettings.Create(config), idleTimeout)),
             new("listener", ListenerActor.Props(listener, FromSibling("transforms", maxLength, idleTimeout, listener.StallTimeout, server.MemoryBudget))),
         ];
     }

@@ -1,5 +1,6 @@
 using Akka.Event;
 using Akka.Actor;
+using PoetryActors.Cluster.Transforms;
 using PoetryActors.Services;
 using static PoetryActors.Transform.TransformProtocol;
 
@@ -8,19 +9,26 @@ namespace PoetryActors.Transform;
 /// <summary>
 /// Holds the transforms a transform server offers (the tutorial's <c>TransformService</c>) and
 /// answers <see cref="TransformProtocol.GetProcessor"/> with the request processor that the
-/// listener's connections share, so another protocol could offer the same transforms.
+/// listener's connections share, so another protocol could offer the same transforms. It is also
+/// the cluster's way to these transforms: it answers the
+/// <see cref="ClusterTransformProtocol.TransformPart"/>s of a poem sent by another member's router
+/// (or a client outside the cluster) with the transformed poem in parts
+/// (<see cref="TransformPartsProvider"/>), within <paramref name="cluster"/>'s limits.
 /// </summary>
-public sealed class TransformServiceActor(TransformRegistry registry, int maxReplyLength) : ServiceActor
+public sealed class TransformServiceActor(TransformRegistry registry, int maxReplyLength, ClusterTransformSettings? cluster = null, TimeSpan? idleTimeout = null)
+    : ServiceActor
 {
     private TransformRequestProcessor? _processor;
+    private TransformPartsProvider? _provider;
 
-    /// <summary>Props for a service offering <paramref name="registry"/>'s transforms.</summary>
-    public static Props Props(TransformRegistry registry, int maxReplyLength) =>
-        Akka.Actor.Props.Create(() => new TransformServiceActor(registry, maxReplyLength));
+    /// <summary>Props for a service offering <paramref name="registry"/>'s transforms (to the cluster too, within <paramref name="cluster"/>'s limits).</summary>
+    public static Props Props(TransformRegistry registry, int maxReplyLength, ClusterTransformSettings? cluster = null, TimeSpan? idleTimeout = null) =>
+        Akka.Actor.Props.Create(() => new TransformServiceActor(registry, maxReplyLength, cluster, idleTimeout));
 
     protected override Task StartServiceAsync()
     {
         _processor = new TransformRequestProcessor(registry, maxReplyLength);
+        _provider = new TransformPartsProvider(registry, cluster ?? ClusterTransformSettings.Default, idleTimeout ?? TimeSpan.FromSeconds(10));
         Log.Info("offering transforms: {0}", string.Join(", ", registry.Select(t => t.Name)));
         return Task.CompletedTask;
     }
@@ -28,6 +36,7 @@ public sealed class TransformServiceActor(TransformRegistry registry, int maxRep
     protected override Task StopServiceAsync()
     {
         _processor = null;
+        _provider = null;
         return Task.CompletedTask;
     }
 
@@ -39,6 +48,12 @@ public sealed class TransformServiceActor(TransformRegistry registry, int maxRep
                 Sender.Tell(_processor is { } processor
                     ? new CurrentProcessor(processor)
                     : new ProcessorUnavailable($"the transform service '{Name}' is not running"));
+                break;
+            case ClusterTransformProtocol.TransformPart part when _provider is { } provider:
+                provider.Receive(part, Sender, Self, Log);
+                break;
+            case ClusterTransformProtocol.TransformPart part:
+                Sender.Tell(new ClusterTransformProtocol.TransformRefused(part.RequestId, $"the transform service '{Name}' is not running"));
                 break;
             default:
                 Unhandled(message);

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using PoetryActors.Cluster;
+using PoetryActors.Cluster.Transforms;
 using PoetryActors.Download;
 using PoetryActors.Kinds;
 using static PoetryActors.Download.DownloadProtocol;
@@ -13,7 +14,8 @@ namespace PoetryNode.Cluster;
 /// node that serves them (the answering member first), checked against the catalog's SHA-256, and
 /// tried on another node when that fails; plain addresses mix in as usual, and the outcomes come
 /// from one aggregator in request order. <c>--transform NAME</c> without <c>--xform</c> goes
-/// through a transform service of a member with the role <c>transform</c>.
+/// through the cluster's transform providers (members with the role <c>transform</c> first), each
+/// poem to the one with the fewest in flight.
 /// </summary>
 public sealed record ClusterGet(
     IReadOnlyList<NetAddress> Contacts,
@@ -22,7 +24,7 @@ public sealed record ClusterGet(
     bool TransformThroughCluster)
 {
     /// <summary>What the get's actor system needs on top of its own settings: remoting and our serializer.</summary>
-    public Config Config => CatalogClient.Config(ClusterContacts.ClientHostname(Contacts));
+    public Config Config => CatalogClient.Config(ClusterContacts.ClientHostname(Contacts)).WithFallback(ClusterTransformSerializer.Config);
 
     /// <summary>Asks the catalog, then downloads every target; a catalog that cannot be had fails every target with the reason.</summary>
     public async Task<IReadOnlyList<PoemOutcome>> FetchAsync(ActorSystem system, DownloadOptions options, CancellationToken cancellationToken)
@@ -36,13 +38,14 @@ public sealed record ClusterGet(
         }
 
         var settings = options.Settings ?? DownloadSettings.Create(system.Settings.Config);
+        IActorRef? router = null;
         if (TransformThroughCluster && settings.TransformServer is null)
         {
-            if (ClusterPoemFetch.TransformServer(catalog) is { } server)
-                settings = settings with { TransformServer = server };
-            else
-                await Console.Error.WriteLineAsync(
-                    $"poetry-node get: no member with the role '{ClusterPoemFetch.TransformRole}' serves a transform; the original poems are printed");
+            // Each poem goes to one of the cluster's transform providers, chosen and watched by a
+            // router of this command's own; with none, every transform fails at once saying so.
+            var transforms = ClusterTransformSettings.Create(system.Settings.Config);
+            router = system.ActorOf(TransformRouterActor.ForProviders(transforms, ClusterTransforms.ProvidersIn(catalog)), "cluster-transforms");
+            settings = settings with { TransformRouter = router };
         }
         return await ClusterPoemFetch.AllSettledAsync(system, Targets, catalog, options with { Settings = settings }, cancellationToken);
     }

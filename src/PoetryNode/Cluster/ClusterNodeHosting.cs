@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using PoetryActors.Cluster;
+using PoetryActors.Cluster.Transforms;
 using PoetryActors.Deployment;
 
 namespace PoetryNode.Cluster;
@@ -23,6 +24,7 @@ internal static class ClusterNodeHosting
         var settings = PoetryClusterSettings.Create(deployment.Config);
         akka.WithPoetryCluster(settings, system => LocalServiceSource.ForNode(
             system, ActorPath.Parse($"akka://{system.Name}/user/node"), deployment.Services, settings.PublicHostname));
+        akka.WithClusterTransforms(PoetryActors.Cluster.Transforms.ClusterTransformSettings.Create(deployment.Config));
     }
 
     /// <summary>

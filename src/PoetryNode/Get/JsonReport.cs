@@ -69,7 +69,7 @@ public static class JsonReport
                 {
                     json.WriteStartObject("transform");
                     json.WriteString("name", transform.Name);
-                    json.WriteString("server", transform.Server.ToString());
+                    json.WriteString("server", transform.Server?.ToString());
                     json.WriteString("outcome", transform.Succeeded ? "applied" : "failed");
                     if (transform.FailureReason is { } reason) json.WriteString("error", reason);
                     else json.WriteNull("error");

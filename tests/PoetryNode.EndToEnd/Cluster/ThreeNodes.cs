@@ -34,8 +34,8 @@ internal sealed partial class ThreeNodes : IAsyncDisposable
     /// <summary>node<paramref name="index"/>+1's remoting address, as --cluster takes it.</summary>
     public string Contact(int index) => $"127.0.0.1:{RemotingPorts[index]}";
 
-    /// <summary>Starts the three members and waits until each has started its services.</summary>
-    public static async Task<ThreeNodes> StartAsync()
+    /// <summary>Starts the three members (their files changed by <paramref name="edit"/>, when given) and waits until each has started its services.</summary>
+    public static async Task<ThreeNodes> StartAsync(Func<string, string>? edit = null)
     {
         var cluster = new ThreeNodes([TcpProbe.ReservePort(), TcpProbe.ReservePort(), TcpProbe.ReservePort()]);
         var nodes = new List<NodeProcess>();
@@ -44,6 +44,7 @@ internal sealed partial class ThreeNodes : IAsyncDisposable
             var text = File.ReadAllText(Path.Combine(Paths.RepoRoot, "hocon", "cluster", $"node{i + 1}.hocon"));
             text = ServicePort().Replace(text, "port = 0, iface");
             text = text.Replace("\"poetry/", "\"" + Path.Combine(Paths.RepoRoot, "poetry") + "/");
+            if (edit is not null) text = edit(text);
             var file = new TempDeployment(text, $"node{i + 1}.hocon");
             cluster._files.Add(file);
             nodes.Add(NodeProcess.Start(
