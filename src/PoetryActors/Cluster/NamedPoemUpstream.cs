@@ -62,7 +62,7 @@ public static class NamedPoemUpstream
                 case FetchResult.Fetched { Poem: var poem }:
                     failures.Add($"{address} sent {poem.Length} bytes whose SHA-256 is not the catalog's {sha256[..12]}...");
                     break;
-                case FetchResult.Failed failed:
+                case DownloadFailed failed:
                     failures.Add(failed.Reason);
                     break;
             }

@@ -78,7 +78,7 @@ public abstract record ProxyUpstream
             FetchResult.Fetched { Poem.Length: > 0 } fetched => new UpstreamFetch.Fetched(fetched.Poem, address.ToString()),
             // Our own proxies say "no poem" with an empty close; caching that would serve nothing forever.
             FetchResult.Fetched => new UpstreamFetch.Failed($"{address} closed the connection without sending a poem"),
-            FetchResult.Failed failed => new UpstreamFetch.Failed(failed.Reason),
+            DownloadFailed failed => new UpstreamFetch.Failed(failed.Reason),
             var other => new UpstreamFetch.Failed($"fetching from {address} ended with {other}"),
         };
 }
