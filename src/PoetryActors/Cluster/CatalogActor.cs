@@ -127,6 +127,8 @@ public sealed class CatalogActor : UntypedActor, IWithTimers
                 HandleGetCatalog(Sender);
                 break;
             case ClusterEvent.MemberRemoved removed:
+                // A member shutting down sees every other member removed from its own view: no news.
+                if (_cluster.SelfMember.Status != MemberStatus.Up) break;
                 _log.Info("catalog: {0} left the cluster ({1})", removed.Member.Address, removed.PreviousStatus);
                 SweepIfOldest();
                 break;

@@ -28,7 +28,6 @@ public sealed class ClusterLifetimeService : IHostedService
     private readonly ActorSystem _system;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILoggingAdapter _log;
-    private volatile bool _stopRequested;
 
     public ClusterLifetimeService(IRequiredActor<PoetryNodeRoot> root, IRequiredActor<PoetryCatalog> catalog, ActorSystem system, IHostApplicationLifetime lifetime)
     {
@@ -39,8 +38,18 @@ public sealed class ClusterLifetimeService : IHostedService
         _log = Logging.GetLogger(system, "cluster");
     }
 
-    /// <summary>Why the cluster ended this node without being asked to (it was downed, or removed), or null.</summary>
-    public string? FailureReason { get; private set; }
+    /// <summary>
+    /// Why the cluster ended this node without being asked to (it was downed, or removed), or null.
+    /// The first reason CoordinatedShutdown was run for is the one kept: a stop of the host runs it
+    /// for the CLR's exit, which is no failure.
+    /// </summary>
+    public string? FailureReason => CoordinatedShutdown.Get(_system).ShutdownReason switch
+    {
+        CoordinatedShutdown.ClusterDowningReason => "this node was downed by the cluster (unreachable for too long, or on the minority side of a partition); restart it to join again",
+        CoordinatedShutdown.ClusterLeavingReason => "this node was removed from the cluster",
+        CoordinatedShutdown.ClusterJoinUnsuccessfulReason => "this node could not join the cluster",
+        _ => null,
+    };
 
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -64,19 +73,8 @@ public sealed class ClusterLifetimeService : IHostedService
 
         var cluster = Akka.Cluster.Cluster.Get(_system);
         cluster.RegisterOnMemberUp(() => _log.Info("joined the cluster as {0} with roles [{1}]", cluster.SelfAddress, string.Join(", ", cluster.SelfRoles)));
-        _ = _system.WhenTerminated.ContinueWith(_ =>
-        {
-            if (_stopRequested) return;
-            var reason = shutdown.ShutdownReason;
-            FailureReason = reason switch
-            {
-                CoordinatedShutdown.ClusterDowningReason => "this node was downed by the cluster (unreachable for too long, or on the minority side of a partition); restart it to join again",
-                CoordinatedShutdown.ClusterLeavingReason => "this node was removed from the cluster",
-                CoordinatedShutdown.ClusterJoinUnsuccessfulReason => "this node could not join the cluster",
-                _ => $"the actor system ended ({reason?.GetType().Name ?? "no reason given"})",
-            };
-            _lifetime.StopApplication();
-        }, TaskScheduler.Default);
+        // Ended by the cluster rather than by the host: stop the host too (FailureReason says why).
+        _ = _system.WhenTerminated.ContinueWith(_ => _lifetime.StopApplication(), TaskScheduler.Default);
 
         (await _catalog.GetAsync(cancellationToken)).Tell(new LocalServicesChanged());
     }
@@ -84,7 +82,6 @@ public sealed class ClusterLifetimeService : IHostedService
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _stopRequested = true;
         if (_system.WhenTerminated.IsCompleted) return;
         _log.Info("leaving the cluster");
         await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClrExitReason.Instance);

@@ -33,7 +33,10 @@ public sealed class NamedPoemDownloaderActor : UntypedActor
     }
 
     /// <summary>The props of a downloader that carries out <paramref name="request"/> as soon as it starts.</summary>
-    public static Props Props(NamedPoemRequest request) => Akka.Actor.Props.Create(() => new NamedPoemDownloaderActor(request));
+    public static Props Props(NamedPoemRequest request) =>
+        // A producer, as DownloaderActor has: Props.Create with an expression compiles it again for
+        // every actor, and a request may hold thousands of names.
+        Akka.Actor.Props.CreateBy(new Producer(request));
 
     /// <inheritdoc />
     protected override void PreStart()
@@ -143,6 +146,17 @@ public sealed class NamedPoemDownloaderActor : UntypedActor
     }
 
     private void Reported(object message) => Unhandled(message);
+
+    private sealed class Producer(NamedPoemRequest request) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(NamedPoemDownloaderActor);
+
+        public ActorBase Produce() => new NamedPoemDownloaderActor(request);
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
 
     private sealed record StepCrashed(Exception Cause) : IDeadLetterSuppression, INoSerializationVerificationNeeded;
 }

@@ -32,6 +32,8 @@ public static class CheckCommand
                 }
                 Console.Out.WriteLine($"{deployment.Source}: ok");
                 Print(deployment.Services, "  ");
+                if (deployment.JoinsCluster && PoetryActors.Cluster.PoetryClusterSettings.Create(deployment.Config) is var cluster)
+                    Console.Out.WriteLine($"  cluster member: remoting {cluster.Hostname}:{cluster.Port}, seeds [{string.Join(", ", cluster.SeedNodes)}], roles [{string.Join(", ", cluster.Roles)}]");
             }
             return exit;
         });

@@ -4,7 +4,6 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using PoetryActors.Cluster;
 using PoetryActors.Deployment;
-using PoetryActors.Hosting;
 
 namespace PoetryNode.Cluster;
 
@@ -24,6 +23,32 @@ internal static class ClusterNodeHosting
         var settings = PoetryClusterSettings.Create(deployment.Config);
         akka.WithPoetryCluster(settings, system => LocalServiceSource.ForNode(
             system, ActorPath.Parse($"akka://{system.Name}/user/node"), deployment.Services, settings.PublicHostname));
+    }
+
+    /// <summary>
+    /// Refuses the start when another process listens on the remoting port. Akka's transport binds
+    /// with SO_REUSEADDR, which on Linux .NET also sets SO_REUSEPORT, so a second node on the same
+    /// port would bind too and take half of the first one's connections. A probe with only
+    /// SO_REUSEADDR (still free to bind over connections in TIME_WAIT) fails on a listener.
+    /// </summary>
+    public static string? WhyPortTaken(NodeDeployment deployment)
+    {
+        if (!deployment.JoinsCluster) return null;
+        var settings = PoetryClusterSettings.Create(deployment.Config);
+        if (settings.Port == 0 || !System.Net.IPAddress.TryParse(settings.Hostname, out var address)) return null;
+        using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (OperatingSystem.IsLinux()) probe.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(1));
+        try
+        {
+            probe.Bind(new System.Net.IPEndPoint(address, settings.Port));
+            return null;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode == SocketError.AddressAlreadyInUse
+                ? $"cannot bind the cluster port {settings.Hostname}:{settings.Port}: address already in use (another node there? give --cluster-port)"
+                : $"cannot bind the cluster port {settings.Hostname}:{settings.Port}: {e.Message}";
+        }
     }
 
     /// <summary>Adds the cluster lifetime when <paramref name="deployment"/> joins a cluster (after the node's own lifetime).</summary>

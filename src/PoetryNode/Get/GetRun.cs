@@ -35,6 +35,10 @@ public static class GetRun
         Console.SetOut(Console.Error);
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(request.LogLevel)
+            // With --cluster, remoting's warnings about members it cannot reach (a killed one, say)
+            // are the catalog's business; each poem's outcome already says what failed.
+            .Filter.ByExcluding(e => request.Cluster is not null && e.Level < LogEventLevel.Error
+                && e.Properties.TryGetValue("LogSource", out var source) && source.ToString().Contains("remot", StringComparison.OrdinalIgnoreCase))
             .WriteTo.Console(outputTemplate: NodeLogging.Template, standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
 

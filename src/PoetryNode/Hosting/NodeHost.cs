@@ -66,6 +66,13 @@ public static class NodeHost
         }
         NodeLogging.Configure(settings.Level, settings.Log);
         var log = Log.ForContext("LogSource", "poetry-node");
+        if (Cluster.ClusterNodeHosting.WhyPortTaken(source.Initial) is { } taken)
+        {
+            log.Error("the node could not start: {Reason}", taken);
+            await Log.CloseAndFlushAsync();
+            await Console.Error.WriteLineAsync($"poetry-node: {taken}");
+            return ExitCodes.Failure;
+        }
 
         try
         {

@@ -1,0 +1,267 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.Client;
+using Akka.Configuration;
+using PoetryActors.Cluster;
+using PoetryActors.Kinds;
+using static PoetryActors.Cluster.CatalogProtocol;
+
+// The cluster benchmark. Real members (poetry-node processes from hocon/cluster, ports of their
+// own) for: a member's start to its services in the others' catalog, a SIGKILLed member's
+// services leaving the catalog, and get --cluster --poem against get of the same endpoints.
+// In-process members for the catalog's convergence time and memory with many services.
+//   dotnet run -c Release --project tests/benchmarks/ClusterBench -- REPO [--rounds N] [--poems N] [--services "0 1000 10000"]
+var repo = args.Length > 0 ? args[0] : throw new ArgumentException("usage: ClusterBench REPO [--rounds N] [--poems N] [--services \"0 1000 10000\"]");
+var rounds = Option("--rounds", 3);
+var poems = Option("--poems", 1000);
+var scales = (OptionText("--services") ?? "0 1000 10000").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+var node = Path.Combine(repo, "src", "PoetryNode", "bin", "Release", "net10.0", "poetry-node.dll");
+// The benchmark's own actor systems keep quiet: the members come and go on purpose.
+var marginalDirect = new List<double>();
+var marginalByName = new List<double>();
+var fixedDirect = new List<double>();
+var fixedByName = new List<double>();
+var Quiet = ConfigurationFactory.ParseString("akka { loglevel = OFF, stdout-loglevel = OFF, log-dead-letters = off }");
+var work = Directory.CreateTempSubdirectory("poetry-cluster-bench-").FullName;
+var started = new List<Process>();
+try
+{
+    Console.Error.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
+    var join = new List<double>();
+    var hidden = new List<double>();
+    var removed = new List<double>();
+    var direct = new List<double>();
+    var byName = new List<double>();
+    for (var round = 1; round <= rounds; round++)
+    {
+        Console.Error.WriteLine($"round {round}: three real members");
+        var r = await RealMembersRoundAsync(round);
+        join.Add(r.Join); hidden.Add(r.Hidden); removed.Add(r.Removed); direct.AddRange(r.Direct); byName.AddRange(r.ByName);
+    }
+
+    var scale = new List<(int Services, double Ms, double HeapMb, long Bytes)>();
+    foreach (var n in scales)
+    {
+        Console.Error.WriteLine($"catalog of {n} services on three in-process members");
+        scale.Add(await ScaleAsync(n));
+    }
+
+    Console.WriteLine();
+    Console.WriteLine($"poetry cluster benchmark: {rounds} rounds, load average now {File.ReadAllText("/proc/loadavg").Trim()}");
+    Console.WriteLine();
+    Console.WriteLine("| figure | median | min | max | target |");
+    Console.WriteLine("| --- | --- | --- | --- | --- |");
+    Row("member start to its services in another member's catalog (s)", join, "<= 2 s (of which ~1 s is the process start)");
+    Row("SIGKILL to its services gone from the catalog (s)", hidden, "within stable-after + failure detection");
+    Row("SIGKILL to its entry removed (member downed and removed) (s)", removed, "about acceptable-heartbeat-pause + stable-after (3 s + 7 s)");
+    Row($"get of {poems} poems by address, poems/s", direct, "baseline");
+    Row($"get --cluster --poem of {poems} poems, poems/s", byName, ">= 0.9x the baseline");
+    Console.WriteLine($"| ratio by name / by address (medians) | {Median(byName) / Median(direct):0.00}x | | | >= 0.9x |");
+    Row("get of 1 poem by address, s (the command's fixed cost)", fixedDirect, "");
+    Row("get --cluster --poem of 1 poem, s (fixed cost with the catalog's question)", fixedByName, "");
+    Row($"marginal rate of the other {poems - 1} poems by address, poems/s", marginalDirect, "baseline");
+    Row($"marginal rate of the other {poems - 1} poems by name, poems/s", marginalByName, ">= 0.9x");
+    Console.WriteLine($"| marginal ratio by name / by address (medians) | {Median(marginalByName) / Median(marginalDirect):0.00}x | | | >= 0.9x |");
+    Console.WriteLine();
+    Console.WriteLine("| services on three members | convergence (ms) | vs 0 services | heap of three replicas (MB) | serialized catalog (bytes) |");
+    Console.WriteLine("| --- | --- | --- | --- | --- |");
+    var baseline = scale.FirstOrDefault(s => s.Services == 0).Ms;
+    foreach (var s in scale)
+        Console.WriteLine($"| {s.Services:N0} | {s.Ms:0} | {(baseline > 0 ? $"{s.Ms / baseline:0.0}x" : "-")} | {s.HeapMb:0.0} | {s.Bytes:N0} |");
+    return 0;
+}
+finally
+{
+    foreach (var p in started.Where(p => !p.HasExited))
+    {
+        try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+    }
+    try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+}
+
+async Task<(double Join, double Hidden, double Removed, List<double> Direct, List<double> ByName)> RealMembersRoundAsync(int round)
+{
+    var ports = new[] { FreePort(), FreePort(), FreePort() };
+    var members = new List<Process>();
+    for (var i = 0; i < 2; i++) members.Add(StartMember(i, ports));
+    using var client = ActorSystem.Create("bench-client", Quiet.WithFallback(CatalogClient.Config()));
+    var contact = new NetAddress("127.0.0.1", ports[0]);
+    var clusterClient = client.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(client).WithInitialContacts(
+        [ActorPath.Parse($"akka.tcp://poetry@{contact}/system/receptionist")])));
+    await WaitCatalogAsync(clusterClient, c => c.Services.Count(s => s.Poem is not null) == 4, TimeSpan.FromSeconds(90));
+
+    var clock = Stopwatch.StartNew();
+    var third = StartMember(2, ports);
+    members.Add(third);
+    await WaitCatalogAsync(clusterClient, c => c.Services.Any(s => s.Poem == "ozymandias"), TimeSpan.FromSeconds(60));
+    var join = clock.Elapsed.TotalSeconds;
+
+    // get of the same poems, by address and by name, alternating.
+    var catalog = await WaitCatalogAsync(clusterClient, _ => true, TimeSpan.FromSeconds(10));
+    var served = catalog.Services.Where(s => s.Poem is not null).ToList();
+    var addresses = Enumerable.Range(0, poems).Select(i => served[i % served.Count].Endpoint).ToList();
+    var names = Enumerable.Range(0, poems).SelectMany(i => new[] { "--poem", served[i % served.Count].Poem! }).ToList();
+    var direct = new List<double>();
+    var byName = new List<double>();
+    for (var i = 0; i < 2; i++)
+    {
+        // One poem first: the command's fixed cost (process start; for --cluster also remoting and
+        // the catalog's question), so the marginal rate of the other poems can be told apart.
+        var oneDirect = await TimedGetAsync(["get", "--json", addresses[0]]);
+        var oneByName = await TimedGetAsync(["get", "--json", "--cluster", contact.ToString(), names[0], names[1]]);
+        var allDirect = await TimedGetAsync(["get", "--json", .. addresses]);
+        var allByName = await TimedGetAsync(["get", "--json", "--cluster", contact.ToString(), .. names]);
+        direct.Add(poems / allDirect);
+        byName.Add(poems / allByName);
+        marginalDirect.Add((poems - 1) / Math.Max(0.001, allDirect - oneDirect));
+        marginalByName.Add((poems - 1) / Math.Max(0.001, allByName - oneByName));
+        fixedDirect.Add(oneDirect);
+        fixedByName.Add(oneByName);
+    }
+
+    clock.Restart();
+    Libc.Kill(third.Id, 9);
+    await WaitCatalogAsync(clusterClient, c => c.Services.All(s => s.Poem != "ozymandias"), TimeSpan.FromSeconds(60));
+    var hidden = clock.Elapsed.TotalSeconds;
+    await WaitCatalogAsync(clusterClient, c => c.Members.Count == 2, TimeSpan.FromSeconds(90));
+    var removed = clock.Elapsed.TotalSeconds;
+    foreach (var m in members.Where(m => !m.HasExited)) Libc.Kill(m.Id, 15);
+    foreach (var m in members) await m.WaitForExitAsync();
+    Console.Error.WriteLine($"  join {join:0.00} s, hidden {hidden:0.00} s, removed {removed:0.00} s, get {direct.Average():0} vs {byName.Average():0} poems/s");
+    return (join, hidden, removed, direct, byName);
+}
+
+Process StartMember(int index, int[] ports)
+{
+    var text = File.ReadAllText(Path.Combine(repo, "hocon", "cluster", $"node{index + 1}.hocon"));
+    text = Regex.Replace(text, @"port = 110\d\d, iface", "port = 0, iface").Replace("\"poetry/", "\"" + Path.Combine(repo, "poetry") + "/");
+    var file = Path.Combine(work, $"node{index + 1}-{Guid.NewGuid():N}.hocon");
+    File.WriteAllText(file, text);
+    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = work };
+    foreach (var a in new[] { node, "--pidfile=", "--loglevel", "warning", "run", file, "--cluster-port", ports[index].ToString(CultureInfo.InvariantCulture),
+                 "--seed", $"127.0.0.1:{ports[0]}", "--seed", $"127.0.0.1:{ports[1]}" })
+        info.ArgumentList.Add(a);
+    var process = Process.Start(info)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, _) => { };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    started.Add(process);
+    return process;
+}
+
+async Task<double> TimedGetAsync(List<string> arguments)
+{
+    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    info.ArgumentList.Add(node);
+    foreach (var a in arguments) info.ArgumentList.Add(a);
+    var clock = Stopwatch.StartNew();
+    using var process = Process.Start(info)!;
+    var output = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+    var errors = process.StandardError.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    await output;
+    var elapsed = clock.Elapsed.TotalSeconds;
+    if (process.ExitCode != 0) throw new InvalidOperationException($"get failed ({process.ExitCode}): {(await errors)[..Math.Min(500, (await errors).Length)]}");
+    return elapsed;
+}
+
+async Task<CurrentCatalog> WaitCatalogAsync(IActorRef clusterClient, Func<CurrentCatalog, bool> condition, TimeSpan limit)
+{
+    var deadline = DateTime.UtcNow + limit;
+    while (true)
+    {
+        try
+        {
+            var catalog = await clusterClient.Ask<CurrentCatalog>(new ClusterClient.Send(ServicePath, GetCatalog.Instance, localAffinity: true), TimeSpan.FromSeconds(2));
+            if (condition(catalog)) return catalog;
+        }
+        catch (AskTimeoutException)
+        {
+        }
+        if (DateTime.UtcNow > deadline) throw new TimeoutException("the catalog never showed what was awaited");
+        await Task.Delay(20);
+    }
+}
+
+async Task<(int, double, double, long)> ScaleAsync(int services)
+{
+    var config = Quiet.WithFallback(ConfigurationFactory.ParseString("""
+        akka {
+          loglevel = WARNING
+          actor.provider = cluster
+          remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0, maximum-frame-size = 4194304b }
+          cluster.downing-provider-class = ""
+        }
+        """).WithFallback(ConfigurationFactory.ParseString(PoetryClusterHostingExtensions.TimingsHocon(PoetryClusterSettings.Default)))
+        .WithFallback(CatalogClient.SerializerConfig));
+    var systems = Enumerable.Range(0, 3).Select(_ => ActorSystem.Create("poetry", config)).ToArray();
+    try
+    {
+        var first = Akka.Cluster.Cluster.Get(systems[0]).SelfAddress;
+        foreach (var s in systems) Akka.Cluster.Cluster.Get(s).Join(first);
+        while (!systems.All(s => Akka.Cluster.Cluster.Get(s).State.Members.Count(m => m.Status == MemberStatus.Up) == 3)) await Task.Delay(20);
+
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        var before = GC.GetTotalMemory(true);
+        var clock = Stopwatch.StartNew();
+        var catalogs = systems.Select((s, m) => s.ActorOf(CatalogActor.Props(PoetryClusterSettings.Default.Catalog with { MaxNodeBytes = 64L * 1024 * 1024 },
+            LocalServiceSource.Fixed(Enumerable.Range(0, services / 3 + (m < services % 3 ? 1 : 0))
+                .Select(i => new CatalogService("", $"poem-{m}-{i:00000}", "fastpoetry", $"127.0.0.1:{10000 + i % 50000}", $"poem-{m}-{i:00000}", 1000 + i, new string('a', 64)))
+                .ToList())), CatalogActor.ActorName)).ToArray();
+        CurrentCatalog last = null!;
+        foreach (var catalog in catalogs)
+        {
+            while (true)
+            {
+                last = await catalog.Ask<CurrentCatalog>(GetCatalog.Instance, TimeSpan.FromSeconds(30));
+                if (last.Services.Count == services) break;
+                await Task.Delay(20);
+            }
+        }
+        var ms = clock.Elapsed.TotalMilliseconds;
+        last = null!;
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        var heap = (GC.GetTotalMemory(true) - before) / 1024.0 / 1024.0;
+        var bytes = new CatalogSerializer((ExtendedActorSystem)systems[0]).ToBinary(await catalogs[0].Ask<CurrentCatalog>(GetCatalog.Instance, TimeSpan.FromSeconds(30))).LongLength;
+        Console.Error.WriteLine($"  {services} services: converged in {ms:0} ms, {heap:0.0} MB of heap, {bytes} bytes serialized");
+        return (services, ms, heap, bytes);
+    }
+    finally
+    {
+        await Task.WhenAll(systems.Select(s => s.Terminate()));
+    }
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+static void Row(string name, List<double> values, string target) =>
+    Console.WriteLine($"| {name} | {Median(values):0.00} | {values.Min():0.00} | {values.Max():0.00} | {target} |");
+
+int Option(string name, int fallback) => OptionText(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+string? OptionText(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static partial class Libc
+{
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int KillNative(int pid, int signal);
+
+    public static void Kill(int pid, int signal) => KillNative(pid, signal);
+}
