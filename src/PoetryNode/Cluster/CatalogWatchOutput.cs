@@ -31,6 +31,32 @@ internal static class CatalogWatchOutput
     /// <summary>Watches until <paramref name="cancellation"/>; returns the exit code.</summary>
     public static async Task<int> RunAsync(ActorSystem system, IReadOnlyList<NetAddress> contacts, TimeSpan interval, TimeSpan timeout, bool json, CancellationToken cancellation)
     {
+        // Ctrl+C and SIGTERM end the watch, which is its normal end (the command line leaves
+        // signals to the commands: without this the runtime would exit 130 on SIGINT).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        try
+        {
+            return await WatchAsync(system, contacts, interval, timeout, json, stop.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static async Task<int> WatchAsync(ActorSystem system, IReadOnlyList<NetAddress> contacts, TimeSpan interval, TimeSpan timeout, bool json, CancellationToken cancellation)
+    {
         var stdout = Console.Out;
         var ending = await CatalogWatch.RunAsync(system, contacts, interval, timeout,
             change =>

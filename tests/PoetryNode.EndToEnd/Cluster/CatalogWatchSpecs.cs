@@ -40,7 +40,7 @@ public sealed class CatalogWatchSpecs
         await watch.WaitForLineAsync(new Regex($@"Z member-up 127\.0\.0\.1:{port} roles=-$"), Deadline);
         await watch.WaitForLineAsync(new Regex($@"Z service-added 127\.0\.0\.1:{port}/first fastpoetry 127\.0\.0\.1:\d+ poem=poem bytes=\d+"), Deadline);
 
-        // A second member joins: it comes up, and its service is added.
+        // A second member joins: it comes up (seen joining first, or straight up), and its service is added.
         using var secondFile = new TempDeployment($$"""
             poetry.node.services = [ { name = second, kind = fastpoetry, poem = "{{Lorelei}}", port = 0, iface = 127.0.0.1 } ]
             poetry.cluster {
@@ -51,7 +51,7 @@ public sealed class CatalogWatchSpecs
             """);
         await using var second = NodeProcess.Start(["--pidfile=", "run", secondFile.Path], secondFile.Directory);
         await second.WaitForStartAsync(Deadline);
-        var up = await watch.WaitForLineAsync(new Regex(@"Z member-up 127\.0\.0\.1:(?<port>\d+) roles=-$"), Deadline, skip: 1);
+        var up = await watch.WaitForLineAsync(new Regex(@"Z member-up 127\.0\.0\.1:(?<port>\d+) (roles=-|was joining)$"), Deadline, skip: 1);
         var secondAddress = $"127.0.0.1:{up.Groups["port"].Value}";
         await watch.WaitForLineAsync(new Regex($@"Z service-added {Regex.Escape(secondAddress)}/second fastpoetry .* poem=lorelei "), Deadline);
 
@@ -71,6 +71,22 @@ public sealed class CatalogWatchSpecs
         Assert.Equal(lines.Count, lines.Distinct().Count());
 
         watch.Signal(Posix.SigInt);
+        Assert.Equal(0, await watch.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task Watch_ends_with_exit_code_0_on_SIGTERM_too()
+    {
+        using var file = new TempDeployment("");
+        string Lone(int port) => $$"""
+            poetry.node.services = [ { name = lone, kind = fastpoetry, poem = "{{Ecstasy}}", port = 0, iface = 127.0.0.1 } ]
+            poetry.cluster { port = {{port}}, seed-nodes = ["127.0.0.1:{{port}}"] }
+            """;
+        var (node, port) = await ClusterSeed.StartAsync(Lone, file);
+        await using var _ = node;
+        await using var watch = NodeProcess.Start(["catalog", "--watch", "--json", "--timeout", "10s", "--cluster", $"127.0.0.1:{port}"]);
+        var added = await watch.WaitForLineAsync(new Regex(@"^\{""time"":""[^""]+Z"",""event"":""service-added"",""subject"":""127\.0\.0\.1:\d+/lone"",""detail"":""fastpoetry "), Deadline);
+        watch.Signal(Posix.SigTerm);
         Assert.Equal(0, await watch.WaitForExitAsync(TimeSpan.FromSeconds(20)));
     }
 

@@ -15,14 +15,14 @@ var serviceCounts = (args.Length > 1 ? args[1] : "1000,10000").Split(',').Select
 var rounds = args.Length > 2 ? int.Parse(args[2]) : 1;
 var inv = CultureInfo.InvariantCulture;
 
-Console.WriteLine("members\tservices\tround\tjoin_s\tconverge_s\theap_mb_per_member\tbytes_per_entry\tchunks_per_member\treplica_kb_per_member");
+Console.WriteLine("members\tservices\tround\tjoin_s\tconverge_s\theap_mb_per_member\tbytes_per_entry\tchunks_per_member\treplica_kb_per_member\tcatalog_answer_kb");
 foreach (var members in memberCounts)
 foreach (var services in serviceCounts)
 for (var round = 1; round <= rounds; round++)
 {
     var r = await Measure(members, services);
     Console.WriteLine(string.Join('\t', members, services, round, r.Join.ToString("0.00", inv), r.Converge.ToString("0.00", inv),
-        r.HeapMbPerMember.ToString("0.0", inv), r.BytesPerEntry.ToString("0", inv), r.ChunksPerMember, r.ReplicaKbPerMember.ToString("0", inv)));
+        r.HeapMbPerMember.ToString("0.0", inv), r.BytesPerEntry.ToString("0", inv), r.ChunksPerMember, r.ReplicaKbPerMember.ToString("0", inv), r.AnswerKb.ToString("0", inv)));
 }
 
 static async Task<Result> Measure(int memberCount, int serviceCount)
@@ -72,6 +72,7 @@ static async Task<Result> Measure(int memberCount, int serviceCount)
         var clock = Stopwatch.StartNew();
         var catalogs = systems.Select((s, m) => s.ActorOf(CatalogActor.Props(catalogSettings, LocalServiceSource.Fixed(lists[m])), CatalogActor.ActorName)).ToArray();
         var converged = new bool[memberCount];
+        CatalogProtocol.CurrentCatalog? last = null;
         await Until(TimeSpan.FromMinutes(10), async () =>
         {
             for (var i = 0; i < memberCount; i++)
@@ -81,6 +82,7 @@ static async Task<Result> Measure(int memberCount, int serviceCount)
                 {
                     var current = await catalogs[i].Ask<CatalogProtocol.CurrentCatalog>(CatalogProtocol.GetCatalog.Instance, TimeSpan.FromSeconds(30));
                     converged[i] = current.Services.Count == serviceCount;
+                    last = current;
                 }
                 catch (AskTimeoutException)
                 {
@@ -90,7 +92,9 @@ static async Task<Result> Measure(int memberCount, int serviceCount)
         });
         var converge = clock.Elapsed.TotalSeconds;
         var heapAfter = GC.GetTotalMemory(true);
-        return new Result(join, converge, (heapAfter - heapBefore) / 1e6 / memberCount, bytesPerEntry, chunks, replicaBytes / 1024);
+        // The whole catalog as one answer (what `catalog` and `get --cluster` receive): it must fit the frame.
+        var answer = new CatalogSerializer((ExtendedActorSystem)systems[0]).ToBinary(last!).Length;
+        return new Result(join, converge, (heapAfter - heapBefore) / 1e6 / memberCount, bytesPerEntry, chunks, replicaBytes / 1024, answer / 1024.0);
     }
     finally
     {
@@ -110,4 +114,4 @@ static async Task Until(TimeSpan deadline, Func<Task<bool>> condition)
     }
 }
 
-internal sealed record Result(double Join, double Converge, double HeapMbPerMember, double BytesPerEntry, int ChunksPerMember, double ReplicaKbPerMember);
+internal sealed record Result(double Join, double Converge, double HeapMbPerMember, double BytesPerEntry, int ChunksPerMember, double ReplicaKbPerMember, double AnswerKb);
