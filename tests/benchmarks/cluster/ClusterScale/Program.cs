@@ -56,7 +56,7 @@ static async Task<Result> Measure(int memberCount, int serviceCount)
         var joinClock = Stopwatch.StartNew();
         var first = Cluster.Get(systems[0]).SelfAddress;
         foreach (var s in systems) Cluster.Get(s).Join(first);
-        await Until(TimeSpan.FromMinutes(5), () => systems.All(s => Cluster.Get(s).State.Members.Count(m => m.Status == MemberStatus.Up) == memberCount));
+        await UntilTrue(TimeSpan.FromMinutes(5), () => systems.All(s => Cluster.Get(s).State.Members.Count(m => m.Status == MemberStatus.Up) == memberCount));
         var join = joinClock.Elapsed.TotalSeconds;
 
         var perMember = serviceCount / memberCount;
@@ -73,7 +73,7 @@ static async Task<Result> Measure(int memberCount, int serviceCount)
         var catalogs = systems.Select((s, m) => s.ActorOf(CatalogActor.Props(catalogSettings, LocalServiceSource.Fixed(lists[m])), CatalogActor.ActorName)).ToArray();
         var converged = new bool[memberCount];
         CatalogProtocol.CurrentCatalog? last = null;
-        await Until(TimeSpan.FromMinutes(10), async () =>
+        await UntilAsync(TimeSpan.FromMinutes(10), async () =>
         {
             for (var i = 0; i < memberCount; i++)
             {
@@ -102,9 +102,9 @@ static async Task<Result> Measure(int memberCount, int serviceCount)
     }
 }
 
-static Task Until(TimeSpan deadline, Func<bool> condition) => Until(deadline, () => Task.FromResult(condition()));
+static Task UntilTrue(TimeSpan deadline, Func<bool> condition) => UntilAsync(deadline, () => Task.FromResult(condition()));
 
-static async Task Until(TimeSpan deadline, Func<Task<bool>> condition)
+static async Task UntilAsync(TimeSpan deadline, Func<Task<bool>> condition)
 {
     var end = DateTime.UtcNow + deadline;
     while (!await condition())
