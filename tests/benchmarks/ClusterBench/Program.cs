@@ -44,6 +44,8 @@ try
         join.Add(r.Join); hidden.Add(r.Hidden); removed.Add(r.Removed); direct.AddRange(r.Direct); byName.AddRange(r.ByName);
     }
 
+    // A throwaway first run: the JIT and the first actor systems' one-off costs stay out of the figures.
+    await ScaleAsync(0);
     var scale = new List<(int Services, double Ms, double HeapMb, long Bytes)>();
     foreach (var n in scales)
     {
