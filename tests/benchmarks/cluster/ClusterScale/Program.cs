@@ -34,7 +34,8 @@ static async Task<Result> Measure(int memberCount, int serviceCount)
     var settings = PoetryClusterSettings.Default;
     var config = ConfigurationFactory.ParseString($$"""
         akka {
-          loglevel = WARNING
+          loglevel = ERROR
+          stdout-loglevel = OFF
           actor.provider = cluster
           remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0, maximum-frame-size = {{settings.MaximumFrameSize}}b }
           remote.log-remote-lifecycle-events = off
