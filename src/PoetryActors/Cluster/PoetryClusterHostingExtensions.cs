@@ -6,6 +6,7 @@ using Akka.Cluster.Tools.Client;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using PoetryActors.Cluster.Bootstrap;
 
 namespace PoetryActors.Cluster;
 
@@ -46,6 +47,8 @@ public static class PoetryClusterHostingExtensions
         // Appended: the deployment's own akka.* settings (added before, in front) still win.
         builder.AddHocon(TimingsHocon(settings), HoconAddMode.Append);
         builder.WithClusterClientReceptionist();
+        // Without seed nodes: Cluster Bootstrap finds the members (nothing when it is off).
+        builder.WithPoetryClusterBootstrap(settings);
         builder.WithCustomSerializer(SerializerName, [typeof(IPoetryClusterMessage)], system => new CatalogSerializer(system));
         return builder.WithActors((system, registry) =>
         {

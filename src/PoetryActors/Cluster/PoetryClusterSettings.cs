@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
+using PoetryActors.Cluster.Bootstrap;
 using PoetryActors.Kinds;
 
 namespace PoetryActors.Cluster;
@@ -24,7 +25,8 @@ public sealed record PoetryClusterSettings
         "maximum-frame-size",
         "catalog.max-chunk-bytes", "catalog.max-node-bytes", "catalog.republish-interval", "catalog.sweep-interval",
         "catalog.gossip-interval", "catalog.max-delta-elements",
-        "transforms.part-bytes", "transforms.max-poem-bytes", "transforms.refresh-interval");
+        "transforms.part-bytes", "transforms.max-poem-bytes", "transforms.refresh-interval")
+        .Union(ClusterBootstrapSettings.Keys.Select(k => "bootstrap." + k));
 
     /// <summary>The name of every member's actor system: members of one cluster must share it.</summary>
     public const string SystemName = "poetry";
@@ -59,6 +61,9 @@ public sealed record PoetryClusterSettings
     /// <summary>The catalog's limits and timings.</summary>
     public required CatalogSettings Catalog { get; init; }
 
+    /// <summary>How the member finds the cluster without seed nodes (Cluster Bootstrap), when enabled.</summary>
+    public required ClusterBootstrapSettings Bootstrap { get; init; }
+
     /// <summary>The seed nodes as Akka addresses of the <see cref="SystemName"/> system.</summary>
     public IReadOnlyList<string> SeedAddresses => SeedNodes.Select(s => $"akka.tcp://{SystemName}@{s}").ToList();
 
@@ -82,7 +87,8 @@ public sealed record PoetryClusterSettings
 
     private static (PoetryClusterSettings Settings, IReadOnlyList<(string Key, string Message)> Problems) Read(Config? config)
     {
-        var c = PoetryConfig.WithDefaults(config).GetConfig("poetry.cluster");
+        var whole = PoetryConfig.WithDefaults(config);
+        var c = whole.GetConfig("poetry.cluster");
         var problems = new List<string>();
         foreach (var key in LeafKeys(c.Root, "").Where(k => !KnownKeys.Contains(k)))
             problems.Add($"poetry.cluster.{key}: unknown key (known: {string.Join(", ", KnownKeys.Order(StringComparer.Ordinal))})");
@@ -127,6 +133,7 @@ public sealed record PoetryClusterSettings
                 GossipInterval = Duration(c, "catalog.gossip-interval", problems),
                 MaxDeltaElements = Integer(c, "catalog.max-delta-elements", 1, 10_000, problems),
             },
+            Bootstrap = ClusterBootstrapSettings.Read(c, whole, seeds, problems),
         };
         if (problems.Count == 0 && (long)settings.Catalog.MaxChunkBytes * settings.Catalog.MaxDeltaElements > settings.MaximumFrameSize - 64 * 1024)
             problems.Add($"poetry.cluster.catalog: max-chunk-bytes × max-delta-elements ({(long)settings.Catalog.MaxChunkBytes * settings.Catalog.MaxDeltaElements}) must leave 64 KiB under maximum-frame-size ({settings.MaximumFrameSize}): a gossip message carries that many chunks");
@@ -144,7 +151,7 @@ public sealed record PoetryClusterSettings
         return items.SelectMany(kv => LeafKeys(kv.Value, prefix.Length == 0 ? kv.Key : $"{prefix}.{kv.Key}"));
     }
 
-    private static string Text(Config c, string key, List<string> problems)
+    internal static string Text(Config c, string key, List<string> problems)
     {
         try
         {
@@ -157,7 +164,7 @@ public sealed record PoetryClusterSettings
         }
     }
 
-    private static int Integer(Config c, string key, int min, int max, List<string> problems)
+    internal static int Integer(Config c, string key, int min, int max, List<string> problems)
     {
         var text = Text(c, key, problems);
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
@@ -166,7 +173,7 @@ public sealed record PoetryClusterSettings
         return min;
     }
 
-    private static IReadOnlyList<string> List(Config c, string key, List<string> problems)
+    internal static IReadOnlyList<string> List(Config c, string key, List<string> problems)
     {
         var value = c.GetValue(key);
         if (value is null) return [];
@@ -178,12 +185,27 @@ public sealed record PoetryClusterSettings
         return [];
     }
 
-    private static TimeSpan Duration(Config c, string key, List<string> problems)
+    internal static TimeSpan Duration(Config c, string key, List<string> problems)
     {
         var text = Text(c, key, problems);
         if (OptionValueParser.TryParseDuration(text, out var duration) && duration > TimeSpan.Zero) return duration;
         problems.Add($"poetry.cluster.{key}: expected a positive duration such as 500ms, 2s or 1m but got '{text}'");
         return TimeSpan.FromSeconds(1);
+    }
+
+    internal static bool Flag(Config c, string key, List<string> problems)
+    {
+        var text = Text(c, key, problems);
+        switch (text.ToLowerInvariant())
+        {
+            case "on" or "true" or "yes":
+                return true;
+            case "off" or "false" or "no":
+                return false;
+            default:
+                problems.Add($"poetry.cluster.{key}: expected on or off but got '{text}'");
+                return false;
+        }
     }
 
     private static long Bytes(Config c, string key, long min, long max, List<string> problems)

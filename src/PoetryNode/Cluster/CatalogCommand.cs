@@ -12,10 +12,11 @@ using static PoetryActors.Cluster.CatalogProtocol;
 namespace PoetryNode.Cluster;
 
 /// <summary>
-/// <c>poetry-node catalog --cluster HOST:PORT [--cluster HOST:PORT ...] [--json] [--timeout 5s]</c>:
+/// <c>poetry-node catalog --cluster HOST:PORT [--cluster HOST:PORT ...] [--json] [--timeout 5s] [--watch [--interval 1s]]</c>:
 /// asks a running cluster, from outside and without joining it, for its catalog (through Akka's
 /// cluster client and the members' receptionists) and prints the members, then one row per
-/// service of the members that are Up and reachable; <c>--json</c> prints one document instead.
+/// service of the members that are Up and reachable; <c>--json</c> prints one document instead;
+/// <c>--watch</c> prints each change as a line until Ctrl+C (<see cref="CatalogWatchOutput"/>).
 /// Exit code 0; 1 when no contact point answers in time (one line naming every address tried);
 /// 2 for a usage error.
 /// </summary>
@@ -29,10 +30,21 @@ public static class CatalogCommand
         {
             Description = "print one JSON document: {\"members\":[{address,roles,status}],\"services\":[{node,name,kind,endpoint,poem,bytes,sha256}]}",
         };
+        var watch = new Option<bool>("--watch")
+        {
+            Description = "keep asking and print each change as it happens (member up, unreachable, removed; service added, removed, changed), one line each, until Ctrl+C",
+        };
+        var interval = new Option<string?>("--interval")
+        {
+            Description = "with --watch: how often to ask, in seconds or with a unit (500ms, 2s) [default: 1s]",
+            HelpName = "SECONDS",
+        };
         var command = new Command("catalog", "Show a running cluster's members and the services they publish (asks a member; does not join).");
         contacts.AddTo(command);
         command.Options.Add(json);
-        command.SetAction(async (result, _) =>
+        command.Options.Add(watch);
+        command.Options.Add(interval);
+        command.SetAction(async (result, cancellation) =>
         {
             var problems = new List<string>();
             var addresses = contacts.Read(result, problems);
@@ -41,6 +53,7 @@ public static class CatalogCommand
             var levelText = result.GetValue(serve.LogLevel) ?? "error";
             if (!NodeLogging.TryParseLevel(levelText, out var level))
                 problems.Add($"--loglevel: unknown log level '{levelText}' (use debug, info, warning or error)");
+            var every = CatalogWatchOutput.ReadInterval(result.GetValue(interval), result.GetValue(watch), problems);
             if (problems.Count > 0)
             {
                 foreach (var problem in problems)
@@ -48,6 +61,10 @@ public static class CatalogCommand
                 await Console.Error.WriteLineAsync("Run 'poetry-node catalog --help' for usage.");
                 return ExitCodes.Usage;
             }
+
+            if (result.GetValue(watch))
+                return await ClientSystem.RunAsync(addresses, level,
+                    system => CatalogWatchOutput.RunAsync(system, addresses, every, timeout, result.GetValue(json), cancellation));
 
             var answer = await ClientSystem.RunAsync(addresses, level, system => CatalogClient.QueryAsync(system, addresses, timeout));
             switch (answer)

@@ -44,11 +44,18 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// by default in a fresh temporary folder of its own, deleted at the end, because a node writes
     /// its pid file (poetry-node.pid) in its working directory and tests run in parallel.
     /// </summary>
-    public static NodeProcess Start(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string>? environment = null)
+    public static NodeProcess Start(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string>? environment = null) =>
+        Start(args, workingDirectory, environment, networkNamespace: null);
+
+    /// <summary>Starts it inside the network namespace <paramref name="networkNamespace"/> (<c>ip netns exec</c>, which execs: the pid is poetry-node's).</summary>
+    public static NodeProcess StartIn(string networkNamespace, IEnumerable<string> args, string? workingDirectory = null) =>
+        Start(args, workingDirectory, null, networkNamespace);
+
+    private static NodeProcess Start(IEnumerable<string> args, string? workingDirectory, IDictionary<string, string>? environment, string? networkNamespace)
     {
         var ownsDirectory = workingDirectory is null;
         workingDirectory ??= Directory.CreateTempSubdirectory("poetry-node-e2e-").FullName;
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(networkNamespace is null ? "dotnet" : "ip")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -58,6 +65,8 @@ public sealed partial class NodeProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (networkNamespace is not null)
+            foreach (var arg in new[] { "netns", "exec", networkNamespace, "dotnet" }) info.ArgumentList.Add(arg);
         info.ArgumentList.Add(Paths.PoetryNodeDll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["DOTNET_NOLOGO"] = "1";
