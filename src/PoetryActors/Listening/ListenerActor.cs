@@ -5,6 +5,7 @@ using Akka.Actor;
 using PoetryActors.Kinds;
 using PoetryActors.Services;
 using static PoetryActors.Listening.ListenerProtocol;
+using static PoetryActors.Services.ServiceProtocol;
 
 namespace PoetryActors.Listening;
 
@@ -17,11 +18,17 @@ namespace PoetryActors.Listening;
 /// <see cref="ListenerProtocol.GetBoundAddress"/>. A failure of the accept loop itself crashes the
 /// actor so that its collection restarts it.
 /// </summary>
-public sealed class ListenerActor : ServiceActor
+public sealed class ListenerActor : ServiceActor, IWithUnboundedStash
 {
     private readonly ListenerSettings _settings;
     private readonly Func<IActorContext, Task<IConnectionHandler>> _handlerSource;
     private AcceptLoop? _loop;
+
+    // What the next start serves with, obtained in the AwaitingHandler state just before it.
+    private IConnectionHandler? _handler;
+
+    /// <inheritdoc />
+    public IStash Stash { get; set; } = null!;
 
     public ListenerActor(ListenerSettings settings, Func<IActorContext, Task<IConnectionHandler>> handlerSource)
     {
@@ -40,9 +47,60 @@ public sealed class ListenerActor : ServiceActor
     public static Props Props(ListenerSettings settings, IConnectionHandler handler) =>
         Props(settings, _ => Task.FromResult(handler));
 
+    /// <summary>
+    /// A start first obtains the handler (typically an Ask of a sibling service) in the
+    /// AwaitingHandler state, with the mailbox open and other messages stashed, then binds.
+    /// </summary>
+    protected override void OnReceive(object message)
+    {
+        if (message is StartService && !IsRunning)
+        {
+            var requester = Sender;
+            Task<IConnectionHandler> source;
+            try
+            {
+                source = _handlerSource(Context);
+            }
+            catch (Exception e)
+            {
+                RefuseStart(requester, e);
+                return;
+            }
+
+            source.PipeTo(Self, success: handler => new HandlerReady(handler, requester), failure: cause => new HandlerRefused(cause, requester));
+            Become(AwaitingHandler);
+            return;
+        }
+
+        base.OnReceive(message);
+    }
+
+    private void AwaitingHandler(object message)
+    {
+        switch (message)
+        {
+            case HandlerReady ready:
+                _handler = ready.Handler;
+                Become(OnReceive);
+                Start(ready.Requester);
+                Stash.UnstashAll();
+                break;
+            case HandlerRefused refused:
+                Become(OnReceive);
+                RefuseStart(refused.Requester, refused.Cause is AggregateException { InnerExceptions.Count: 1 } one ? one.InnerExceptions[0] : refused.Cause);
+                Stash.UnstashAll();
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
+    }
+
     protected override async Task StartServiceAsync()
     {
-        var handler = await _handlerSource(Context);
+        var handler = _handler ?? throw new InvalidOperationException("the listener started without a connection handler");
+        // A restart asks again: a restarted sibling's new state is served once the listener restarts too.
+        _handler = null;
         var address = await ResolveAsync(_settings.Iface, _settings.Port);
         var self = Self;
         _loop = AcceptLoop.Bind(address, _settings.Backlog, _settings.DeferAccept, handler, Log,
@@ -112,4 +170,8 @@ public sealed class ListenerActor : ServiceActor
     }
 
     private sealed record AcceptLoopFailed(Exception Cause);
+
+    private sealed record HandlerReady(IConnectionHandler Handler, IActorRef Requester);
+
+    private sealed record HandlerRefused(Exception Cause, IActorRef Requester);
 }
