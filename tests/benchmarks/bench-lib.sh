@@ -7,7 +7,8 @@ REPO=$(cd "$BENCH_DIR/../.." && pwd)
 PY=/usr/bin/python3                      # Debian's python3, which has Twisted
 LOADGEN=$BENCH_DIR/bin/loadgen           # bin/ is git-ignored
 RAW_DLL=$BENCH_DIR/RawPoemServer/bin/Release/net10.0/RawPoemServer.dll
-OURS_DLL=$REPO/src/PoetryNode/bin/Release/net10.0/poetry-node.dll
+# BENCH_OURS_DLL measures another build of poetry-node (say, main's) with the same script.
+OURS_DLL=${BENCH_OURS_DLL:-$REPO/src/PoetryNode/bin/Release/net10.0/poetry-node.dll}
 CLK_TCK=$(getconf CLK_TCK)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/poetry-bench.XXXXXX")
 BENCH_PIDS=()
@@ -51,7 +52,7 @@ build_raw() {
 # build_ours: builds src/PoetryNode (Release); non-zero when it cannot be built.
 # With NO_BUILD=1 an existing dll is used as it is.
 build_ours() {
-    if [ "${NO_BUILD:-0}" = 1 ] && [ -f "$OURS_DLL" ]; then return 0; fi
+    if { [ "${NO_BUILD:-0}" = 1 ] || [ -n "${BENCH_OURS_DLL:-}" ]; } && [ -f "$OURS_DLL" ]; then return 0; fi
     [ -d "$REPO/src/PoetryNode" ] || return 1
     dotnet build -c Release -nologo -v quiet "$REPO/src/PoetryNode" >"$WORK/ours-build.log" 2>&1 \
         && [ -f "$OURS_DLL" ]

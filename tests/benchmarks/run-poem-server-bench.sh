@@ -16,7 +16,14 @@
 #   --concurrency  connections in flight (default 64, or $BENCH_CONCURRENCY)
 #   --servers      which servers, in order (default "ours proxy twisted raw"); "proxy" is
 #                  poetry-node proxy in front of a poetry-node fastpoetry upstream, and only
-#                  the proxy's process is measured (the warm-up fills its cache)
+#                  the proxy's process is measured (the warm-up fills its cache). The logging
+#                  rows: "ours-log" (fastpoetry at --loglevel info with --logfile: a line per
+#                  connection to a file), "ours-stdout" (info, the log on stdout redirected to
+#                  a file, as under systemd or a pipe), "twisted-log" (the Twisted server
+#                  logging each connection to a file through twistd's LogFile)
+#   --baseline DLL also measure this poetry-node.dll (say, a build of main) as the row
+#                  "baseline" (fastpoetry, quiet), and "baseline-log" if --servers names it
+#   --logging      shorthand for --servers "ours ours-log ours-stdout twisted twisted-log raw"
 #   --no-build     use an existing poetry-node.dll instead of building src/PoetryNode
 #
 # A server that cannot be built or started is reported as "not available"; the others run.
@@ -28,6 +35,7 @@ WARMUP=${BENCH_WARMUP:-2}
 CONCURRENCY=${BENCH_CONCURRENCY:-64}
 SERVERS="ours proxy twisted raw"
 NO_BUILD=0
+BASELINE=""
 while [ $# -gt 0 ]; do
     case $1 in
         --pin) PIN=1 ;;
@@ -35,6 +43,8 @@ while [ $# -gt 0 ]; do
         --warmup) WARMUP=$2; shift ;;
         --concurrency) CONCURRENCY=$2; shift ;;
         --servers) SERVERS=$2; shift ;;
+        --baseline) BASELINE=$2; shift ;;
+        --logging) SERVERS="ours ours-log ours-stdout twisted twisted-log raw" ;;
         --no-build) NO_BUILD=1 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) log "unknown option: $1 (try --help)"; exit 2 ;;
@@ -42,6 +52,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 set_pinning
+if [ -n "$BASELINE" ] && [[ " $SERVERS " != *" baseline "* ]]; then SERVERS="${SERVERS/ours/ours baseline}"; fi
 
 POEM=$REPO/poetry/ecstasy.txt
 POEM_BYTES=$(stat -c %s "$POEM")
@@ -51,21 +62,37 @@ build_loadgen
 declare -A AVAILABLE=()
 for s in $SERVERS; do
     case $s in
-        ours|proxy)
+        ours|proxy|ours-log|ours-stdout)
             log "building poetry-node (Release)"
             if build_ours; then AVAILABLE[$s]=1; else log "$s: not available (src/PoetryNode does not build)"; fi ;;
-        twisted)
-            if have_twisted; then AVAILABLE[twisted]=1; else log "twisted: not available ($PY cannot import twisted)"; fi ;;
+        baseline|baseline-log)
+            if [ -f "$BASELINE" ]; then AVAILABLE[$s]=1; else log "$s: not available (give --baseline PATH/poetry-node.dll)"; fi ;;
+        twisted|twisted-log)
+            if have_twisted; then AVAILABLE[$s]=1; else log "$s: not available ($PY cannot import twisted)"; fi ;;
         raw)
             log "building RawPoemServer (Release)"
             if build_raw; then AVAILABLE[raw]=1; else log "raw: not available (RawPoemServer does not build)"; fi ;;
-        *) log "unknown server: $s (ours, proxy, twisted, raw)"; exit 2 ;;
+        *) log "unknown server: $s (ours, ours-log, ours-stdout, proxy, baseline, baseline-log, twisted, twisted-log, raw)"; exit 2 ;;
     esac
 done
 machine_note
 log "poem: $POEM ($POEM_BYTES bytes); warmup ${WARMUP}s, measure ${DURATION}s, concurrency $CONCURRENCY"
 
-declare -A RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=()
+declare -A RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=() LINES=() WARM_DONE=() DONE=()
+
+# logged_lines NAME: for a logging row, how many "sending N bytes of poetry" lines its log holds
+# after a clean stop, to compare with "connections" (the warm-up's, the measured run's and the
+# readiness probe's: the log must have exactly one line each); "-" for
+# a quiet server.
+logged_lines() {
+    local file
+    case $1 in
+        ours-log|twisted-log|baseline-log) file=("$WORK/$1"-access*.log*) ;;
+        ours-stdout) file=("$WORK/$1.log") ;;
+        *) echo -; return ;;
+    esac
+    cat "${file[@]}" 2>/dev/null | grep -c 'bytes of poetry to' || true
+}
 
 # measure NAME: starts that server, loads it, records its row, stops it.
 measure() {
@@ -82,7 +109,12 @@ measure() {
                 || { AVAILABLE[$name]=""; log "proxy: not available (its upstream did not start)"; return 0; }
             upstream_pid=$SERVER_PID
             cmd=(dotnet "$OURS_DLL" --pidfile= proxy --port "$port" --upstream "127.0.0.1:$upstream_port" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}") ;;
+        ours-log) cmd=(dotnet "$OURS_DLL" --pidfile= --logfile "$WORK/$name-access.log" --logfile-size 1000m fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
+        baseline) cmd=(dotnet "$BASELINE" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel warning) ;;
+        baseline-log) cmd=(dotnet "$BASELINE" --pidfile= --logfile "$WORK/$name-access.log" --logfile-size 1000m fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
+        ours-stdout) cmd=(dotnet "$OURS_DLL" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
         twisted) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512) ;;
+        twisted-log) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512 --logfile "$WORK/$name-access.log") ;;
         raw) cmd=(dotnet "$RAW_DLL" --port "$port" --poem "$POEM" --backlog 512) ;;
     esac
     log "$name: starting on port $port"
@@ -93,8 +125,10 @@ measure() {
     fi
     local pid=$SERVER_PID target=127.0.0.1:$port
     log "$name: warming up"
-    run_loadgen --target "$target" --duration "$WARMUP" --concurrency "$CONCURRENCY" \
-        --expect-bytes "$POEM_BYTES" >/dev/null
+    local warm
+    warm=$(run_loadgen --target "$target" --duration "$WARMUP" --concurrency "$CONCURRENCY" \
+        --expect-bytes "$POEM_BYTES")
+    WARM_DONE[$name]=$(field "$warm" completed)
     log "$name: measuring"
     local before after line
     before=$(cpu_ticks "$pid")
@@ -108,6 +142,8 @@ measure() {
     log "$name: $line"
 
     record_load "$name" "$line" $((after - before))
+    DONE[$name]=$(field "$line" completed)
+    LINES[$name]=$(logged_lines "$name")
     RSS[$name]=$(calc "$(cat "$WORK/$name.rss" 2>/dev/null || echo 0) / 1024" 1)
 }
 
@@ -119,15 +155,17 @@ done
 twisted_cpu=${CPUX[twisted]:-}
 raw_rate=${RATE[raw]:-}
 ours_rate=${RATE[ours]:-}
+ours_cpu=${CPUX[ours]:-}
 echo
 echo "Poem server benchmark: ${POEM_BYTES}-byte poem, ${DURATION}s, concurrency $CONCURRENCY, pin=$PIN"
-fmt='%-8s | %9s | %14s | %7s | %7s | %7s | %6s | %15s | %14s | %15s\n'
-printf "$fmt" server poems/s "CPU s/10k poem" "p50 ms" "p99 ms" "RSS MB" errors "CPU/poem vs Tw" "poems/s vs raw" "poems/s vs ours"
+fmt='%-11s | %9s | %14s | %7s | %7s | %7s | %6s | %15s | %14s | %15s | %14s | %11s | %11s\n'
+printf "$fmt" server poems/s "CPU s/10k poem" "p50 ms" "p99 ms" "RSS MB" errors "CPU/poem vs Tw" "poems/s vs raw" "poems/s vs ours" "CPU/poem vs ours" connections "log lines"
 for s in $SERVERS; do
     if [ -z "${RATE[$s]:-}" ]; then
-        printf '%-8s | not available\n' "$s"
+        printf '%-11s | not available\n' "$s"
         continue
     fi
     printf "$fmt" "$s" "${RATE[$s]}" "${CPU10K[$s]}" "${P50[$s]}" "${P99[$s]}" "${RSS[$s]}" "${ERRS[$s]}" \
-        "$(ratio "${CPUX[$s]}" "$twisted_cpu")" "$(ratio "${RATE[$s]}" "$raw_rate")" "$(ratio "${RATE[$s]}" "$ours_rate")"
+        "$(ratio "${CPUX[$s]}" "$twisted_cpu")" "$(ratio "${RATE[$s]}" "$raw_rate")" "$(ratio "${RATE[$s]}" "$ours_rate")" \
+        "$(ratio "${CPUX[$s]}" "$ours_cpu")" "$(( ${WARM_DONE[$s]:-0} + ${DONE[$s]:-0} + 1 ))" "${LINES[$s]:--}"
 done

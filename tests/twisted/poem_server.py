@@ -16,6 +16,7 @@ import sys
 from twisted.internet import reactor
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.python import log
+from twisted.python.logfile import LogFile
 
 
 class PoetryProtocol(Protocol):
@@ -48,12 +49,19 @@ def main():
                         help="listen backlog (default 50, Twisted's own default)")
     parser.add_argument('--log', action='store_true',
                         help='log each connection to stderr (default: quiet, for benchmarks)')
+    parser.add_argument('--logfile', metavar='PATH',
+                        help="log each connection to PATH, as twistd --logfile does (a LogFile "
+                             "rotated at 1 MB); implies --log")
     args = parser.parse_args()
 
     with open(args.poem, 'rb') as f:
         poem = f.read()
-    if args.log:
+    if args.logfile:
+        args.log = True
+        log.startLogging(LogFile.fromFullPath(args.logfile), setStdout=False)
+    elif args.log:
         log.startLogging(sys.stderr, setStdout=False)
+    if args.log:
         log.msg('loaded a poem from: %s' % (args.poem,))
 
     port = reactor.listenTCP(args.port, PoetryFactory(poem, args.log),

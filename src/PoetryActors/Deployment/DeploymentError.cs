@@ -1,8 +1,11 @@
+using PoetryActors.Configuration;
+
 namespace PoetryActors.Deployment;
 
 /// <summary>
 /// One problem in a deployment file, located precisely: the file, the entry (its position and
-/// name, such as <c>services[2] (xform)</c>) and the key.
+/// name, such as <c>services[2] (xform)</c>, or a line) and the key. Shown with every control
+/// character escaped, whatever the file held.
 /// </summary>
 public sealed record DeploymentError(string Source, string? Entry, string? Key, string Message)
 {
@@ -12,6 +15,6 @@ public sealed record DeploymentError(string Source, string? Entry, string? Key, 
         var where = Source;
         if (Entry is not null) where += ": " + Entry;
         if (Key is not null) where += ": " + Key;
-        return $"{where}: {Message}";
+        return Excerpt.Escape($"{where}: {Message}");
     }
 }

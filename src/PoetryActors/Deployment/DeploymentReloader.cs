@@ -45,15 +45,11 @@ public sealed class DeploymentReloader
     }
 
     /// <summary>
-    /// <paramref name="deployment"/>'s entries with their files as they are now. Take it before the
-    /// services start: a poem edited while they start then counts as a change at the next reload
-    /// (taken after, the edit could go unnoticed).
+    /// <paramref name="deployment"/>'s entries with the digests of the files they loaded: the
+    /// bytes the services serve, read once when the deployment was loaded.
     /// </summary>
-    public static IReadOnlyList<DeployedEntry> Snapshot(NodeDeployment deployment)
-    {
-        var unreadable = new List<DeploymentError>(); // the services' own start reports those
-        return deployment.Services.Select(e => DeployedEntry.Capture(e, deployment.Source, unreadable)).ToList();
-    }
+    public static IReadOnlyList<DeployedEntry> Snapshot(NodeDeployment deployment) =>
+        deployment.Services.Select(DeployedEntry.Capture).ToList();
 
     /// <summary>The top-level entries running now, in the root collection's order.</summary>
     public IReadOnlyList<DeploymentEntry> Entries => _running.Select(r => r.Deployed.Entry).ToList();
@@ -78,7 +74,6 @@ public sealed class DeploymentReloader
     private async Task<ReloadOutcome> ReloadLockedAsync(Func<NodeDeployment> load, CancellationToken cancellationToken)
     {
         NodeDeployment next;
-        var errors = new List<DeploymentError>();
         try
         {
             next = load();
@@ -92,8 +87,8 @@ public sealed class DeploymentReloader
             return Refuse([new DeploymentError("(reload)", null, null, $"{e.GetType().Name}: {e.Message}")]);
         }
 
-        var wanted = next.Services.Select(e => DeployedEntry.Capture(e, next.Source, errors)).ToList();
-        if (errors.Count > 0) return Refuse(errors);
+        // The poems were read once, by the load: what is compared is what will be served.
+        var wanted = Snapshot(next);
 
         var plan = ReloadPlan.Between(_running.Select(r => r.Deployed).ToList(), wanted);
         if (plan.IsEmpty)

@@ -13,6 +13,12 @@ public sealed record NodeDeployment(string Source, IReadOnlyList<DeploymentEntry
     /// <summary>The root collection's children, ready to give to the node.</summary>
     public IReadOnlyList<ServiceSpec> ToServiceSpecs() => Services.Select(s => s.ToServiceSpec(Config)).ToList();
 
+    /// <summary>
+    /// The longest an orderly stop of every service may take: the root collection stops them one
+    /// after another, each within its budget (<see cref="ServiceSpec.StopBudget"/>).
+    /// </summary>
+    public TimeSpan StopBudget => ServiceSpec.Collection("node", ToServiceSpecs(), ServiceSettings).StopBudget!.Value;
+
     /// <summary>The settings of the root collection.</summary>
     public ServiceSettings ServiceSettings => ServiceSettings.Create(Config);
 }

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using PoetryActors.Configuration;
 using PoetryActors.Kinds;
 
 namespace PoetryActors.Download;
@@ -29,6 +30,17 @@ public sealed record DownloadSettings
     /// <summary>The connect timeout, idle timeout, deadline and largest poem of each download.</summary>
     public FetchLimits Limits { get; init; }
 
+    /// <summary>
+    /// How many downloads of one request may be in flight at once; the others wait for a place.
+    /// <c>poetry.download.max-in-flight = 0</c> chooses it from the process's open-files limit
+    /// (<c>ulimit -n</c>), so that a request of thousands of addresses never runs out of descriptors.
+    /// </summary>
+    public int MaxInFlight
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxInFlight), value, "max-in-flight must be at least 1");
+    } = OpenFileLimit.DefaultMaxInFlight();
+
     /// <summary>The transform server each poem goes through, or null for none.</summary>
     public NetAddress? TransformServer { get; init; }
 
@@ -40,30 +52,46 @@ public sealed record DownloadSettings
     }
 
     /// <summary>Reads <c>poetry.download</c> from <paramref name="config"/>, falling back to reference.conf.</summary>
-    /// <exception cref="ConfigurationException">A value is missing or invalid; the message names the key.</exception>
+    /// <exception cref="SettingsException">Values are missing or invalid; each problem names its key.</exception>
     public static DownloadSettings Create(Config? config = null)
     {
         var withDefaults = PoetryConfig.WithDefaults(config);
-        var download = withDefaults.GetConfig("poetry.download");
-        var xform = download.GetString("xform")?.Trim() ?? "";
+        var reader = new SettingsReader(withDefaults, "poetry.download");
+        var xform = reader.Text("xform").Trim();
         NetAddress? server = null;
         if (xform.Length > 0)
         {
-            server = NetAddress.TryParse(xform, out var address, out var error)
-                ? address
-                : throw new ConfigurationException($"poetry.download.xform: {error}");
+            if (NetAddress.TryParse(xform, out var address, out var error)) server = address;
+            else reader.Require(false, "xform", error);
         }
+        var name = reader.Text("transform");
+        // 0 chooses the bound from the process's open-files limit.
+        var maxInFlight = (int)reader.Integer("max-in-flight", 0, int.MaxValue);
+        reader.Require(!string.IsNullOrWhiteSpace(name) && !name.Contains('.'), "transform",
+            $"{Excerpt.Quote(name)} is not a transform name (a non-empty name without '.')");
 
-        var limits = FetchLimits.Create(withDefaults);
-        var name = download.GetString("transform") ?? "";
+        // Every key of the section in one report: the limits' problems with these.
+        var problems = new List<SettingProblem>();
+        FetchLimits? limits = null;
         try
         {
-            return new DownloadSettings(limits) { TransformServer = server, TransformName = name };
+            limits = FetchLimits.Create(withDefaults);
         }
-        catch (ArgumentException)
+        catch (SettingsException e)
         {
-            throw new ConfigurationException($"poetry.download.transform: '{name}' is not a transform name (a non-empty name without '.')");
+            problems.AddRange(e.Problems);
         }
+        try
+        {
+            reader.ThrowIfInvalid();
+        }
+        catch (SettingsException e)
+        {
+            problems.AddRange(e.Problems);
+        }
+        if (problems.Count > 0) throw new SettingsException(problems);
+        var settings = new DownloadSettings(limits!) { TransformServer = server, TransformName = name };
+        return maxInFlight > 0 ? settings with { MaxInFlight = maxInFlight } : settings;
     }
 
     private static string ValidTransformName(string name)

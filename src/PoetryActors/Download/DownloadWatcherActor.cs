@@ -40,7 +40,7 @@ internal sealed class DownloadWatcherActor(
     protected override void PreStart()
     {
         var items = PoemFetch.WorkItems(addresses, settings, options.OnProgress is null ? null : Self);
-        aggregator.Tell(new Aggregate(items, PoemFetch.AggregationOptionsFor(settings, Self)) { CancellationToken = cancel }, Self);
+        aggregator.Tell(new Aggregate(items, PoemFetch.AggregationOptionsFor(settings, addresses.Count, Self)) { CancellationToken = cancel }, Self);
     }
 
     protected override void OnReceive(object message)

@@ -9,7 +9,8 @@ namespace PoetryActors.Download;
 
 /// <summary>
 /// One download (<c>download-&lt;i&gt;</c>), a worker of the client's aggregator: created with a
-/// <see cref="DownloadPoem"/>, it fetches the poem at once (Fetching), then, when the settings name
+/// <see cref="DownloadPoem"/>, it waits for a place in flight when its request has more downloads
+/// than <see cref="DownloadSettings.MaxInFlight"/> (Queued), fetches the poem (Fetching), then, when the settings name
 /// a transform server, sends it through that server (Transforming), and reports to its parent
 /// with <see cref="WorkSucceeded"/> holding its <see cref="PoemOutcome"/>: the poem, or the
 /// <see cref="DownloadFailed"/> the fetcher made, passed on as it is. A transform that fails
@@ -24,6 +25,10 @@ public sealed class DownloaderActor : UntypedActor
     private readonly DownloadPoem _request;
     private readonly CancellationTokenSource _cancel = new();
     private readonly Stopwatch _clock = new();
+
+    // Whether this downloader holds a place in flight (only with DownloadPoem.Slots).
+    private const int SlotWaiting = 0, SlotHeld = 1, SlotGone = 2;
+    private int _slot;
 
     /// <summary>A downloader for <paramref name="request"/>.</summary>
     public DownloaderActor(DownloadPoem request)
@@ -42,6 +47,49 @@ public sealed class DownloaderActor : UntypedActor
     /// <inheritdoc />
     protected override void PreStart()
     {
+        if (_request.Slots is not { } slots)
+        {
+            StartFetching();
+            return;
+        }
+
+        // Queued: wait for a place in flight. The continuation runs off the actor's thread, so
+        // whether the place is this downloader's to use or to give back is settled atomically
+        // against a stop that comes first.
+        Become(Queued);
+        var self = Self;
+        slots.TakeAsync(_cancel.Token).ContinueWith(taken =>
+        {
+            if (!taken.IsCompletedSuccessfully) return;
+            if (Interlocked.CompareExchange(ref _slot, SlotHeld, SlotWaiting) == SlotWaiting) self.Tell(SlotTaken.Instance);
+            else slots.Give();
+        }, TaskScheduler.Default);
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        _cancel.Cancel();
+        if (Interlocked.Exchange(ref _slot, SlotGone) == SlotHeld) _request.Slots!.Give();
+    }
+
+    private void Queued(object message)
+    {
+        switch (message)
+        {
+            case SlotTaken:
+                Become(OnReceive);
+                StartFetching();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void StartFetching()
+    {
+        // Timings and the deadline count from here, not from the wait for a place.
         _clock.Start();
         var (index, address, settings, observer) = _request;
         Action<int>? progress = observer is null
@@ -50,9 +98,6 @@ public sealed class DownloaderActor : UntypedActor
         PoemFetcher.FetchAsync(address, settings.Limits, progress, _cancel.Token)
             .PipeTo(Self, failure: e => new StepCrashed(e));
     }
-
-    /// <inheritdoc />
-    protected override void PostStop() => _cancel.Cancel();
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
@@ -150,6 +195,12 @@ public sealed class DownloaderActor : UntypedActor
         public void Release(ActorBase actor)
         {
         }
+    }
+
+    /// <summary>A place in flight is this downloader's now.</summary>
+    private sealed record SlotTaken : INoSerializationVerificationNeeded
+    {
+        public static readonly SlotTaken Instance = new();
     }
 
     /// <summary>A step's task threw (a bug, or the cancellation of a stopped downloader, whose message then goes nowhere quietly).</summary>

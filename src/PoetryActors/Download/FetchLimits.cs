@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using PoetryActors.Configuration;
 
 namespace PoetryActors.Download;
 
@@ -40,7 +41,7 @@ public sealed record FetchLimits
         get;
         init
         {
-            Require(value >= 0, "max-poem-bytes cannot be negative");
+            Require(value >= 0, "max-poem-bytes", "cannot be negative");
             field = value;
         }
     }
@@ -51,20 +52,23 @@ public sealed record FetchLimits
     /// <summary>Reads <c>poetry.download</c> from <paramref name="config"/>, falling back to reference.conf.</summary>
     public static FetchLimits Create(Config? config = null)
     {
-        var c = PoetryConfig.WithDefaults(config).GetConfig("poetry.download");
-        var max = c.GetLong("max-poem-bytes");
-        Require(max is >= 0 and <= int.MaxValue, $"max-poem-bytes must be 0 to {int.MaxValue}");
-        return new FetchLimits(c.GetTimeSpan("connect-timeout"), c.GetTimeSpan("idle-timeout"), c.GetTimeSpan("deadline"), (int)max);
+        var reader = new SettingsReader(config, "poetry.download");
+        var connect = reader.Duration("connect-timeout");
+        var idle = reader.Duration("idle-timeout");
+        var deadline = reader.Duration("deadline");
+        var max = reader.Bytes("max-poem-bytes", 0, int.MaxValue);
+        reader.ThrowIfInvalid();
+        return new FetchLimits(connect, idle, deadline, (int)max);
     }
 
     private static TimeSpan Positive(TimeSpan value, string key)
     {
-        Require(value > TimeSpan.Zero, key + " must be positive");
+        Require(value > TimeSpan.Zero, key, "must be more than zero");
         return value;
     }
 
-    private static void Require(bool condition, string message)
+    private static void Require(bool condition, string key, string message)
     {
-        if (!condition) throw new ConfigurationException("poetry.download: " + message);
+        if (!condition) throw new SettingsException([new SettingProblem("poetry.download." + key, message)]);
     }
 }

@@ -44,14 +44,16 @@ public static class PoemFetch
 
     /// <summary>
     /// One downloader work item per address, named <c>download-&lt;index&gt;</c>, reporting progress to
-    /// <paramref name="progressObserver"/> when given.
+    /// <paramref name="progressObserver"/> when given; at most <see cref="DownloadSettings.MaxInFlight"/>
+    /// of them download at once, the others wait for a place.
     /// </summary>
     public static IReadOnlyList<WorkItem> WorkItems(IReadOnlyList<NetAddress> addresses, DownloadSettings settings, IActorRef? progressObserver = null)
     {
         var items = new WorkItem[addresses.Count];
+        var slots = addresses.Count > settings.MaxInFlight ? new DownloadSlots(settings.MaxInFlight) : null;
         for (var index = 0; index < items.Length; index++)
         {
-            var request = new DownloadPoem(index, addresses[index], settings, progressObserver);
+            var request = new DownloadPoem(index, addresses[index], settings, progressObserver) { Slots = slots };
             items[index] = WorkItem.Actor(DownloaderActor.Props(request), $"download-{index}");
         }
 
@@ -62,12 +64,23 @@ public static class PoemFetch
     /// The aggregation options for downloads: every outcome goes to the caller (errors consumed),
     /// and a safety deadline a little past the downloads' own, so a request never hangs.
     /// </summary>
-    public static AggregationOptions AggregationOptionsFor(DownloadSettings settings, IActorRef? observer = null) => new()
+    public static AggregationOptions AggregationOptionsFor(DownloadSettings settings, IActorRef? observer = null) =>
+        AggregationOptionsFor(settings, 1, observer);
+
+    /// <summary>
+    /// The same for a request of <paramref name="count"/> downloads: when they must wait for places
+    /// in flight, the safety deadline allows one download deadline per round of places.
+    /// </summary>
+    public static AggregationOptions AggregationOptionsFor(DownloadSettings settings, int count, IActorRef? observer)
     {
-        ConsumeErrors = true,
-        Deadline = settings.Limits.Deadline + DeadlineGrace,
-        Observer = observer,
-    };
+        var rounds = Math.Max(1, (count + settings.MaxInFlight - 1) / settings.MaxInFlight);
+        return new AggregationOptions
+        {
+            ConsumeErrors = true,
+            Deadline = settings.Limits.Deadline * rounds + DeadlineGrace,
+            Observer = observer,
+        };
+    }
 
     private static async Task<IReadOnlyList<PoemOutcome>> RunAsync(
         ActorSystem system, IActorRef? aggregations, IEnumerable<NetAddress> addresses, DownloadOptions options, CancellationToken cancel)
@@ -77,9 +90,10 @@ public static class PoemFetch
         if (!options.IsObserved)
         {
             var items = WorkItems(requested, settings);
+            var aggregation = AggregationOptionsFor(settings, requested.Count, observer: null);
             var outcomes = aggregations is null
-                ? await Aggregator.AllSettledAsync(system, items, AggregationOptionsFor(settings), cancel).ConfigureAwait(false)
-                : await Aggregator.AllSettledAsync(aggregations, items, AggregationOptionsFor(settings), cancel).ConfigureAwait(false);
+                ? await Aggregator.AllSettledAsync(system, items, aggregation, cancel).ConfigureAwait(false)
+                : await Aggregator.AllSettledAsync(aggregations, items, aggregation, cancel).ConfigureAwait(false);
             var poems = new PoemOutcome[outcomes.Count];
             for (var index = 0; index < poems.Length; index++)
                 poems[index] = PoemOutcome.From(index, requested[index], outcomes[index]);

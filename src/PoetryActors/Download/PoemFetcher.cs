@@ -92,7 +92,15 @@ public static class PoemFetcher
         foreach (var ip in candidates)
         {
             var endpoint = new IPEndPoint(ip, address.Port);
-            var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            Socket socket;
+            try
+            {
+                socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets)
+            {
+                return (null, new DownloadFailed(address, DownloadStep.Connect, FetchFailure.Other, OpenFileLimit.Exhausted(), 0));
+            }
             // Each address gets the whole connect timeout (the first one's step is already running).
             if (ip != candidates[0]) timeouts.StartStep(limits.ConnectTimeout);
             try
@@ -118,6 +126,7 @@ public static class PoemFetcher
                     SocketException { SocketErrorCode: SocketError.ConnectionRefused } => (FetchFailure.Refused, "connection refused"),
                     SocketException { SocketErrorCode: SocketError.HostUnreachable } => (FetchFailure.Unreachable, "host unreachable"),
                     SocketException { SocketErrorCode: SocketError.NetworkUnreachable } => (FetchFailure.Unreachable, "network unreachable"),
+                    SocketException { SocketErrorCode: SocketError.TooManyOpenSockets } => (FetchFailure.Other, OpenFileLimit.Exhausted()),
                     _ => (FetchFailure.Other, e.Message),
                 };
                 // A host name may stand for several addresses: say which one answered so.

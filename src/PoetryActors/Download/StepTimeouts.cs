@@ -12,23 +12,29 @@ namespace PoetryActors.Download;
 internal sealed class StepTimeouts : IDisposable
 {
     private readonly CancellationTokenSource _cancel;
-    private readonly Timer? _timer;
+    private readonly TimeProvider _time;
+    private readonly ITimer? _timer;
     private readonly long _deadlineAt;
     private long _stepDueAt;
     private long _stepMilliseconds;
     private long _armedFor;
     private int _expired;
 
-    /// <summary>Starts the clock: <paramref name="deadline"/> from now, and a first step of at most <paramref name="firstStep"/>.</summary>
-    public StepTimeouts(TimeSpan deadline, TimeSpan firstStep, CancellationToken caller)
+    /// <summary>
+    /// Starts the clock: <paramref name="deadline"/> from now, and a first step of at most
+    /// <paramref name="firstStep"/>, on <paramref name="time"/> (the system's clock unless a test
+    /// gives its own, so that timing is the test's to decide rather than the machine's load).
+    /// </summary>
+    public StepTimeouts(TimeSpan deadline, TimeSpan firstStep, CancellationToken caller, TimeProvider? time = null)
     {
         _cancel = caller.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(caller) : new CancellationTokenSource();
-        var now = Environment.TickCount64;
+        _time = time ?? TimeProvider.System;
+        var now = Now();
         _deadlineAt = now + Milliseconds(deadline);
         _stepMilliseconds = Milliseconds(firstStep);
         _stepDueAt = now + _stepMilliseconds;
         _armedFor = Math.Min(_deadlineAt, _stepDueAt);
-        _timer = new Timer(static state => ((StepTimeouts)state!).Fire(), this, Math.Max(0, _armedFor - now), Timeout.Infinite);
+        _timer = _time.CreateTimer(static state => ((StepTimeouts)state!).Fire(), this, TimeSpan.FromMilliseconds(Math.Max(0, _armedFor - now)), Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>What ended the connection's wait, once <see cref="Token"/> is cancelled by a timeout.</summary>
@@ -58,7 +64,7 @@ internal sealed class StepTimeouts : IDisposable
     {
         var milliseconds = Milliseconds(timeout);
         Volatile.Write(ref _stepMilliseconds, milliseconds);
-        var due = Environment.TickCount64 + milliseconds;
+        var due = Now() + milliseconds;
         Volatile.Write(ref _stepDueAt, due);
         // A later due time is left to the timer to find when it fires; only an earlier one needs it now.
         if (due < Volatile.Read(ref _armedFor)) Arm(due);
@@ -66,7 +72,7 @@ internal sealed class StepTimeouts : IDisposable
 
     /// <summary>The current step made progress (bytes arrived): its timeout counts from now.</summary>
     public void Progress() =>
-        Volatile.Write(ref _stepDueAt, Environment.TickCount64 + Volatile.Read(ref _stepMilliseconds));
+        Volatile.Write(ref _stepDueAt, Now() + Volatile.Read(ref _stepMilliseconds));
 
     public void Dispose()
     {
@@ -76,7 +82,7 @@ internal sealed class StepTimeouts : IDisposable
 
     private void Fire()
     {
-        var now = Environment.TickCount64;
+        var now = Now();
         if (now >= _deadlineAt) Expire(Expiry.Deadline);
         else if (now >= Volatile.Read(ref _stepDueAt)) Expire(Expiry.Step);
         else Arm(Math.Min(_deadlineAt, Volatile.Read(ref _stepDueAt)));
@@ -101,13 +107,15 @@ internal sealed class StepTimeouts : IDisposable
         try
         {
             // Null only while the constructor runs, when nothing is due later than the timer: never re-armed.
-            _timer?.Change(Math.Max(0, dueAt - Environment.TickCount64), Timeout.Infinite);
+            _timer?.Change(TimeSpan.FromMilliseconds(Math.Max(0, dueAt - Now())), Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
         {
             // The connection ended as the timer was moved.
         }
     }
+
+    private long Now() => (long)_time.GetElapsedTime(0).TotalMilliseconds;
 
     private static long Milliseconds(TimeSpan span) => (long)Math.Ceiling(Math.Min(span.TotalMilliseconds, int.MaxValue));
 }

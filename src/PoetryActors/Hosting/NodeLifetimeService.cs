@@ -20,7 +20,9 @@ public sealed class NodeLifetimeService(IRequiredActor<PoetryNodeRoot> root, Act
 
     // Generous: a start is bounded per service by poetry.services.start-timeout anyway.
     private static readonly TimeSpan StartLimit = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan StopLimit = TimeSpan.FromMinutes(2);
+    // No limit of its own: each child's stop is bounded by its budget, and the whole by the
+    // host's shutdown timeout (the cancellation token), which the node sets from those budgets.
+    private static readonly TimeSpan StopLimit = Timeout.InfiniteTimeSpan;
     private static readonly TimeSpan RootLookupLimit = TimeSpan.FromSeconds(10);
 
     /// <inheritdoc />

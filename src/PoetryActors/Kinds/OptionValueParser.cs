@@ -1,16 +1,24 @@
 using System.Globalization;
+using PoetryActors.Configuration;
+using PoetryActors.Files;
+using PoetryActors.Server;
 
 namespace PoetryActors.Kinds;
 
 /// <summary>
 /// Turns the text of an option's value, from a command-line flag or a HOCON key, into its typed
-/// value, or into a precise reason it cannot be one. Files are resolved and checked here, so a
-/// deployment with a missing poem is refused before anything starts.
+/// value, or into a precise reason it cannot be one. Files are resolved and read here, once
+/// (a <see cref="LoadedFile"/>), so a deployment with a missing, unreadable or oversized poem is
+/// refused before anything starts, and the service serves what was checked.
 /// </summary>
 public static class OptionValueParser
 {
-    /// <summary>Parses <paramref name="text"/> as <paramref name="option"/>'s type.</summary>
-    public static bool TryParse(KindOption option, string text, out object value, out string error)
+    /// <summary>Parses <paramref name="text"/> as <paramref name="option"/>'s type; files are read up to the default poem limit.</summary>
+    public static bool TryParse(KindOption option, string text, out object value, out string error) =>
+        TryParse(option, text, PoemSettings.Default.MaxBytes, out value, out error);
+
+    /// <summary>Parses <paramref name="text"/> as <paramref name="option"/>'s type; a file larger than <paramref name="maxFileBytes"/> is refused.</summary>
+    public static bool TryParse(KindOption option, string text, long maxFileBytes, out object value, out string error)
     {
         value = null!;
         error = "";
@@ -20,12 +28,12 @@ public static class OptionValueParser
                 value = text;
                 return true;
             case OptionType.File:
-                if (ResolveFile(text) is { } path)
+                var path = ResolveFile(text) ?? text;
+                if (RegularFile.TryRead(path, maxFileBytes, PoemSettings.MaxBytesKey, out var contents, out error))
                 {
-                    value = path;
+                    value = new LoadedFile(path, contents);
                     return true;
                 }
-                error = $"file not found: {text}";
                 return false;
             case OptionType.Port:
                 if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535)
@@ -33,7 +41,7 @@ public static class OptionValueParser
                     value = port;
                     return true;
                 }
-                error = $"expected a port from 0 to 65535 but got '{text}'";
+                error = $"expected a port from 0 to 65535 but got {Excerpt.Quote(text)}";
                 return false;
             case OptionType.Integer:
                 if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
@@ -42,7 +50,7 @@ public static class OptionValueParser
                     value = (int)number;
                     return true;
                 }
-                error = $"expected a whole number from {option.Min} to {option.Max} but got '{text}'";
+                error = $"expected a whole number from {option.Min} to {option.Max} but got {Excerpt.Quote(text)}";
                 return false;
             case OptionType.Duration:
                 if (TryParseDuration(text, out var duration))
@@ -50,7 +58,7 @@ public static class OptionValueParser
                     value = duration;
                     return true;
                 }
-                error = $"expected a duration such as 0.7, 700ms, 2s or 1m but got '{text}'";
+                error = $"expected a duration such as 0.7, 700ms, 2s or 1m but got {Excerpt.Quote(text)}";
                 return false;
             case OptionType.Address:
                 if (NetAddress.TryParse(text, out var address, out error))
@@ -86,14 +94,16 @@ public static class OptionValueParser
     }
 
     /// <summary>
-    /// The path of an existing file: as given (relative to the working directory, as twistd does),
-    /// else relative to the executable's folder, which ships the poems; null when neither exists.
+    /// The path of something that exists (a file, or a directory, which reading then refuses with
+    /// that reason): as given (relative to the working directory, as twistd does), else relative
+    /// to the executable's folder, which ships the poems; null when neither exists.
     /// </summary>
     public static string? ResolveFile(string path)
     {
-        if (File.Exists(path)) return path;
+        if (path.Length == 0) return null;
+        if (Path.Exists(path)) return path;
         if (Path.IsPathRooted(path)) return null;
         var beside = Path.Combine(AppContext.BaseDirectory, path);
-        return File.Exists(beside) ? beside : null;
+        return Path.Exists(beside) ? beside : null;
     }
 }

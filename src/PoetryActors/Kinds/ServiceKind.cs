@@ -30,9 +30,12 @@ public sealed record ServiceKind(
     /// <summary>
     /// Parses raw option texts (by name) into checked options, or lists every problem as
     /// (option name, message): unknown options, missing required ones, values of the wrong type.
+    /// File options are read here, once; one larger than <paramref name="maxFileBytes"/> (by
+    /// default <c>poetry.poems.max-bytes</c> of reference.conf) is refused.
     /// </summary>
-    public ParsedOptions Parse(IReadOnlyDictionary<string, string> raw)
+    public ParsedOptions Parse(IReadOnlyDictionary<string, string> raw, long? maxFileBytes = null)
     {
+        var fileLimit = maxFileBytes ?? Server.PoemSettings.Default.MaxBytes;
         var problems = new List<(string Key, string Message)>();
         foreach (var key in raw.Keys.Where(k => FindOption(k) is null))
             problems.Add((key, $"unknown option for kind '{Name}' (it takes {string.Join(", ", Options.Select(o => o.Name))})"));
@@ -46,7 +49,7 @@ public sealed record ServiceKind(
                 if (option.Required) problems.Add((option.Name, "missing: this option is required"));
                 continue;
             }
-            if (OptionValueParser.TryParse(option, text, out var value, out var error))
+            if (OptionValueParser.TryParse(option, text, fileLimit, out var value, out var error))
                 values[option.Name] = value;
             else
                 problems.Add((option.Name, error));

@@ -4,7 +4,7 @@ namespace PoetryActors.Kinds;
 
 /// <summary>
 /// The checked values of one service's options, by option name: every value already parsed to
-/// its type (string, int, <see cref="TimeSpan"/>, <see cref="NetAddress"/>), defaults filled in.
+/// its type (string, int, <see cref="TimeSpan"/>, <see cref="NetAddress"/>, <see cref="LoadedFile"/>), defaults filled in.
 /// Two equal sets of options describe the same service (used to tell what changed on reload).
 /// </summary>
 public sealed class ServiceOptions : IEquatable<ServiceOptions>
@@ -22,8 +22,11 @@ public sealed class ServiceOptions : IEquatable<ServiceOptions>
     /// <summary>Whether <paramref name="name"/> has a value (an optional option may not).</summary>
     public bool Has(string name) => _values.ContainsKey(name);
 
-    /// <summary>A text or file option.</summary>
-    public string GetString(string name) => Get<string>(name);
+    /// <summary>A text option, or a file option's path.</summary>
+    public string GetString(string name) => this[name] is LoadedFile file ? file.Path : Get<string>(name);
+
+    /// <summary>A file option: its path and the bytes read when the options were parsed.</summary>
+    public LoadedFile GetFile(string name) => Get<LoadedFile>(name);
 
     /// <summary>A port or integer option.</summary>
     public int GetInt(string name) => Get<int>(name);

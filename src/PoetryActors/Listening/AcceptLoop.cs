@@ -9,27 +9,38 @@ namespace PoetryActors.Listening;
 /// The plain code under a listener actor: a bound socket, a dedicated accept thread, and the
 /// connections still being served. Connections are handed to an <see cref="IConnectionHandler"/>
 /// on the accept thread; most finish before it accepts the next one (a poem fits in the socket's
-/// send buffer), so only the few that must wait are tracked. One connection's failure is logged
-/// and closes that connection only.
+/// send buffer), so only the few that must wait are tracked. At most
+/// <see cref="ListenerSettings.MaxConnections"/> are served at once: at the limit the thread
+/// stops accepting and the kernel's queue holds the next ones. A connection that ends before its
+/// handler is done (it failed, stalled, or a stop cut it) is reset, never closed with a FIN that
+/// its client could take for the end of a whole poem. One connection's failure is logged (floods
+/// of them summarised) and ends that connection only.
 /// </summary>
 internal sealed class AcceptLoop : IDisposable
 {
     private readonly Socket _socket;
     private readonly IConnectionHandler _handler;
     private readonly ILoggingAdapter _log;
+    private readonly RepeatedWarnings _warnings;
     private readonly Action<Exception> _onFatal;
     private readonly CancellationTokenSource _cut = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Socket, byte> _inFlight = new();
     private readonly GracefulCloser _closer;
+    private readonly SemaphoreSlim _slots;
+    private readonly int _maxConnections;
     private readonly Thread _thread;
     private volatile bool _closing;
 
-    private AcceptLoop(Socket socket, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal, TimeSpan closeTimeout)
+    private AcceptLoop(Socket socket, ListenerSettings settings, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal)
     {
         _socket = socket;
-        _closer = new GracefulCloser(closeTimeout);
+        _maxConnections = settings.MaxConnections;
+        _slots = new SemaphoreSlim(settings.MaxConnections, settings.MaxConnections);
+        _closer = new GracefulCloser(settings.CloseTimeout, Ended);
         _handler = handler;
         _log = log;
+        _warnings = new RepeatedWarnings(log);
         _onFatal = onFatal;
         LocalAddress = (IPEndPoint)socket.LocalEndPoint!;
         _thread = new Thread(Run) { IsBackground = true, Name = $"accept {LocalAddress}" };
@@ -41,27 +52,33 @@ internal sealed class AcceptLoop : IDisposable
     /// <summary>Connections accepted and still being served (only those that had to wait).</summary>
     public int InFlight => _inFlight.Count;
 
+    /// <summary>Connections open now: those being served and those waiting for their client's close.</summary>
+    public int Open => _maxConnections - _slots.CurrentCount;
+
     /// <summary>
     /// Binds and listens, or throws <see cref="Services.ServiceStartException"/> with a reason an
     /// operator can act on. Accepting begins with <see cref="Start"/>.
     /// </summary>
-    public static AcceptLoop Bind(IPEndPoint address, int backlog, bool deferAccept, IConnectionHandler handler, ILoggingAdapter log,
-        Action<Exception> onFatal, TimeSpan closeTimeout)
+    public static AcceptLoop Bind(IPEndPoint address, ListenerSettings settings, IConnectionHandler handler, ILoggingAdapter log,
+        Action<Exception> onFatal)
     {
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             AllowRebindDuringTimeWait(socket);
+            // Accepted connections inherit the listening socket's buffer sizes (Linux, the BSDs),
+            // so this costs nothing per connection.
+            if (settings.SendBuffer > 0) socket.SendBufferSize = settings.SendBuffer;
             socket.Bind(address);
-            socket.Listen(backlog);
-            if (deferAccept) DeferAccept(socket);
+            socket.Listen(settings.Backlog);
+            if (settings.DeferAccept) DeferAccept(socket);
         }
         catch (SocketException e)
         {
             socket.Dispose();
             throw new Services.ServiceStartException($"cannot listen on {address}: {Describe(e)}", e);
         }
-        return new AcceptLoop(socket, handler, log, onFatal, closeTimeout);
+        return new AcceptLoop(socket, settings, handler, log, onFatal);
     }
 
     /// <summary>
@@ -104,11 +121,12 @@ internal sealed class AcceptLoop : IDisposable
 
     /// <summary>
     /// Stops accepting, lets the connections in flight finish for up to <paramref name="drain"/>,
-    /// then cuts the rest. Returns how many were cut.
+    /// then resets the rest. Returns how many were reset.
     /// </summary>
     public async Task<int> CloseAsync(TimeSpan drain)
     {
         _closing = true;
+        _stopping.Cancel();
         _socket.Dispose();
         // Closing the socket wakes the blocked accept; the thread then ends.
         await Task.Run(() => _thread.Join(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
@@ -119,20 +137,23 @@ internal sealed class AcceptLoop : IDisposable
 
         var cut = InFlight;
         _cut.Cancel();
-        foreach (var connection in _inFlight.Keys) connection.Dispose();
+        foreach (var connection in _inFlight.Keys) Abort.Connection(connection);
         // Connections that only wait for their client to close have had everything; a stop
         // does not wait for them.
         _closer.CutAll();
+        _warnings.Flush(all: true);
         return cut;
     }
 
     public void Dispose()
     {
         _closing = true;
+        _stopping.Cancel();
         _socket.Dispose();
         _cut.Cancel();
-        foreach (var connection in _inFlight.Keys) connection.Dispose();
+        foreach (var connection in _inFlight.Keys) Abort.Connection(connection);
         _closer.Dispose();
+        _warnings.Flush(all: true);
         _cut.Dispose();
     }
 
@@ -140,6 +161,7 @@ internal sealed class AcceptLoop : IDisposable
     {
         while (!_closing)
         {
+            if (!WaitForSlot()) return;
             Socket connection;
             try
             {
@@ -151,9 +173,10 @@ internal sealed class AcceptLoop : IDisposable
             }
             catch (SocketException e) when (IsTransient(e.SocketErrorCode))
             {
+                _slots.Release();
                 // Out of file descriptors or buffers: back off briefly instead of spinning; the
                 // pending connections stay in the kernel's queue.
-                _log.Warning("accept on {0} failed: {1}; retrying", LocalAddress, Describe(e));
+                _warnings.Warn($"accept on {LocalAddress} failed", $"accept on {LocalAddress} failed: {Describe(e)}; retrying");
                 Thread.Sleep(50);
                 continue;
             }
@@ -166,6 +189,26 @@ internal sealed class AcceptLoop : IDisposable
         }
     }
 
+    /// <summary>Takes a connection slot, waiting (without accepting) while max-connections are open; false once the loop closes.</summary>
+    private bool WaitForSlot()
+    {
+        if (_slots.Wait(0)) return true;
+        _warnings.Warn($"{LocalAddress} at max-connections",
+            $"{LocalAddress} has {_maxConnections} connections open, its max-connections; not accepting until one ends (the kernel queues the next ones)");
+        try
+        {
+            _slots.Wait(_stopping.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    // A connection has ended, one way or another: its slot is free again.
+    private void Ended() => _slots.Release();
+
     private void Serve(Socket connection)
     {
         ValueTask served;
@@ -176,7 +219,8 @@ internal sealed class AcceptLoop : IDisposable
         catch (Exception e)
         {
             LogFailure(connection, e);
-            connection.Dispose();
+            Abort.Connection(connection);
+            Ended();
             return;
         }
 
@@ -205,10 +249,17 @@ internal sealed class AcceptLoop : IDisposable
         finally
         {
             _inFlight.TryRemove(connection, out _);
-            // A failed connection ends at once (its client gets a close, or a reset); a served one
-            // ends gracefully so that nothing sent is lost.
-            if (completed && !_cut.IsCancellationRequested) _closer.Close(connection);
-            else connection.Dispose();
+            // A served connection ends gracefully so that nothing sent is lost; one that failed or
+            // was cut ends with a reset, so that its client cannot take what it got for all of it.
+            if (completed)
+            {
+                _closer.Close(connection);
+            }
+            else
+            {
+                Abort.Connection(connection);
+                Ended();
+            }
         }
     }
 
@@ -219,7 +270,18 @@ internal sealed class AcceptLoop : IDisposable
         if (e is SocketException or IOException or OperationCanceledException)
             _log.Debug("connection from {0} ended early: {1}", peer, e.Message);
         else
-            _log.Warning("connection from {0} failed: {1}", peer, e.Message);
+            _warnings.Warn($"connections to {LocalAddress} reset", $"connection from {peer} reset: {e.Message}");
+    }
+
+    /// <summary>
+    /// The client's address as a log argument: the endpoint itself, turned into text only when
+    /// (and where) the line is written, so that a per-connection log line costs the accept thread
+    /// no formatting.
+    /// </summary>
+    internal static object PeerOf(Socket connection)
+    {
+        try { return connection.RemoteEndPoint ?? (object)"?"; }
+        catch (Exception) { return "?"; }
     }
 
     internal static string SafePeer(Socket connection)

@@ -21,13 +21,16 @@ internal sealed class GracefulCloser : IDisposable
     private readonly byte[] _discard = new byte[4096];
     private readonly ConcurrentQueue<(Socket Connection, long Deadline)> _waiting = new();
     private readonly long _closeTimeoutMs;
+    private readonly Action _released;
     private readonly Timer _sweeper;
     private int _count;
     private volatile bool _disposed;
 
-    public GracefulCloser(TimeSpan closeTimeout)
+    /// <summary>A closer that waits up to <paramref name="closeTimeout"/> and calls <paramref name="released"/> once per connection it releases.</summary>
+    public GracefulCloser(TimeSpan closeTimeout, Action? released = null)
     {
         _closeTimeoutMs = (long)closeTimeout.TotalMilliseconds;
+        _released = released ?? (() => { });
         _sweeper = new Timer(_ => Sweep(), null, SweepPeriod, Timeout.InfiniteTimeSpan);
     }
 
@@ -40,6 +43,7 @@ internal sealed class GracefulCloser : IDisposable
         if (_disposed || !TryShutdownSend(connection))
         {
             connection.Dispose();
+            _released();
             return;
         }
         Interlocked.Increment(ref _count);
@@ -118,5 +122,6 @@ internal sealed class GracefulCloser : IDisposable
     {
         connection.Dispose();
         Interlocked.Decrement(ref _count);
+        _released();
     }
 }

@@ -13,8 +13,9 @@ namespace PoetryActors.Listening;
 /// A listening TCP service (Twisted's <c>TCPServer</c>): on start it obtains its connection
 /// handler (typically by asking a sibling service, as the tutorial's factory holds its
 /// <c>PoetryService</c>), binds iface:port and accepts on a dedicated thread; connections are
-/// served by plain code, not an actor each. On stop it closes the port, drains the connections in
-/// flight and cuts what is left after the drain timeout. Answers the service protocol and
+/// served by plain code, not an actor each, at most <see cref="ListenerSettings.MaxConnections"/>
+/// at once. On stop it closes the port, drains the connections in flight and resets what is left
+/// after the drain timeout. Answers the service protocol and
 /// <see cref="ListenerProtocol.GetBoundAddress"/>. A failure of the accept loop itself crashes the
 /// actor so that its collection restarts it.
 /// </summary>
@@ -103,8 +104,7 @@ public sealed class ListenerActor : ServiceActor, IWithUnboundedStash
         _handler = null;
         var address = await ResolveAsync(_settings.Iface, _settings.Port);
         var self = Self;
-        _loop = AcceptLoop.Bind(address, _settings.Backlog, _settings.DeferAccept, handler, Log,
-            e => self.Tell(new AcceptLoopFailed(e)), _settings.CloseTimeout);
+        _loop = AcceptLoop.Bind(address, _settings, handler, Log, e => self.Tell(new AcceptLoopFailed(e)));
         _loop.Start();
         Log.Info("listening on {0}", _loop.LocalAddress);
     }
@@ -116,7 +116,8 @@ public sealed class ListenerActor : ServiceActor, IWithUnboundedStash
         var cut = await loop.CloseAsync(_settings.DrainTimeout).ConfigureAwait(false);
         loop.Dispose();
         if (cut > 0)
-            Log.Warning("stopped listening on {0}; cut {1} connections still open after {2:0.##} s", loop.LocalAddress, cut, _settings.DrainTimeout.TotalSeconds);
+            Log.Warning("stopped listening on {0}; reset {1} connections still being served after the drain time of {2:0.##} s (their clients see a reset, not the end of a poem)",
+                loop.LocalAddress, cut, _settings.DrainTimeout.TotalSeconds);
         else
             // Debug: its service's stop is the line an operator reads.
             Log.Debug("stopped listening on {0}", loop.LocalAddress);

@@ -1,10 +1,12 @@
 using Akka.Configuration;
+using PoetryActors.Configuration;
 
 namespace PoetryActors.Listening;
 
 /// <summary>
-/// Where a listener binds (interface and port, 0 meaning any free port) and how it drains on
-/// stop. Defaults come from <c>poetry.listener</c> in reference.conf; validated at creation.
+/// Where a listener binds (interface and port, 0 meaning any free port), how it drains on stop,
+/// and what one listener may hold under hostile clients (connections, send buffers, stalled
+/// sends). Defaults come from <c>poetry.listener</c> in reference.conf; validated at creation.
 /// </summary>
 public sealed record ListenerSettings
 {
@@ -38,6 +40,33 @@ public sealed record ListenerSettings
     public TimeSpan CloseTimeout { get; }
 
     /// <summary>
+    /// The most connections served at once (those waiting for their client's close included);
+    /// at the limit the listener stops accepting and the kernel's queue holds the rest.
+    /// </summary>
+    public int MaxConnections
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxConnections), value, "max-connections must be at least 1");
+    } = 10_000;
+
+    /// <summary>
+    /// The kernel send buffer of each connection, in bytes (<c>SO_SNDBUF</c>; the kernel doubles
+    /// it for its own book-keeping), or 0 for the kernel's default, which grows with the peer.
+    /// </summary>
+    public int SendBuffer
+    {
+        get;
+        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(SendBuffer), value, "send-buffer cannot be negative");
+    }
+
+    /// <summary>How long a send may make no progress (the client took no byte) before the connection is reset.</summary>
+    public TimeSpan StallTimeout
+    {
+        get;
+        init => field = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(StallTimeout), value, "stall-timeout must be positive");
+    } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// For protocols where the client speaks first: the kernel hands a connection over only once
     /// its first bytes have arrived (Linux's <c>TCP_DEFER_ACCEPT</c>; ignored elsewhere), so the
     /// handler usually finds the request there and serves it at once on the accept thread instead
@@ -49,7 +78,19 @@ public sealed record ListenerSettings
     /// <summary>Settings for <paramref name="iface"/>:<paramref name="port"/> with the other values from <paramref name="config"/> (or reference.conf).</summary>
     public static ListenerSettings Create(string iface, int port, Config? config = null)
     {
-        var c = PoetryConfig.WithDefaults(config).GetConfig("poetry.listener");
-        return new ListenerSettings(iface, port, c.GetInt("backlog"), c.GetTimeSpan("drain-timeout"), c.GetTimeSpan("close-timeout"));
+        var reader = new SettingsReader(config, "poetry.listener");
+        var backlog = reader.Integer("backlog", 1, int.MaxValue);
+        var drain = reader.Duration("drain-timeout", positive: false);
+        var close = reader.Duration("close-timeout");
+        var maxConnections = reader.Integer("max-connections", 1, int.MaxValue);
+        var sendBuffer = reader.Bytes("send-buffer", 0, int.MaxValue);
+        var stall = reader.Duration("stall-timeout");
+        reader.ThrowIfInvalid();
+        return new ListenerSettings(iface, port, (int)backlog, drain, close)
+        {
+            MaxConnections = (int)maxConnections,
+            SendBuffer = (int)sendBuffer,
+            StallTimeout = stall,
+        };
     }
 }

@@ -11,8 +11,11 @@ namespace PoetryActors.Proxy;
 /// The proxy's side toward clients (the tutorial's <c>PoetryProxyProtocol</c>): for each
 /// connection it asks the cache service for the poem and writes it with the fast poem protocol,
 /// or closes with zero bytes when there is none. While it waits it watches the client: a client
-/// that closes (or resets) withdraws its request, so that a fetch nobody waits for is cancelled.
-/// Never blocks the accept thread: the wait is a pending task.
+/// that resets withdraws its request, so that a fetch nobody waits for is cancelled. A client that
+/// only half-closes (a FIN: <c>nc -N</c>, <c>shutdown(SHUT_WR)</c>) has said it will send nothing
+/// more, not that it stopped listening, and is served like any other, as fastpoetry does. A client
+/// that takes no byte of the poem for the stall timeout is reset. Never blocks the accept thread:
+/// the wait is a pending task.
 /// </summary>
 /// <remarks>
 /// Only a complete fetch is cached and a cached poem never changes, so once the cache has
@@ -22,8 +25,10 @@ namespace PoetryActors.Proxy;
 /// throughput next to a plain poem server). The cache is asked only while this handler has no poem;
 /// a new handler, from a restarted listener, asks again.
 /// </remarks>
-public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, ILoggingAdapter log) : IConnectionHandler
+public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IConnectionHandler
 {
+    private readonly TimeSpan _stallTimeout = stallTimeout ?? PoemWriter.DefaultStallTimeout;
+
     // Request ids are unique in the process, so the handlers of a restarted listener never
     // collide with requests of the previous one still waiting in the cache.
     private static long _lastRequestId;
@@ -43,10 +48,10 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
         if (log.IsInfoEnabled)
         {
             log.Info("Using cached poem.");
-            log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.SafePeer(connection));
+            log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.PeerOf(connection));
         }
 
-        return PoemWriter.WriteAsync(connection, poem, cancel);
+        return PoemWriter.WriteAsync(connection, poem, _stallTimeout, cancel);
     }
 
     private async ValueTask ServeFromCacheAsync(Socket connection, CancellationToken cancel)
@@ -68,7 +73,7 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
                 cache.Tell(new CancelPoemRequest(requestId), ActorRefs.NoSender);
                 if (cancel.IsCancellationRequested) return;
                 if (gone.IsCompletedSuccessfully)
-                    log.Debug("{0} went away before the poem was ready", AcceptLoop.SafePeer(connection));
+                    log.Debug("{0} reset the connection before the poem was ready", AcceptLoop.SafePeer(connection));
                 else
                     log.Warning("no poem for {0}: the cache did not answer within {1:0.##} s", AcceptLoop.SafePeer(connection), askTimeout.TotalSeconds);
                 return;
@@ -81,8 +86,8 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
             case CachedPoem cached:
                 _poem = cached.Poem;
                 if (log.IsInfoEnabled)
-                    log.Info("sending {0} bytes of poetry to {1}", cached.Poem.Length, AcceptLoop.SafePeer(connection));
-                await PoemWriter.WriteAsync(connection, cached.Poem, cancel).ConfigureAwait(false);
+                    log.Info("sending {0} bytes of poetry to {1}", cached.Poem.Length, AcceptLoop.PeerOf(connection));
+                await PoemWriter.WriteAsync(connection, cached.Poem, _stallTimeout, cancel).ConfigureAwait(false);
                 break;
             case PoemNotAvailable none:
                 // As the original: a close with no bytes. The reason is for the log only.
@@ -94,7 +99,11 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
         }
     }
 
-    /// <summary>Completes when the client closes or resets the connection; cancelled when the poem is ready first.</summary>
+    /// <summary>
+    /// Completes when the client resets the connection; cancelled when the poem is ready first. A
+    /// FIN (the read of 0 bytes) is a half-close: the client may still read, so after it only the
+    /// poem is awaited.
+    /// </summary>
     private static async Task WaitForCloseAsync(Socket connection, CancellationToken cancel)
     {
         try
@@ -103,8 +112,10 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
         }
         catch (SocketException)
         {
-            // A reset: gone just the same.
+            // A reset: the client is gone.
+            return;
         }
+        await Task.Delay(Timeout.Infinite, cancel).ConfigureAwait(false);
     }
 
     /// <summary>Waits for a task that may have failed or been cancelled, without throwing; its state tells the outcome.</summary>

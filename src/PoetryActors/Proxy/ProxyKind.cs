@@ -44,25 +44,26 @@ public static class ProxyKind
     {
         var fetchTimeout = options.GetDuration("fetch-timeout");
         var limits = FetchLimits.Create(config) with { Deadline = fetchTimeout };
+        var listener = ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config);
         return
         [
             new("cache", PoemCacheActor.Props(options.GetAddress("upstream"), limits)),
-            new("listener", ListenerActor.Props(
-                ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config),
-                FromCache("cache", fetchTimeout + AnswerMargin))),
+            new("listener", ListenerActor.Props(listener, FromCache("cache", fetchTimeout + AnswerMargin, listener.StallTimeout))),
         ];
     }
 
     /// <summary>
     /// A handler source for a listener whose connections are served by the sibling cache service
-    /// <paramref name="cacheService"/>, each waiting at most <paramref name="answerTimeout"/>.
+    /// <paramref name="cacheService"/>, each waiting at most <paramref name="answerTimeout"/>; a
+    /// client that takes no byte of the poem for <paramref name="stallTimeout"/> (reference.conf's
+    /// by default) is reset.
     /// </summary>
-    public static Func<IActorContext, Task<IConnectionHandler>> FromCache(string cacheService, TimeSpan answerTimeout) => context =>
+    public static Func<IActorContext, Task<IConnectionHandler>> FromCache(string cacheService, TimeSpan answerTimeout, TimeSpan? stallTimeout = null) => context =>
     {
         // A selection by path, not a reference: a cache restarted by its collection is a new
         // actor, and the listener's connections must reach whichever one runs now.
         var cache = context.ActorSelection(context.Self.Path.Parent / cacheService);
-        return Task.FromResult<IConnectionHandler>(new ProxyConnectionHandler(cache, answerTimeout, context.GetLogger()));
+        return Task.FromResult<IConnectionHandler>(new ProxyConnectionHandler(cache, answerTimeout, context.GetLogger(), stallTimeout));
     };
 
     private static IEnumerable<(string Key, string Message)> CheckOptions(ServiceOptions options)

@@ -42,16 +42,17 @@ public static class FastPoetryKind
     public static IReadOnlyList<ServiceSpec> Build(ServiceOptions options, Config config)
     {
         var iface = options.GetString("iface");
+        var listener = ListenerSettings.Create(iface, options.GetInt("port"), config);
         var children = new List<ServiceSpec>
         {
-            new("poem", PoemServiceActor.Props(options.GetString("poem"))),
-            new("listener", ListenerActor.Props(ListenerSettings.Create(iface, options.GetInt("port"), config), FromSibling("poem"))),
+            new("poem", PoemServiceActor.Props(options, "poem")),
+            new("listener", ListenerActor.Props(listener, FromSibling("poem", listener.StallTimeout))),
         };
         if (options.Has("poem2"))
         {
-            children.Add(new ServiceSpec("poem2", PoemServiceActor.Props(options.GetString("poem2"))));
-            children.Add(new ServiceSpec("listener2",
-                ListenerActor.Props(ListenerSettings.Create(iface, options.GetInt("port2"), config), FromSibling("poem2"))));
+            var listener2 = ListenerSettings.Create(iface, options.GetInt("port2"), config);
+            children.Add(new ServiceSpec("poem2", PoemServiceActor.Props(options, "poem2")));
+            children.Add(new ServiceSpec("listener2", ListenerActor.Props(listener2, FromSibling("poem2", listener2.StallTimeout))));
         }
         return children;
     }
@@ -69,9 +70,10 @@ public static class FastPoetryKind
     /// <summary>
     /// A handler source that asks the sibling poem service for its poem each time the listener
     /// starts, so a restarted poem service's new poem is served after the listener restarts too.
+    /// A client that takes no byte for <paramref name="stallTimeout"/> (reference.conf's by default) is reset.
     /// </summary>
-    public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(string poemService) =>
-        FromSibling(poemService, (poem, log) => new PoemConnectionHandler(poem, log));
+    public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(string poemService, TimeSpan? stallTimeout = null) =>
+        FromSibling(poemService, (poem, log) => new PoemConnectionHandler(poem, log, stallTimeout));
 
     /// <summary>
     /// The same, for any protocol that serves the sibling's poem: <paramref name="makeHandler"/>

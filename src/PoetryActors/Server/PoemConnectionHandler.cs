@@ -8,15 +8,18 @@ namespace PoetryActors.Server;
 /// The fast poem protocol: write the whole poem and close; never read. The send is tried without
 /// blocking first, which for a poem that fits in the socket's send buffer (almost all of them)
 /// finishes on the accept thread with no task, timer or allocation; the rest is sent
-/// asynchronously.
+/// asynchronously, and a client that takes no byte for <paramref name="stallTimeout"/> (the
+/// listener's <c>stall-timeout</c>, reference.conf's by default) is reset.
 /// </summary>
-public sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log) : IConnectionHandler
+public sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IConnectionHandler
 {
+    private readonly TimeSpan _stallTimeout = stallTimeout ?? PoemWriter.DefaultStallTimeout;
+
     /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (log.IsInfoEnabled)
-            log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.SafePeer(connection));
-        return PoemWriter.WriteAsync(connection, poem, cancel);
+            log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.PeerOf(connection));
+        return PoemWriter.WriteAsync(connection, poem, _stallTimeout, cancel);
     }
 }

@@ -10,7 +10,8 @@ namespace PoetryActors.Server;
 /// <c>delay</c>, then close one delay after the last chunk; never read. Every client is served at
 /// once, each by a small async loop on its own periodic timer, with no thread per client. A client
 /// that goes away shows up as a failed send, which ends its loop (and its timer) only; the
-/// listener's cancellation ends it too.
+/// listener's cancellation (a stop's drain time is over) ends it too, and the listener then resets
+/// the connection, so a client cut off mid-poem sees a reset, never a clean close.
 /// </summary>
 public sealed class SlowPoemConnectionHandler : IConnectionHandler
 {
@@ -21,9 +22,11 @@ public sealed class SlowPoemConnectionHandler : IConnectionHandler
     private readonly int _chunkSize;
     private readonly TimeSpan _delay;
     private readonly ILoggingAdapter _log;
+    private readonly TimeSpan _stallTimeout;
 
-    public SlowPoemConnectionHandler(byte[] poem, int chunkSize, TimeSpan delay, ILoggingAdapter log)
+    public SlowPoemConnectionHandler(byte[] poem, int chunkSize, TimeSpan delay, ILoggingAdapter log, TimeSpan? stallTimeout = null)
     {
+        _stallTimeout = stallTimeout ?? PoemWriter.DefaultStallTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
         _poem = poem;
@@ -36,7 +39,7 @@ public sealed class SlowPoemConnectionHandler : IConnectionHandler
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (_log.IsInfoEnabled)
-            _log.Info("sending {0} bytes of poetry to {1}", _poem.Length, AcceptLoop.SafePeer(connection));
+            _log.Info("sending {0} bytes of poetry to {1}", _poem.Length, AcceptLoop.PeerOf(connection));
         return DribbleAsync(connection, cancel);
     }
 
@@ -53,7 +56,7 @@ public sealed class SlowPoemConnectionHandler : IConnectionHandler
         for (var offset = 0; offset < _poem.Length; offset += _chunkSize)
         {
             var chunk = _poem.AsMemory(offset, Math.Min(_chunkSize, _poem.Length - offset));
-            await PoemWriter.WriteAsync(connection, chunk, cancel).ConfigureAwait(false);
+            await PoemWriter.WriteAsync(connection, chunk, _stallTimeout, cancel).ConfigureAwait(false);
             // After the last chunk too: the original slept once more before it found the end of the file.
             if (ticks is not null) await ticks.WaitForNextTickAsync(cancel).ConfigureAwait(false);
         }

@@ -33,12 +33,12 @@ public static class SlowPoetryKind
     {
         var chunkSize = options.GetInt("num-bytes");
         var delay = options.GetDuration("delay");
+        var listener = ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config);
         return
         [
-            new("poem", PoemServiceActor.Props(options.GetString("poem"))),
-            new("listener", ListenerActor.Props(
-                ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config),
-                FastPoetryKind.FromSibling("poem", (poem, log) => new SlowPoemConnectionHandler(poem, chunkSize, delay, log)))),
+            new("poem", PoemServiceActor.Props(options, "poem")),
+            new("listener", ListenerActor.Props(listener,
+                FastPoetryKind.FromSibling("poem", (poem, log) => new SlowPoemConnectionHandler(poem, chunkSize, delay, log, listener.StallTimeout)))),
         ];
     }
 }

@@ -14,16 +14,21 @@ namespace PoetryActors.Services;
 /// name, listing, add (duplicate names refused; started at once when running) and remove
 /// (a running child is stopped first).
 /// </summary>
+/// <remarks>
+/// Each phase is a state that carries the request it works on (who to answer, which child's
+/// answer it awaits, the step's timeout); requests that come meanwhile wait in the stash. A child
+/// whose start is still under way (a restart after a crash) is stopped, never killed: its stop
+/// is queued behind its start, so what the start acquired (a port) is released. Each step waits
+/// for the child's own budget: a leaf's stop-timeout, or for a nested collection the sum of its
+/// children's (<see cref="ServiceSpec.StopBudget"/>), so nested timeouts compose and a nested
+/// collection that drains in full is not cut off by its parent.
+/// </remarks>
 public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnboundedStash
 {
     private readonly ServiceSettings _settings;
     private readonly List<Child> _children = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
-
-    // The one request being worked on while Starting or Stopping; others wait in the stash.
-    private IActorRef _requester = ActorRefs.Nobody;
-    private int _cursor;
-    private ServiceStartFailed? _startFailure;
+    private long _lastStep;
 
     public ServiceCollectionActor(IEnumerable<ServiceSpec> children, ServiceSettings settings)
     {
@@ -68,11 +73,8 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         switch (message)
         {
             case StartService:
-                _requester = Sender;
-                _cursor = -1;
                 _log.Debug("starting {0}", PathOf(null));
-                Become(Starting);
-                StartNext();
+                StartFrom(0, Sender);
                 break;
             case StopService:
                 Sender.Tell(new ServiceStopped(Name));
@@ -81,52 +83,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 HandleAdd(add, running: false);
                 break;
             case RemoveService remove:
-                HandleRemove(remove, running: false);
-                break;
-            default:
-                if (!HandleCommon(message, running: false)) Unhandled(message);
-                break;
-        }
-    }
-
-    private void Starting(object message)
-    {
-        switch (message)
-        {
-            case ServiceStarted when IsCurrent(Sender):
-                Timers.Cancel(StepTimeout.Key);
-                _children[_cursor].MarkRunning();
-                LogPerService("service {0} started", PathOf(_children[_cursor]));
-                StartNext();
-                break;
-            case ServiceStartFailed failed when IsCurrent(Sender):
-                Timers.Cancel(StepTimeout.Key);
-                FailStart(new ServiceStartFailed($"{_children[_cursor].Name}/{failed.ServicePath}".TrimEnd('/'), failed.Reason));
-                break;
-            case StepTimeout timeout when timeout.Cursor == _cursor:
-                var late = _children[_cursor];
-                Context.Stop(late.Ref);
-                FailStart(new ServiceStartFailed(late.Name, $"did not start within {_settings.StartTimeout.TotalSeconds:0.##} s"));
-                break;
-            case Terminated t when IsCurrent(t.ActorRef):
-                Timers.Cancel(StepTimeout.Key);
-                var dead = _children[_cursor];
-                dead.Detach();
-                ScheduleRecreate(dead, running: false);
-                FailStart(new ServiceStartFailed(dead.Name, "crashed while starting"));
-                break;
-            case Terminated t when FindByRef(t.ActorRef) is { Running: true } crashed:
-                // A child that had started crashed while later ones were starting: the start as a
-                // whole fails (Twisted's startService raises), the rest is undone.
-                Timers.Cancel(StepTimeout.Key);
-                crashed.Detach();
-                ScheduleRecreate(crashed, running: false);
-                var starting = _children[_cursor];
-                Context.Stop(starting.Ref);
-                FailStart(new ServiceStartFailed(crashed.Name, $"crashed while {starting.Name} was starting"));
-                break;
-            case StartService or StopService or AddService or RemoveService:
-                Stash.Stash();
+                BeginRemoval(remove, running: false);
                 break;
             default:
                 if (!HandleCommon(message, running: false)) Unhandled(message);
@@ -142,28 +99,14 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 Sender.Tell(new ServiceStarted(Name));
                 break;
             case StopService:
-                _requester = Sender;
-                _cursor = _children.Count;
-                _startFailure = null;
                 _log.Debug("stopping {0}", PathOf(null));
-                Become(Stopping);
-                StopNext();
+                StopFrom(_children.Count - 1, Sender, failure: null);
                 break;
             case AddService add:
                 HandleAdd(add, running: true);
                 break;
             case RemoveService remove:
-                HandleRemove(remove, running: true);
-                break;
-            case ServiceStarted started when FindByRef(Sender) is { } restarted:
-                // The answer to a restart after a crash.
-                restarted.MarkRunning();
-                _log.Info("service {0} restarted", PathOf(restarted));
-                break;
-            case ServiceStartFailed failed when FindByRef(Sender) is { } broken:
-                _log.Warning("service {0} could not restart: {1}", PathOf(broken), failed);
-                broken.Restarting = false;
-                Context.Stop(broken.Ref);
+                BeginRemoval(remove, running: true);
                 break;
             default:
                 if (!HandleCommon(message, running: true)) Unhandled(message);
@@ -171,103 +114,213 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         }
     }
 
-    private void Stopping(object message)
+    /// <summary>Starting the children in order for <paramref name="replyTo"/>; <paramref name="step"/> awaits child <paramref name="index"/>.</summary>
+    private void Starting(object message, IActorRef replyTo, int index, Step step)
     {
+        var child = step.Child;
         switch (message)
         {
-            case ServiceStopped when IsCurrent(Sender):
-                Timers.Cancel(StepTimeout.Key);
-                _children[_cursor].MarkStopped();
-                LogPerService("service {0} stopped", PathOf(_children[_cursor]));
-                StopNext();
+            case ServiceStarted when Sender.Equals(child.Ref):
+                Timers.Cancel(Step.Key);
+                child.MarkRunning();
+                LogPerService("service {0} started", PathOf(child));
+                StartFrom(index + 1, replyTo);
                 break;
-            case StepTimeout timeout when timeout.Cursor == _cursor:
-                var late = _children[_cursor];
-                _log.Warning("service {0} did not stop within {1:0.##} s; cutting it off",
-                    PathOf(late), _settings.StopTimeout.TotalSeconds);
-                late.MarkStopped();
-                Context.Stop(late.Ref);
-                StopNext();
+            case ServiceStartFailed failed when Sender.Equals(child.Ref):
+                Timers.Cancel(Step.Key);
+                child.MarkStopped();
+                Undo(replyTo, index, new ServiceStartFailed($"{child.Name}/{failed.ServicePath}".TrimEnd('/'), failed.Reason));
                 break;
-            case Terminated t when IsCurrent(t.ActorRef):
-                Timers.Cancel(StepTimeout.Key);
-                var dead = _children[_cursor];
-                dead.Detach();
-                ScheduleRecreate(dead, running: false);
-                StopNext();
+            case StepTimeout timeout when timeout.Id == step.Id:
+                // A start that hangs is stuck: there is no answer to wait for behind it.
+                child.MarkStopped();
+                Context.Stop(child.Ref);
+                Undo(replyTo, index, new ServiceStartFailed(child.Name, $"did not start within {Seconds(step.Timeout)} s"));
                 break;
-            case StartService or StopService or AddService or RemoveService:
-                Stash.Stash();
+            case Terminated t when t.ActorRef.Equals(child.Ref):
+                Timers.Cancel(Step.Key);
+                child.Detach();
+                ScheduleRecreate(child, running: false);
+                Undo(replyTo, index, new ServiceStartFailed(child.Name, "crashed while starting"));
+                break;
+            case Terminated t when FindByRef(t.ActorRef) is { Running: true } crashed:
+                // A child that had started crashed while later ones were starting: the start as a
+                // whole fails (Twisted's startService raises), the rest is undone.
+                Timers.Cancel(Step.Key);
+                crashed.Detach();
+                ScheduleRecreate(crashed, running: false);
+                child.MarkStopped();
+                Context.Stop(child.Ref);
+                Undo(replyTo, index, new ServiceStartFailed(crashed.Name, $"crashed while {child.Name} was starting"));
+                break;
+            default:
+                WhileBusy(message, running: false);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Stopping the children in reverse order for <paramref name="replyTo"/>; <paramref name="step"/>
+    /// awaits child <paramref name="index"/>. With a <paramref name="failure"/>, this undoes a start
+    /// that failed, and the failure is the answer.
+    /// </summary>
+    private void Stopping(object message, IActorRef replyTo, int index, Step step, ServiceStartFailed? failure)
+    {
+        var child = step.Child;
+        switch (message)
+        {
+            case ServiceStopped when Sender.Equals(child.Ref):
+                Timers.Cancel(Step.Key);
+                child.MarkStopped();
+                LogPerService("service {0} stopped", PathOf(child));
+                StopFrom(index - 1, replyTo, failure);
+                break;
+            case StepTimeout timeout when timeout.Id == step.Id:
+                CutOff(child, step.Timeout);
+                StopFrom(index - 1, replyTo, failure);
+                break;
+            case Terminated t when t.ActorRef.Equals(child.Ref):
+                Timers.Cancel(Step.Key);
+                child.Detach();
+                ScheduleRecreate(child, running: false);
+                StopFrom(index - 1, replyTo, failure);
                 break;
             default:
                 // As Twisted's stopService does first: a stopping collection no longer runs, so a
                 // child that crashes now is not started again behind the stop's back.
-                if (!HandleCommon(message, running: false)) Unhandled(message);
+                WhileBusy(message, running: false);
+                break;
+        }
+    }
+
+    /// <summary>Starting the child of an add to a running collection; the add is answered when it has started.</summary>
+    private void Adding(object message, IActorRef replyTo, Step step)
+    {
+        var child = step.Child;
+        switch (message)
+        {
+            case ServiceStarted when Sender.Equals(child.Ref):
+                Timers.Cancel(Step.Key);
+                child.MarkRunning();
+                LogPerService("service {0} started", PathOf(child));
+                replyTo.Tell(new ServiceAdded(child.Name));
+                BecomeIdle(Running);
+                break;
+            case ServiceStartFailed failed when Sender.Equals(child.Ref):
+                Timers.Cancel(Step.Key);
+                child.MarkStopped();
+                RefuseAdd(child, replyTo, failed.ToString());
+                break;
+            case StepTimeout timeout when timeout.Id == step.Id:
+                child.MarkStopped();
+                RefuseAdd(child, replyTo, $"did not start within {Seconds(step.Timeout)} s");
+                break;
+            case Terminated t when t.ActorRef.Equals(child.Ref):
+                Timers.Cancel(Step.Key);
+                child.Detach();
+                RefuseAdd(child, replyTo, "crashed while starting");
+                break;
+            default:
+                WhileBusy(message, running: true);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Taking <paramref name="removal"/>'s child out: stopping it first when it runs or its start is
+    /// under way (<paramref name="stop"/> awaits that), then ending its actor, whose end frees the
+    /// name; then the removal is answered.
+    /// </summary>
+    private void Removing(object message, Removal removal, Step? stop)
+    {
+        var child = removal.Child;
+        switch (message)
+        {
+            case ServiceStopped when stop is not null && Sender.Equals(child.Ref):
+                Timers.Cancel(Step.Key);
+                child.MarkStopped();
+                LogPerService("service {0} stopped", PathOf(child));
+                Terminate(removal);
+                break;
+            case StepTimeout timeout when stop is not null && timeout.Id == stop.Id:
+                CutOff(child, stop.Timeout);
+                Become(m => Removing(m, removal, null));
+                break;
+            case ServiceStarted or ServiceStartFailed when Sender.Equals(child.Ref):
+                // The answer to its restart; the answer to the stop queued behind it comes next.
+                break;
+            case Terminated t when t.ActorRef.Equals(child.Ref):
+                // Only now is the actor name free again, so the same name can be added back.
+                Timers.Cancel(Step.Key);
+                _children.Remove(child);
+                removal.ReplyTo.Tell(removal.Answer);
+                BecomeIdle(removal.CollectionRunning ? Running : Stopped);
+                break;
+            default:
+                WhileBusy(message, removal.CollectionRunning);
                 break;
         }
     }
 
     // ---- start and stop, one child at a time ---------------------------------------------------
 
-    private void StartNext()
+    private void StartFrom(int index, IActorRef replyTo)
     {
-        _cursor++;
-        while (_cursor < _children.Count && _children[_cursor].Running) _cursor++;
-        if (_cursor == _children.Count)
+        while (index < _children.Count && _children[index].Running) index++;
+        if (index == _children.Count)
         {
             _log.Debug("{0} started", PathOf(null));
-            _requester.Tell(new ServiceStarted(Name));
-            BecomeAfterTransition(Running);
+            replyTo.Tell(new ServiceStarted(Name));
+            BecomeIdle(Running);
             return;
         }
 
-        var child = _children[_cursor];
+        var child = _children[index];
         if (child.Ref.IsNobody()) Create(child);
-        child.Ref.Tell(StartService.Instance);
-        Timers.StartSingleTimer(StepTimeout.Key, new StepTimeout(_cursor), _settings.StartTimeout);
+        _log.Debug("starting {0}", PathOf(child));
+        child.MarkStarting();
+        var step = Ask(child, StartService.Instance, StartTimeoutOf(child));
+        Become(m => Starting(m, replyTo, index, step));
     }
 
-    private void FailStart(ServiceStartFailed failure)
+    private void Undo(IActorRef replyTo, int failedAt, ServiceStartFailed failure)
     {
         _log.Warning("service {0} could not start: {1}", PathOf(null), failure);
-        // Undo: stop what already started, in reverse, then answer with the failure.
-        _startFailure = failure;
-        Become(Stopping);
-        StopNext();
+        // Stop what already started, in reverse, then answer with the failure.
+        StopFrom(failedAt - 1, replyTo, failure);
     }
 
-    private void StopNext()
+    private void StopFrom(int index, IActorRef replyTo, ServiceStartFailed? failure)
     {
-        _cursor--;
-        // A child whose restart is still under way counts: it may be running by now.
-        while (_cursor >= 0 && !_children[_cursor].Running && !_children[_cursor].Restarting) _cursor--;
-        if (_cursor < 0)
+        // A child whose restart is still under way counts: it will be running by the time it reads the stop.
+        while (index >= 0 && !_children[index].NeedsStop) index--;
+        if (index < 0)
         {
-            if (_startFailure is { } failure)
-            {
-                _requester.Tell(failure);
-                _startFailure = null;
-            }
-            else
-            {
-                _log.Debug("{0} stopped", PathOf(null));
-                _requester.Tell(new ServiceStopped(Name));
-            }
-            BecomeAfterTransition(Stopped);
+            if (failure is null) _log.Debug("{0} stopped", PathOf(null));
+            replyTo.Tell(failure ?? (object)new ServiceStopped(Name));
+            BecomeIdle(Stopped);
             return;
         }
 
-        var child = _children[_cursor];
+        var child = _children[index];
         _log.Debug("stopping {0}", PathOf(child));
-        child.Ref.Tell(StopService.Instance);
-        Timers.StartSingleTimer(StepTimeout.Key, new StepTimeout(_cursor), _settings.StopTimeout);
+        var step = Ask(child, StopService.Instance, StopTimeoutOf(child));
+        Become(m => Stopping(m, replyTo, index, step, failure));
     }
 
-    private void BecomeAfterTransition(UntypedReceive state)
+    private void BecomeIdle(UntypedReceive state)
     {
-        _requester = ActorRefs.Nobody;
         Become(state);
         Stash.UnstashAll();
+    }
+
+    /// <summary>What every state that works on a request does with other messages: requests wait, the rest is common.</summary>
+    private void WhileBusy(object message, bool running)
+    {
+        if (message is StartService or StopService or AddService or RemoveService)
+            Stash.Stash();
+        else if (!HandleCommon(message, running))
+            Unhandled(message);
     }
 
     // ---- add, remove, lookups ----------------------------------------------------------------
@@ -296,133 +349,54 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         }
 
         // Twisted starts a child added to a running collection at once; the answer waits for it.
-        _requester = Sender;
-        _cursor = position;
         _log.Debug("starting {0}", PathOf(child));
-        child.Ref.Tell(StartService.Instance);
-        Timers.StartSingleTimer(StepTimeout.Key, new StepTimeout(_cursor), _settings.StartTimeout);
-        Become(AddingRunning);
+        child.MarkStarting();
+        var replyTo = Sender;
+        var step = Ask(child, StartService.Instance, StartTimeoutOf(child));
+        Become(m => Adding(m, replyTo, step));
     }
 
-    private void AddingRunning(object message)
-    {
-        switch (message)
-        {
-            case ServiceStarted when IsCurrent(Sender):
-                Timers.Cancel(StepTimeout.Key);
-                var added = _children[_cursor];
-                added.MarkRunning();
-                LogPerService("service {0} started", PathOf(added));
-                _requester.Tell(new ServiceAdded(added.Name));
-                BecomeAfterTransition(Running);
-                break;
-            case ServiceStartFailed failed when IsCurrent(Sender):
-                RefuseAdd(failed.ToString());
-                break;
-            case StepTimeout timeout when timeout.Cursor == _cursor:
-                RefuseAdd($"did not start within {_settings.StartTimeout.TotalSeconds:0.##} s");
-                break;
-            case Terminated t when IsCurrent(t.ActorRef):
-                _children[_cursor].Detach();
-                RefuseAdd("crashed while starting");
-                break;
-            case StartService or StopService or AddService or RemoveService:
-                Stash.Stash();
-                break;
-            default:
-                if (!HandleCommon(message, running: true)) Unhandled(message);
-                break;
-        }
-    }
-
-    private void RefuseAdd(string reason)
+    private void RefuseAdd(Child child, IActorRef replyTo, string reason)
     {
         // A child that could not start is not kept: the caller may fix it and add it again.
-        Timers.Cancel(StepTimeout.Key);
-        var child = _children[_cursor];
-        _children.RemoveAt(_cursor);
         _log.Warning("service {0} could not start: {1}", PathOf(child), reason);
-        _pendingRemoval = (child, _requester, new AddServiceRefused(child.Name, reason));
-        _removingWhileRunning = true;
-        Become(Removing);
-        KillRemovedChild();
+        Remove(new Removal(child, replyTo, new AddServiceRefused(child.Name, reason), CollectionRunning: true));
     }
 
-    private (Child Child, IActorRef ReplyTo, object Answer)? _pendingRemoval;
-    private bool _removingWhileRunning;
-
-    private void HandleRemove(RemoveService remove, bool running)
+    private void BeginRemoval(RemoveService remove, bool running)
     {
-        var child = Find(remove.Name);
-        if (child is null)
-        {
+        if (Find(remove.Name) is not { } child)
             Sender.Tell(new NoSuchService(remove.Name));
+        else
+            Remove(new Removal(child, Sender, new ServiceRemoved(child.Name), running));
+    }
+
+    private void Remove(Removal removal)
+    {
+        var child = removal.Child;
+        Timers.Cancel(RestartChild.KeyFor(child.Name));
+        if (child.Ref.IsNobody())
+        {
+            // Waiting for its back-off: there is no actor to end.
+            _children.Remove(child);
+            removal.ReplyTo.Tell(removal.Answer);
+            BecomeIdle(removal.CollectionRunning ? Running : Stopped);
             return;
         }
-
-        _pendingRemoval = (child, Sender, new ServiceRemoved(child.Name));
-        _removingWhileRunning = running;
-        Become(Removing);
-        if (child.Running)
+        if (!child.NeedsStop)
         {
-            _log.Debug("stopping {0}", PathOf(child));
-            child.Ref.Tell(StopService.Instance);
-            Timers.StartSingleTimer(StepTimeout.Key, new StepTimeout(-2), _settings.StopTimeout);
+            Terminate(removal);
+            return;
         }
-        else
-        {
-            KillRemovedChild();
-        }
+        _log.Debug("stopping {0}", PathOf(child));
+        var stop = Ask(child, StopService.Instance, StopTimeoutOf(child));
+        Become(m => Removing(m, removal, stop));
     }
 
-    private void Removing(object message)
+    private void Terminate(Removal removal)
     {
-        var removed = _pendingRemoval!.Value.Child;
-        switch (message)
-        {
-            case ServiceStopped when Sender.Equals(removed.Ref):
-                Timers.Cancel(StepTimeout.Key);
-                LogPerService("service {0} stopped", PathOf(removed));
-                removed.MarkStopped();
-                KillRemovedChild();
-                break;
-            case StepTimeout { Cursor: -2 }:
-                _log.Warning("service {0} did not stop within {1:0.##} s; cutting it off",
-                    PathOf(removed), _settings.StopTimeout.TotalSeconds);
-                removed.MarkStopped();
-                KillRemovedChild();
-                break;
-            case Terminated t when t.ActorRef.Equals(removed.Ref):
-                // Only now is the actor name free again, so the same name can be added back.
-                Timers.Cancel(StepTimeout.Key);
-                FinishRemoval();
-                break;
-            case StartService or StopService or AddService or RemoveService:
-                Stash.Stash();
-                break;
-            default:
-                if (!HandleCommon(message, _removingWhileRunning)) Unhandled(message);
-                break;
-        }
-    }
-
-    private void KillRemovedChild()
-    {
-        var removed = _pendingRemoval!.Value.Child;
-        Timers.Cancel(RestartChild.KeyFor(removed.Name));
-        if (removed.Ref.IsNobody())
-            FinishRemoval();
-        else
-            Context.Stop(removed.Ref);
-    }
-
-    private void FinishRemoval()
-    {
-        var (child, replyTo, answer) = _pendingRemoval!.Value;
-        _pendingRemoval = null;
-        _children.Remove(child);
-        replyTo.Tell(answer);
-        BecomeAfterTransition(_removingWhileRunning ? Running : Stopped);
+        Context.Stop(removal.Child.Ref);
+        Become(m => Removing(m, removal, null));
     }
 
     private bool HandleCommon(object message, bool running)
@@ -448,12 +422,28 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 if (running && child.WantsRunning)
                 {
                     _log.Info("restarting service {0}", PathOf(child));
-                    child.Restarting = true;
+                    child.MarkStarting();
                     child.Ref.Tell(StartService.Instance);
                 }
                 return true;
-            case ServiceStopped or ServiceStarted or ServiceStartFailed or StepTimeout or RestartChild:
-                // A late answer from a child we stopped waiting for.
+            // The answer to a restart after a crash, whatever the collection is doing meanwhile
+            // (an add, a removal): the child runs again and is counted so.
+            case ServiceStarted when FindByRef(Sender) is { Phase: ChildPhase.Starting } restarted:
+                restarted.MarkRunning();
+                _log.Info("service {0} restarted", PathOf(restarted));
+                return true;
+            case ServiceStartFailed failed when FindByRef(Sender) is { Phase: ChildPhase.Starting } broken:
+                _log.Warning("service {0} could not restart: {1}", PathOf(broken), failed);
+                broken.MarkStopped();
+                // Its end is a crash: restarted again after a longer back-off.
+                Context.Stop(broken.Ref);
+                return true;
+            case ServiceStopped when FindByRef(Sender) is { } late:
+                // The answer of a child that was cut off: it has stopped after all.
+                late.MarkStopped();
+                return true;
+            case ServiceStarted or ServiceStartFailed or ServiceStopped or StepTimeout or RestartChild:
+                // A late answer from a child we stopped waiting for, or gone since.
                 return true;
             default:
                 return false;
@@ -462,7 +452,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
 
     private void HandleCrash(Child child, bool collectionRunning)
     {
-        var wasRunning = child.Running;
+        var wasRunning = child.Phase != ChildPhase.Stopped;
         child.Detach();
         if (collectionRunning && wasRunning)
         {
@@ -491,7 +481,29 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         Context.Watch(child.Ref);
     }
 
-    /// <summary>The service's path below /user, such as node/ecstasy/listener: what an operator reads in the logs.</summary>
+    /// <summary>Sends a start or stop to <paramref name="child"/> and arms the step's timeout.</summary>
+    private Step Ask(Child child, object command, TimeSpan timeout)
+    {
+        var step = new Step(child, ++_lastStep, timeout);
+        child.Ref.Tell(command);
+        Timers.StartSingleTimer(Step.Key, new StepTimeout(step.Id), timeout);
+        return step;
+    }
+
+    private void CutOff(Child child, TimeSpan waited)
+    {
+        _log.Warning("service {0} did not stop within {1} s; cutting it off", PathOf(child), Seconds(waited));
+        child.MarkStopped();
+        Context.Stop(child.Ref);
+    }
+
+    // A nested collection's budget composes its children's; a leaf has the collection's own timeouts.
+    private TimeSpan StartTimeoutOf(Child child) => child.Spec.StartBudget ?? _settings.StartTimeout;
+
+    private TimeSpan StopTimeoutOf(Child child) => child.Spec.StopBudget ?? _settings.StopTimeout;
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+
     // One line per service: the node's root collection (the Application, a top-level actor) says
     // each of its services started or stopped; a nested collection says it of its parts only at
     // debug level, or a stop of the default node would be four lines per service.
@@ -501,54 +513,77 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         else _log.Debug(format, path);
     }
 
+    /// <summary>The service's path below /user, such as node/ecstasy/listener: what an operator reads in the logs.</summary>
     private string PathOf(Child? child)
     {
         var own = string.Join('/', Self.Path.Elements.SkipWhile(e => e != "user").Skip(1));
         return child is null ? own : own + "/" + child.Name;
     }
 
-    private bool IsCurrent(IActorRef actor) =>
-        _cursor >= 0 && _cursor < _children.Count && actor.Equals(_children[_cursor].Ref);
-
     private Child? Find(string name) => _children.Find(c => c.Name == name);
 
     private Child? FindByRef(IActorRef actor) => _children.Find(c => actor.Equals(c.Ref));
 
-    /// <summary>One child: its spec, its current actor and whether it runs.</summary>
+    private enum ChildPhase
+    {
+        /// <summary>Not running (never started, stopped, or waiting to be re-created).</summary>
+        Stopped,
+        /// <summary>Sent a start that is not answered yet.</summary>
+        Starting,
+        Running,
+    }
+
+    /// <summary>One child: its spec, its current actor and where it is in its life.</summary>
     private sealed class Child(ServiceSpec spec)
     {
+        private DateTime _runningSince;
+
         public ServiceSpec Spec { get; } = spec;
         public string Name => Spec.Name;
         public IActorRef Ref { get; set; } = ActorRefs.Nobody;
-        public bool Running { get; private set; }
+        public ChildPhase Phase { get; private set; }
+        public bool Running => Phase == ChildPhase.Running;
+        /// <summary>Whether it must be sent a stop: it runs, or will once its start is done.</summary>
+        public bool NeedsStop => Phase != ChildPhase.Stopped && !Ref.IsNobody();
+        /// <summary>Crashed while running: its restart is to start it again.</summary>
         public bool WantsRunning { get; set; }
-        /// <summary>Sent a start by a restart after a crash, not yet answered.</summary>
-        public bool Restarting { get; set; }
         public int Crashes { get; set; }
-        private DateTime _runningSince;
+
+        public void MarkStarting() => Phase = ChildPhase.Starting;
 
         public void MarkRunning()
         {
-            Running = true;
-            WantsRunning = Restarting = false;
+            Phase = ChildPhase.Running;
+            WantsRunning = false;
             _runningSince = DateTime.UtcNow;
         }
 
-        public void MarkStopped() => Running = WantsRunning = Restarting = false;
+        public void MarkStopped()
+        {
+            Phase = ChildPhase.Stopped;
+            WantsRunning = false;
+        }
 
         public void Detach()
         {
             Ref = ActorRefs.Nobody;
-            Running = Restarting = false;
+            Phase = ChildPhase.Stopped;
         }
 
         public bool RanLongEnough(TimeSpan span) => _runningSince != default && DateTime.UtcNow - _runningSince >= span;
     }
 
-    private sealed record StepTimeout(int Cursor)
+    /// <summary>An awaited answer of <paramref name="Child"/>, and how long it may take; its timeout carries <paramref name="Id"/>.</summary>
+    private sealed record Step(Child Child, long Id, TimeSpan Timeout)
     {
         public const string Key = "step-timeout";
     }
+
+    /// <summary>The timeout of the step <paramref name="Id"/>: stale once a later step has begun.</summary>
+    private sealed record StepTimeout(long Id);
+
+    /// <summary>A removal under way: whom to answer, with what, and the state to return to.</summary>
+    private sealed record Removal(Child Child, IActorRef ReplyTo, object Answer, bool CollectionRunning);
 
     private sealed record RestartChild(string Name)
     {

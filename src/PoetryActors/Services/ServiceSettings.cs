@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using PoetryActors.Configuration;
 
 namespace PoetryActors.Services;
 
@@ -10,10 +11,10 @@ public sealed record ServiceSettings
 {
     public ServiceSettings(TimeSpan startTimeout, TimeSpan stopTimeout, TimeSpan minBackoff, TimeSpan maxBackoff, TimeSpan resetBackoffAfter)
     {
-        Require(startTimeout > TimeSpan.Zero, "start-timeout must be positive");
-        Require(stopTimeout > TimeSpan.Zero, "stop-timeout must be positive");
-        Require(minBackoff > TimeSpan.Zero, "restart-backoff.min must be positive");
-        Require(maxBackoff >= minBackoff, "restart-backoff.max must not be below restart-backoff.min");
+        Require(startTimeout > TimeSpan.Zero, "start-timeout", "must be more than zero");
+        Require(stopTimeout > TimeSpan.Zero, "stop-timeout", "must be more than zero");
+        Require(minBackoff > TimeSpan.Zero, "restart-backoff.min", "must be more than zero");
+        Require(maxBackoff >= minBackoff, "restart-backoff.max", "must not be below restart-backoff.min");
         StartTimeout = startTimeout;
         StopTimeout = stopTimeout;
         MinBackoff = minBackoff;
@@ -42,13 +43,15 @@ public sealed record ServiceSettings
     /// <summary>Reads <c>poetry.services</c> from a configuration that includes the reference defaults.</summary>
     public static ServiceSettings Create(Config config)
     {
-        var c = PoetryConfig.WithDefaults(config).GetConfig("poetry.services");
-        return new ServiceSettings(
-            c.GetTimeSpan("start-timeout"),
-            c.GetTimeSpan("stop-timeout"),
-            c.GetTimeSpan("restart-backoff.min"),
-            c.GetTimeSpan("restart-backoff.max"),
-            c.GetTimeSpan("restart-backoff.reset-after"));
+        var reader = new SettingsReader(config, "poetry.services");
+        var start = reader.Duration("start-timeout");
+        var stop = reader.Duration("stop-timeout");
+        var min = reader.Duration("restart-backoff.min");
+        var max = reader.Duration("restart-backoff.max");
+        var resetAfter = reader.Duration("restart-backoff.reset-after", positive: false);
+        reader.Require(max >= min, "restart-backoff.max", $"must not be below restart-backoff.min ({min.TotalSeconds:0.###} s), got {max.TotalSeconds:0.###} s");
+        reader.ThrowIfInvalid();
+        return new ServiceSettings(start, stop, min, max, resetAfter);
     }
 
     /// <summary>The delay before restart number <paramref name="attempt"/> (1 for the first).</summary>
@@ -59,8 +62,8 @@ public sealed record ServiceSettings
         return TimeSpan.FromTicks((long)ticks);
     }
 
-    private static void Require(bool condition, string message)
+    private static void Require(bool condition, string key, string message)
     {
-        if (!condition) throw new ConfigurationException("poetry.services: " + message);
+        if (!condition) throw new SettingsException([new SettingProblem("poetry.services." + key, message)]);
     }
 }

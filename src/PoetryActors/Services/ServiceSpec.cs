@@ -25,7 +25,35 @@ public sealed record ServiceSpec
     /// <summary>How to create (and re-create, after a crash) the service actor.</summary>
     public Props Props { get; }
 
-    /// <summary>A collection of the given children, itself a service (Twisted's <c>MultiService</c>).</summary>
-    public static ServiceSpec Collection(string name, IEnumerable<ServiceSpec> children, ServiceSettings? settings = null) =>
-        new(name, ServiceCollectionActor.Props(children, settings));
+    /// <summary>
+    /// How long the service's collection waits for its start, when that is not the collection's own
+    /// start-timeout: a nested collection starts its children one after another, so it may take
+    /// as long as they all may. Null for a leaf service.
+    /// </summary>
+    public TimeSpan? StartBudget { get; init; }
+
+    /// <summary>How long the service's collection waits for its stop; as <see cref="StartBudget"/>, for stops.</summary>
+    public TimeSpan? StopBudget { get; init; }
+
+    // A nested collection answers a little after its last child: its parent waits that much more
+    // than the children's timeouts add up to, so the nested collection's own cut-off comes first.
+    private static readonly TimeSpan CollectionMargin = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A collection of the given children, itself a service (Twisted's <c>MultiService</c>). Its
+    /// budgets are its children's added up (each child's own budget, or <paramref name="settings"/>'
+    /// timeouts for a leaf), so timeouts compose however deep collections nest.
+    /// </summary>
+    public static ServiceSpec Collection(string name, IEnumerable<ServiceSpec> children, ServiceSettings? settings = null)
+    {
+        var list = children.ToList();
+        var s = settings ?? ServiceSettings.Default;
+        return new ServiceSpec(name, ServiceCollectionActor.Props(list, s))
+        {
+            StartBudget = Total(list.Select(c => c.StartBudget ?? s.StartTimeout)),
+            StopBudget = Total(list.Select(c => c.StopBudget ?? s.StopTimeout)),
+        };
+    }
+
+    private static TimeSpan Total(IEnumerable<TimeSpan> spans) => spans.Aggregate(CollectionMargin, (sum, span) => sum + span);
 }

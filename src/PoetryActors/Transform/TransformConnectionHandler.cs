@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Globalization;
 using System.Net.Sockets;
 using Akka.Event;
 using PoetryActors.Listening;
@@ -21,29 +21,50 @@ namespace PoetryActors.Transform;
 /// read, the transform, one non-blocking write, with no task, timer or thread-pool hop (measured:
 /// about 40% less CPU per request than awaiting every request). Only a request that is not all
 /// there yet is awaited, under an idle deadline that connections starting at about the same time
-/// share.
+/// share; while it waits for bytes it holds no receive buffer, only what the decoder has kept.
+/// What the requests still arriving keep, across the listener's connections, is bounded by a
+/// memory budget (<c>poetry.transform.memory-budget</c>): a request that would need more is reset
+/// at once and logged (floods summarised), so a flood of half-sent requests cannot grow the node,
+/// while whole requests that arrive at once are still answered. A reply the client does not read
+/// counts against the budget too, and one that stalls for the stall timeout is reset.
 /// </remarks>
 public sealed class TransformConnectionHandler : IConnectionHandler
 {
     private const int ReceiveChunk = 16 * 1024;
 
-    // The first read's buffer: ServeAsync runs on the accept thread and is done with it before it returns.
+    // The read buffer of this thread: every read is decoded (copied into its decoder) before the
+    // reader awaits again, so one per thread serves every connection.
     [ThreadStatic] private static byte[]? _firstRead;
 
     private readonly TransformRequestProcessor _processor;
     private readonly int _maxLength;
     private readonly TimeSpan _idleTimeout;
     private readonly ILoggingAdapter _log;
+    private readonly RepeatedWarnings _warnings;
     private readonly SharedDeadlines _deadlines;
+    private readonly BufferBudget _budget;
+    private readonly TimeSpan _stallTimeout;
 
-    public TransformConnectionHandler(TransformRequestProcessor processor, int maxLength, TimeSpan idleTimeout, ILoggingAdapter log)
+    /// <summary>
+    /// A handler answering with <paramref name="processor"/>; <paramref name="stallTimeout"/> and
+    /// <paramref name="memoryBudget"/> (bytes) default to reference.conf's
+    /// (<c>poetry.listener.stall-timeout</c>, <c>poetry.transform.memory-budget</c>).
+    /// </summary>
+    public TransformConnectionHandler(TransformRequestProcessor processor, int maxLength, TimeSpan idleTimeout, ILoggingAdapter log,
+        TimeSpan? stallTimeout = null, long? memoryBudget = null)
     {
         _processor = processor;
         _maxLength = maxLength;
         _idleTimeout = idleTimeout;
         _log = log;
+        _warnings = new RepeatedWarnings(log);
         _deadlines = new SharedDeadlines(idleTimeout);
+        _stallTimeout = stallTimeout ?? PoemWriter.DefaultStallTimeout;
+        _budget = new BufferBudget(memoryBudget ?? TransformServerSettings.Default.MemoryBudget);
     }
+
+    /// <summary>The bytes the requests still arriving and the replies still being sent hold now.</summary>
+    internal long BufferedBytes => _budget.InUse;
 
     /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
@@ -62,6 +83,11 @@ public sealed class TransformConnectionHandler : IConnectionHandler
             Refuse(connection, "closed without sending a request");
             return ValueTask.CompletedTask;
         }
+
+        // Under a flood, a request that is not all here and cannot be held is dropped before its
+        // decoder allocates a byte for it.
+        if (MustWaitFor(buffer.AsSpan(0, received)) is > 0 and var needed && !_budget.HasRoomFor(needed))
+            return ValueTask.FromException(BudgetSpent());
 
         switch (decoder.Decode(buffer.AsSpan(0, received), out _, out var request))
         {
@@ -82,16 +108,20 @@ public sealed class TransformConnectionHandler : IConnectionHandler
         // then (slow-loris) is dropped just like one that sends nothing. The listener's own cut
         // disposes the socket, which ends the read just as surely.
         var deadline = _deadlines.Next();
-        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveChunk);
+        long reserved = 0;
         byte[]? request = null;
         try
         {
+            Reserve(decoder, ref reserved);
             while (request is null)
             {
-                int received;
                 try
                 {
-                    received = await connection.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, deadline).ConfigureAwait(false);
+                    // Wait until the client's next bytes are there without holding a buffer (a
+                    // zero-byte receive): a connection waiting for its request holds only what its
+                    // decoder kept. They are then read into this thread's buffer and decoded
+                    // before the next await.
+                    await connection.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, deadline).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                 {
@@ -101,6 +131,10 @@ public sealed class TransformConnectionHandler : IConnectionHandler
                     return;
                 }
 
+                var buffer = _firstRead ??= new byte[ReceiveChunk];
+                var received = connection.Receive(buffer, SocketFlags.None, out var error);
+                if (error == SocketError.WouldBlock) continue;
+                if (error != SocketError.Success) throw new SocketException((int)error);
                 if (received == 0)
                 {
                     Refuse(connection, decoder.IsAtFrameBoundary ? "closed without sending a request" : "closed in the middle of a request");
@@ -112,14 +146,65 @@ public sealed class TransformConnectionHandler : IConnectionHandler
                     Refuse(connection, decoder.Error!);
                     return;
                 }
+                if (request is null) Reserve(decoder, ref reserved);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _budget.Release(reserved);
+            if (_budget.InUse == 0 && _budget.TakeRefused()) GiveBackFloodMemory();
         }
 
         await Answer(connection, request, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Brings this connection's share of the budget up to what its decoder holds, or sheds the
+    /// connection (a reset, logged by the listener) when the budget has no room for it.
+    /// </summary>
+    private void Reserve(NetstringDecoder decoder, ref long reserved)
+    {
+        var more = decoder.BufferedBytes - reserved;
+        if (more <= 0) return;
+        if (!_budget.TryReserve(more)) throw BudgetSpent();
+        reserved += more;
+    }
+
+    private ConnectionShedException BudgetSpent() => new(string.Format(CultureInfo.InvariantCulture,
+        "transform request dropped: the memory budget of {0:N0} bytes (poetry.transform.memory-budget) is held by requests in flight",
+        _budget.Limit));
+
+    /// <summary>
+    /// How many bytes of the request starting in <paramref name="first"/> are still to come, at
+    /// least (0 when it is all here, or when its length is not well formed: the decoder then says
+    /// why). Reads only the length; allocates nothing.
+    /// </summary>
+    private static long MustWaitFor(ReadOnlySpan<byte> first)
+    {
+        long length = 0;
+        var digits = 0;
+        while (digits < first.Length && digits <= 10 && first[digits] is >= (byte)'0' and <= (byte)'9')
+            length = (length * 10) + (first[digits++] - '0');
+        if (digits == 0 || digits >= first.Length || first[digits] != (byte)':') return 0;
+        var whole = digits + 1 + length + 1;
+        return Math.Max(0, Math.Min(length, whole - first.Length));
+    }
+
+    /// <summary>
+    /// Once a flood that the budget turned away has drained, its garbage (request buffers on the
+    /// large-object heap, sockets) would stay committed until some later collection, with nothing
+    /// left to allocate and set one off: the node would keep the flood's memory for good. One
+    /// compacting collection that decommits what it frees gives it back to the system now. It runs
+    /// at most once per flood (only after the budget refused something, and only once it is empty).
+    /// </summary>
+    private void GiveBackFloodMemory()
+    {
+        _log.Info("the requests that the transform memory budget turned away have drained; returning their memory to the system");
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }, null);
     }
 
     /// <summary>Transforms <paramref name="request"/> and writes the reply; completes at once when the kernel takes it all.</summary>
@@ -133,11 +218,26 @@ public sealed class TransformConnectionHandler : IConnectionHandler
 
         if (_log.IsDebugEnabled)
             _log.Debug("sending a transformed poem of {0} bytes to {1}", reply.Length, AcceptLoop.SafePeer(connection));
-        return PoemWriter.WriteAsync(connection, reply, cancel);
+        var written = PoemWriter.WriteAsync(connection, reply, _stallTimeout, cancel);
+        return written.IsCompleted ? written : HoldWhileSendingAsync(written, reply.Length);
+    }
+
+    /// <summary>A reply the client has not taken yet stays in memory: it counts against the budget until it is sent.</summary>
+    private async ValueTask HoldWhileSendingAsync(ValueTask written, int bytes)
+    {
+        _budget.Reserve(bytes);
+        try
+        {
+            await written.ConfigureAwait(false);
+        }
+        finally
+        {
+            _budget.Release(bytes);
+        }
     }
 
     private void Refuse(Socket connection, string reason) =>
-        _log.Warning("transform request from {0} refused: {1}", AcceptLoop.SafePeer(connection), reason);
+        _warnings.Warn("transform requests refused", $"transform request from {AcceptLoop.SafePeer(connection)} refused: {reason}");
 
     /// <summary>
     /// Idle deadlines for the connections that must wait for their request: those that start

@@ -44,14 +44,14 @@ public static class TransformKind
     {
         var maxLength = options.GetInt("max-length");
         var idleTimeout = options.GetDuration("idle-timeout");
+        // The client speaks first: deferring the accept until its request is there lets
+        // nearly every connection be served at once on the accept thread.
+        var listener = ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config) with { DeferAccept = true };
+        var server = TransformServerSettings.Create(config);
         return
         [
             new("transforms", TransformServiceActor.Props(TransformRegistry.Default, maxLength)),
-            // The client speaks first: deferring the accept until its request is there lets
-            // nearly every connection be served at once on the accept thread.
-            new("listener", ListenerActor.Props(
-                ListenerSettings.Create(options.GetString("iface"), options.GetInt("port"), config) with { DeferAccept = true },
-                FromSibling("transforms", maxLength, idleTimeout))),
+            new("listener", ListenerActor.Props(listener, FromSibling("transforms", maxLength, idleTimeout, listener.StallTimeout, server.MemoryBudget))),
         ];
     }
 
@@ -60,10 +60,11 @@ public static class TransformKind
     /// of the sibling transforms service <paramref name="transformService"/>, asked each time the
     /// listener starts: a collection with transforms of its own (a custom
     /// <see cref="TransformRegistry"/> in a <see cref="TransformServiceActor"/>) uses it as the
-    /// kind does.
+    /// kind does. <paramref name="stallTimeout"/> and <paramref name="memoryBudget"/> default to reference.conf's.
     /// </summary>
-    public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(string transformService, int maxLength, TimeSpan idleTimeout) =>
+    public static Func<IActorContext, Task<IConnectionHandler>> FromSibling(string transformService, int maxLength, TimeSpan idleTimeout,
+        TimeSpan? stallTimeout = null, long? memoryBudget = null) =>
         SiblingHandlerSource.Ask(transformService, GetProcessor.Instance, (answer, log) => answer is CurrentProcessor current
-            ? new TransformConnectionHandler(current.Processor, maxLength, idleTimeout, log)
+            ? new TransformConnectionHandler(current.Processor, maxLength, idleTimeout, log, stallTimeout, memoryBudget)
             : null);
 }

@@ -58,6 +58,9 @@ public sealed class NetstringDecoder
     /// </summary>
     public bool IsAtFrameBoundary => _state == State.Length && _digits == 0;
 
+    /// <summary>The bytes this decoder holds for the frame in progress (its payload buffer), for memory budgets.</summary>
+    public int BufferedBytes => _payload?.Length ?? 0;
+
     /// <summary>
     /// Feeds <paramref name="input"/> to the decoder, stopping after the first frame it completes.
     /// </summary>

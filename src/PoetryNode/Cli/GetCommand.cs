@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Akka.Configuration;
+using PoetryActors.Configuration;
+using PoetryActors.Deployment;
 using PoetryActors;
 using PoetryActors.Download;
 using PoetryActors.Kinds;
@@ -54,6 +56,12 @@ public static class GetCommand
             Description = $"the largest poem accepted, in bytes [default: {Reference("max-poem-bytes")}]",
             HelpName = "N",
         };
+        var maxInFlight = new Option<string?>("--max-in-flight")
+        {
+            Description = "the most downloads in flight at once (one socket each); the others wait their turn "
+                + $"[default: poetry.download.max-in-flight, 0: from this process's open-files limit, now {DownloadSettings.Default.MaxInFlight}]",
+            HelpName = "N",
+        };
         var config = new Option<string?>("--config")
         {
             Description = "a HOCON file whose poetry.download settings apply; the options above win over it",
@@ -73,7 +81,7 @@ public static class GetCommand
             "get",
             "Fetch poems from poem servers, in parallel, optionally through a transform server, and print them (logs go to stderr, at warning level unless --loglevel says otherwise).");
         command.Arguments.Add(addresses);
-        foreach (var option in new Option[] { xform, transform, asCompleted, json, connectTimeout, idleTimeout, deadline, maxBytes, config, noProgress, logLevel })
+        foreach (var option in new Option[] { xform, transform, asCompleted, json, connectTimeout, idleTimeout, deadline, maxBytes, maxInFlight, config, noProgress, logLevel })
             command.Options.Add(option);
 
         command.SetAction(async (result, _) =>
@@ -100,7 +108,7 @@ public static class GetCommand
                 problems.Add($"--loglevel: unknown log level '{levelText}' (use debug, info, warning or error)");
 
             var hocon = LoadConfig(result.GetValue(config), problems);
-            var settings = hocon is null ? null : Settings(hocon, problems, result, xform, transform, connectTimeout, idleTimeout, deadline, maxBytes);
+            var settings = hocon is null ? null : Settings(hocon, result.GetValue(config), problems, result, xform, transform, connectTimeout, idleTimeout, deadline, maxBytes, maxInFlight);
 
             if (problems.Count > 0 || settings is null)
             {
@@ -130,17 +138,19 @@ public static class GetCommand
         if (path is null) return PoetryConfig.Reference;
         try
         {
-            return ConfigurationFactory.ParseString(File.ReadAllText(path)).WithFallback(PoetryConfig.Reference);
+            // Read as a deployment file is: a regular file within the size limits, no include cycles.
+            return DeploymentLoader.Default.ParseFile(path).WithFallback(PoetryConfig.Reference);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigurationException or FormatException)
+        catch (DeploymentException e)
         {
-            problems.Add($"--config: cannot read {path}: {e.Message}");
+            problems.AddRange(e.Errors.Select(error => $"--config: {error}"));
             return null;
         }
     }
 
     private static DownloadSettings? Settings(
         Config config,
+        string? configFile,
         List<string> problems,
         ParseResult result,
         Option<string?> xform,
@@ -148,12 +158,19 @@ public static class GetCommand
         Option<string?> connectTimeout,
         Option<string?> idleTimeout,
         Option<string?> deadline,
-        Option<string?> maxBytes)
+        Option<string?> maxBytes,
+        Option<string?> maxInFlight)
     {
         DownloadSettings settings;
         try
         {
             settings = DownloadSettings.Create(config);
+        }
+        catch (SettingsException e)
+        {
+            // file: poetry.download.idle-timeout: expected a duration such as 2s, got 'banana'
+            problems.AddRange(e.Problems.Select(p => configFile is null ? p.ToString() : $"{configFile}: {p}"));
+            return null;
         }
         catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException)
         {
@@ -169,6 +186,14 @@ public static class GetCommand
         if (result.GetValue(maxBytes) is { } text
             && !(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out largest) && largest >= 0))
             problems.Add($"--max-poem-bytes: expected a whole number of bytes from 0 to {int.MaxValue} but got '{text}'");
+
+        if (result.GetValue(maxInFlight) is { } inFlightText)
+        {
+            if (int.TryParse(inFlightText, NumberStyles.None, CultureInfo.InvariantCulture, out var inFlight) && inFlight >= 1)
+                settings = settings with { MaxInFlight = inFlight };
+            else
+                problems.Add($"--max-in-flight: expected a whole number of downloads from 1 to {int.MaxValue} but got '{inFlightText}'");
+        }
 
         if (result.GetValue(xform) is { } server)
         {

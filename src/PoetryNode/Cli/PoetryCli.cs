@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using PoetryActors.Deployment;
 using PoetryActors.Kinds;
+using PoetryNode.Hosting;
 
 namespace PoetryNode.Cli;
 
@@ -23,6 +24,9 @@ public static class PoetryCli
             await Console.Error.WriteLineAsync($"Run '{HelpHint(result)}' for usage.");
             return ExitCodes.Usage;
         }
+        // Only serving commands have a host to hand held signals to; the others get their usual effect back.
+        if (!IsServing(result.CommandResult.Command))
+            StartupSignals.Release();
         // The host handles SIGINT and SIGTERM with an orderly stop; the parser must not kill the process first.
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
         if (result.Action is not HelpAction || result.CommandResult.Command != root)
@@ -103,6 +107,9 @@ public static class PoetryCli
         args.SelectMany(a => a.Length > 3 && a.StartsWith("--", StringComparison.Ordinal) && a.EndsWith('=') && a.IndexOf('=') == a.Length - 1
             ? [a[..^1], ""]
             : new[] { a }).ToArray();
+
+    private static bool IsServing(Command command) =>
+        command.Name == "run" || ServiceKindRegistry.Default.TryGet(command.Name, out _);
 
     private static string HelpHint(ParseResult result) =>
         result.CommandResult.Command is RootCommand ? "poetry-node --help" : $"poetry-node {result.CommandResult.Command.Name} --help";

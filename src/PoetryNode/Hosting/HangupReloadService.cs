@@ -13,8 +13,9 @@ namespace PoetryNode.Hosting;
 /// with a <see cref="DeploymentReloader"/>: changed services restart, new ones start, removed ones
 /// stop, the rest keep serving; a file with errors is refused with the same messages as at start.
 /// SIGHUP is caught from the moment the host starts (before any service does, so a signal that
-/// comes early never ends the node: it reloads once the node has started) until its shutdown
-/// begins; a reload in progress is finished before the services stop.
+/// comes early never ends the node: it reloads once the node has started; one that came before
+/// the host existed was held by <see cref="StartupSignals"/>) until its shutdown begins; a reload
+/// in progress is finished before the services stop.
 /// </summary>
 internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, ActorSystem system, DeploymentSource source) : IHostedLifecycleService
 {
@@ -25,13 +26,12 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
     private Task _reloads = Task.CompletedTask;
     private bool _stopping;
     private bool _hangupWhileStarting;
-    private IReadOnlyList<DeployedEntry> _deployed = [];
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        // Before the services read their poems: see DeploymentReloader.Snapshot.
-        _deployed = DeploymentReloader.Snapshot(source.Initial);
         _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
+        if (StartupSignals.HandOverHangup())
+            lock (_gate) _hangupWhileStarting = true;
         return Task.CompletedTask;
     }
 
@@ -40,7 +40,8 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
         var node = await root.GetAsync(cancellationToken);
         lock (_gate)
         {
-            _reloader = new DeploymentReloader(node, source.Initial, _log, _deployed, WhyNotStartable);
+            // The poems the services serve were read with the deployment: Snapshot reads nothing again.
+            _reloader = new DeploymentReloader(node, source.Initial, _log, DeploymentReloader.Snapshot(source.Initial), WhyNotStartable);
             if (_hangupWhileStarting) _reloads = ReloadAfter(_reloads);
         }
     }

@@ -1,5 +1,7 @@
 using Akka.Event;
 using Serilog;
+using Serilog.Configuration;
+using Serilog.Formatting.Display;
 using Serilog.Events;
 
 namespace PoetryNode.Hosting;
@@ -14,26 +16,60 @@ public static class NodeLogging
     /// <summary>One line per event, timestamped like twistd's log, with the source in brackets.</summary>
     public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] [{LogSource}] {Message:lj}{NewLine}{Exception}";
 
+    /// <summary>
+    /// Events waiting to be written. Far more than a burst of connections logs between two
+    /// writes; when it is full the logging thread waits (a line is never dropped).
+    /// </summary>
+    private const int QueueCapacity = 100_000;
+
     /// <summary>Creates the global Serilog logger writing at <paramref name="level"/> and above to <paramref name="target"/>.</summary>
     /// <remarks>
+    /// Logging costs the thread that logs only a queue insertion: Serilog's asynchronous wrapper
+    /// (Serilog.Sinks.Async) formats and writes on a worker thread of its own, in batches
+    /// (<see cref="FlushWhenIdleSink"/>): one write per batch under load, at once when quiet. The
+    /// wrapper blocks rather than drops when its queue is full, and <c>Log.CloseAndFlush</c> at
+    /// exit drains it, so a clean stop loses no line and every line keeps its order.
     /// A file is rolled over once it reaches the size limit: Serilog keeps the first name
     /// (<c>poetry-node.log</c>) and continues in <c>poetry-node_001.log</c>, <c>_002</c> and so on,
     /// the highest number being the current file; beyond the current one it keeps
-    /// <see cref="LogTarget.Keep"/> files and deletes the oldest. Writes are not buffered, so a
-    /// line is in the file as soon as it is logged (and nothing is lost if the node is killed).
+    /// <see cref="LogTarget.Keep"/> files and deletes the oldest.
     /// </remarks>
     public static void Configure(LogEventLevel level, LogTarget target)
     {
-        var configuration = new LoggerConfiguration().MinimumLevel.Is(level)
-            .Filter.ByExcluding(IsShutdownChatter);
-        Log.Logger = (target.File is { } file
-                ? configuration.WriteTo.File(file,
-                    outputTemplate: Template,
-                    fileSizeLimitBytes: target.SizeLimit,
-                    rollOnFileSizeLimit: true,
-                    retainedFileCountLimit: target.Keep + 1,
-                    buffered: false)
-                : configuration.WriteTo.Console(outputTemplate: Template))
+        var monitor = new IdleMonitor();
+        Action flush;
+        Action<LoggerSinkConfiguration> writeTo;
+        if (target.File is { } file)
+        {
+            var batches = new BatchedFileWrites(target.SizeLimit);
+            flush = batches.Flush;
+            writeTo = writer => writer.File(file,
+                outputTemplate: Template,
+                fileSizeLimitBytes: target.SizeLimit,
+                rollOnFileSizeLimit: true,
+                retainedFileCountLimit: target.Keep + 1,
+                hooks: batches);
+        }
+        else if (Console.IsOutputRedirected)
+        {
+            // The journal, a pipe or a file: plain lines, written a batch at a time.
+            var stdout = new BufferedTextSink(Console.OpenStandardOutput(), new MessageTemplateTextFormatter(Template));
+            flush = stdout.Flush;
+            writeTo = writer => writer.Sink(stdout);
+        }
+        else
+        {
+            // A terminal: Serilog's console sink, with its colours, a line at a time.
+            flush = () => { };
+            writeTo = writer => writer.Console(outputTemplate: Template);
+        }
+
+        Log.Logger = new LoggerConfiguration()
+            .MinimumLevel.Is(level)
+            .Filter.ByExcluding(IsShutdownChatter)
+            .WriteTo.Async(
+                queued => queued.Sink(LoggerSinkConfiguration.Wrap(writer => new FlushWhenIdleSink(writer, monitor, flush), writeTo)),
+                bufferSize: QueueCapacity, blockWhenFull: true, monitor: monitor)
             .CreateLogger();
     }
 

@@ -1,3 +1,4 @@
+using PoetryActors.Configuration;
 using Akka.Configuration;
 using PoetryActors.Download;
 using PoetryActors.Kinds;
@@ -49,7 +50,7 @@ public sealed class DownloadSettingsSpecs
     [Fact]
     public void A_transform_server_that_is_not_an_address_is_refused_naming_the_key()
     {
-        var error = Assert.Throws<ConfigurationException>(() =>
+        var error = Assert.Throws<SettingsException>(() =>
             DownloadSettings.Create(ConfigurationFactory.ParseString("poetry.download.xform = \"host:port\"")));
 
         Assert.StartsWith("poetry.download.xform:", error.Message);
@@ -60,7 +61,7 @@ public sealed class DownloadSettingsSpecs
     [InlineData("\"cummingsify.extra\"")]
     public void A_transform_name_that_the_server_could_not_split_off_is_refused(string name)
     {
-        var error = Assert.Throws<ConfigurationException>(() =>
+        var error = Assert.Throws<SettingsException>(() =>
             DownloadSettings.Create(ConfigurationFactory.ParseString($"poetry.download.transform = {name}")));
 
         Assert.StartsWith("poetry.download.transform:", error.Message);
@@ -75,6 +76,9 @@ public sealed class DownloadSettingsSpecs
     [Fact]
     public void The_reference_configuration_itself_can_be_read()
     {
-        Assert.Equal(DownloadSettings.Default, DownloadSettings.Create(PoetryConfig.Reference));
+        // max-in-flight = 0 is worked out from the descriptors open at the time, so two readings
+        // a moment apart may differ; every other value must be the default.
+        var read = DownloadSettings.Create(PoetryConfig.Reference);
+        Assert.Equal(DownloadSettings.Default with { MaxInFlight = read.MaxInFlight }, read);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using PoetryActors.Download;
 using Xunit;
 
@@ -19,19 +20,25 @@ public sealed class StepTimeoutsSpecs
     }
 
     [Fact]
-    public async Task Progress_restarts_the_step_so_a_slow_but_steady_peer_is_not_cut_off()
+    public void Progress_restarts_the_step_so_a_slow_but_steady_peer_is_not_cut_off()
     {
-        using var timeouts = new StepTimeouts(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(300), CancellationToken.None);
+        // On a clock of the test's own: the pauses are exactly 100 ms however loaded the machine is.
+        var clock = new FakeTimeProvider();
+        using var timeouts = new StepTimeouts(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(300), CancellationToken.None, clock);
 
         // Ten pauses of 100 ms add up to more than the step's 300 ms, but none reaches it.
         for (var i = 0; i < 10; i++)
         {
-            await Task.Delay(100);
+            clock.Advance(TimeSpan.FromMilliseconds(100));
             timeouts.Progress();
         }
-
         Assert.False(timeouts.Token.IsCancellationRequested);
-        await WaitForCancellationAsync(timeouts.Token);
+
+        clock.Advance(TimeSpan.FromMilliseconds(295));
+        Assert.False(timeouts.Token.IsCancellationRequested);
+        // The step counts whole milliseconds: a few more than 300 since the last progress ends it.
+        clock.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.True(timeouts.Token.IsCancellationRequested);
         Assert.Equal(StepTimeouts.Expiry.Step, timeouts.Expired);
     }
 

@@ -90,9 +90,9 @@ public sealed class OptionValueParserSpecs
         var option = new KindOption("poem", OptionType.File, "the poem");
 
         Assert.True(OptionValueParser.TryParse(option, "poetry/ecstasy.txt", out var value, out _));
-        Assert.True(File.Exists((string)value));
+        Assert.True(File.Exists(((LoadedFile)value).Path));
         Assert.True(OptionValueParser.TryParse(option, Poems.PathOf("ecstasy.txt"), out var absolute, out _));
-        Assert.Equal(Poems.PathOf("ecstasy.txt"), absolute);
+        Assert.Equal(Poems.PathOf("ecstasy.txt"), ((LoadedFile)absolute).Path);
     }
 
     [Fact]

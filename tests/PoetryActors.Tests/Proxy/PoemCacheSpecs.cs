@@ -148,13 +148,14 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 2);
         await upstream.WaitForConnectionAsync(Deadline);
 
-        first.Dispose();
+        // Leaving is a reset (a FIN alone is a half-close, which is served: see below).
+        Reset(first);
         // One client still waits: the fetch goes on.
         await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 1);
 
         await EventFilter.Info("Canceling poem download.").ExpectOneAsync(Deadline, () =>
         {
-            second.Dispose();
+            Reset(second);
             return Task.CompletedTask;
         });
         Assert.True(await upstream.WaitForPeerCloseAsync(Deadline), "the cancelled fetch left the upstream connection open");
@@ -171,13 +172,41 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         await using var proxy = await StartProxyAsync(upstream.Address);
 
         var staying = PoemClient.GetPoemAsync(proxy.Address, Deadline);
-        using (await PoemClient.ConnectAsync(proxy.Address))
-            await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 2);
+        var leaving = await PoemClient.ConnectAsync(proxy.Address);
+        await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 2);
+        Reset(leaving);
         await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 1);
         gate.SetResult();
 
         Assert.Equal(Poem, await staying);
         Assert.Equal(1, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task A_client_that_half_closes_while_the_first_fetch_is_in_progress_is_served_the_poem()
+    {
+        // nc -N: the client sends its FIN at once (it has nothing to say) and reads the poem.
+        var gate = new TaskCompletionSource();
+        await using var upstream = ScriptedUpstream.Start();
+        upstream.Behaviour = upstream.Gated(gate.Task, Poem);
+        await using var proxy = await StartProxyAsync(upstream.Address);
+
+        using var client = await PoemClient.ConnectAsync(proxy.Address);
+        client.Shutdown(SocketShutdown.Send);
+        await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 1);
+        // Well after the proxy has seen the FIN, the request still waits.
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        await AwaitCacheStateAsync(proxy, CachePhase.Fetching, waiting: 1);
+        gate.SetResult();
+
+        using var deadline = new CancellationTokenSource(Deadline);
+        Assert.Equal(Poem, await PoemClient.ReadToCloseAsync(client, deadline.Token));
+    }
+
+    private static void Reset(Socket client)
+    {
+        client.LingerState = new LingerOption(true, 0);
+        client.Dispose();
     }
 
     [Fact]

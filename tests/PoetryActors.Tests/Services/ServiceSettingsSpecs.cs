@@ -1,3 +1,4 @@
+using PoetryActors.Configuration;
 using Akka.Configuration;
 using PoetryActors.Services;
 using Xunit;
@@ -53,8 +54,20 @@ public sealed class ServiceSettingsSpecs
     [InlineData("poetry.services.restart-backoff { min = 2s, max = 1s }", "restart-backoff.max")]
     public void Settings_that_make_no_sense_are_refused_naming_the_key(string hocon, string key)
     {
-        var thrown = Assert.Throws<ConfigurationException>(() => ServiceSettings.Create(ConfigurationFactory.ParseString(hocon)));
+        var thrown = Assert.Throws<SettingsException>(() => ServiceSettings.Create(ConfigurationFactory.ParseString(hocon)));
 
-        Assert.Contains("poetry.services: " + key, thrown.Message);
+        var problem = Assert.Single(thrown.Problems);
+        Assert.Equal("poetry.services." + key, problem.Key);
+    }
+
+    [Theory]
+    [InlineData("poetry.services.stop-timeout = banana", "poetry.services.stop-timeout: expected a duration such as 2s, got 'banana'")]
+    [InlineData("poetry.services.start-timeout = -1s", "poetry.services.start-timeout: expected a duration such as 2s, got '-1s'")]
+    [InlineData("poetry.services.start-timeout = [1, 2]", "poetry.services.start-timeout: expected a duration such as 2s, got a list")]
+    public void A_value_of_the_wrong_kind_is_refused_with_the_full_key_and_a_reason_in_words(string hocon, string expected)
+    {
+        var thrown = Assert.Throws<SettingsException>(() => ServiceSettings.Create(ConfigurationFactory.ParseString(hocon)));
+
+        Assert.Equal(expected, Assert.Single(thrown.Problems).ToString());
     }
 }

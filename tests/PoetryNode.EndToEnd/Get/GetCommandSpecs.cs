@@ -55,9 +55,51 @@ public sealed class GetCommandSpecs(PoetryNodes nodes) : IClassFixture<PoetryNod
     }
 
     [Fact]
+    public async Task Get_of_more_addresses_than_the_open_files_limit_allows_queues_them_and_gets_every_poem()
+    {
+        var addresses = Enumerable.Repeat($"{nodes.Science}", 600).ToArray();
+
+        var run = await CompletedRun.RunAsync(["get", "--no-progress", .. addresses], TimeSpan.FromSeconds(120), openFiles: 256);
+
+        Assert.True(run.ExitCode == 0, run.Transcript);
+        byte[] expected = [.. Enumerable.Repeat(Science, 600).SelectMany((poem, i) => i == 0 ? poem : [.. "\n"u8, .. poem])];
+        Assert.Equal(expected.Length, run.Stdout.Length);
+        Assert.Equal("", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Running_out_of_descriptors_is_reported_with_the_per_process_limit_not_the_system_wide_wording()
+    {
+        // A server that never accepts: the kernel completes every handshake, so each download
+        // holds its socket until its idle timeout, and 600 at once cannot fit in 256 descriptors.
+        using var silent = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        silent.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        silent.Listen(1024);
+        var port = ((System.Net.IPEndPoint)silent.LocalEndPoint!).Port;
+        var addresses = Enumerable.Repeat($"{port}", 600).ToArray();
+
+        var run = await CompletedRun.RunAsync(["get", "--no-progress", "--idle-timeout", "1s", "--max-in-flight", "600", .. addresses],
+            TimeSpan.FromSeconds(120), openFiles: 256);
+
+        Assert.True(run.ExitCode == 1, run.Transcript);
+        Assert.Contains("connect failed: too many open files: this process's limit of 256 (ulimit -n) is used up", run.Stderr);
+        Assert.DoesNotContain("in system", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Get_refuses_a_max_in_flight_that_is_not_a_positive_number()
+    {
+        var run = await CompletedRun.RunAsync("get", "--max-in-flight", "0", $"{nodes.Science}");
+
+        Assert.True(run.ExitCode == 2, run.Transcript);
+        Assert.Contains("--max-in-flight: expected a whole number of downloads from 1", run.Stderr);
+    }
+
+    [Fact]
     public async Task Get_against_a_dead_port_reports_the_failure_on_stderr_and_exits_1()
     {
-        var dead = TcpProbe.FreePort();
+        using var deadReserved = TcpProbe.ReservePort();
+        var dead = deadReserved.Port;
 
         var run = await CompletedRun.RunAsync("get", $"{dead}");
 
@@ -69,7 +111,8 @@ public sealed class GetCommandSpecs(PoetryNodes nodes) : IClassFixture<PoetryNod
     [Fact]
     public async Task Poems_print_in_request_order_separated_by_a_blank_line_and_a_failure_does_not_stop_the_others()
     {
-        var dead = TcpProbe.FreePort();
+        using var deadReserved = TcpProbe.ReservePort();
+        var dead = deadReserved.Port;
 
         var run = await CompletedRun.RunAsync("get", $"{nodes.Science}", $"127.0.0.1:{nodes.Ecstasy}", $"{dead}", $"localhost:{nodes.Science}");
 
@@ -91,7 +134,8 @@ public sealed class GetCommandSpecs(PoetryNodes nodes) : IClassFixture<PoetryNod
     [Fact]
     public async Task Json_output_parses_and_has_each_address_outcome_byte_count_timings_and_poem_or_error()
     {
-        var dead = TcpProbe.FreePort();
+        using var deadReserved = TcpProbe.ReservePort();
+        var dead = deadReserved.Port;
 
         var run = await CompletedRun.RunAsync("get", "--json", $"{nodes.Ecstasy}", $"{dead}");
 
@@ -154,7 +198,8 @@ public sealed class GetCommandSpecs(PoetryNodes nodes) : IClassFixture<PoetryNod
     [Fact]
     public async Task With_a_dead_xform_the_original_poem_is_printed_and_Cummingsify_failed_is_on_stderr()
     {
-        var dead = TcpProbe.FreePort();
+        using var deadReserved = TcpProbe.ReservePort();
+        var dead = deadReserved.Port;
 
         var run = await CompletedRun.RunAsync("get", "--xform", $"{dead}", $"{nodes.Ecstasy}");
 

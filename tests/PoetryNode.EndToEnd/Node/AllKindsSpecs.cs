@@ -13,7 +13,8 @@ public sealed class AllKindsSpecs
         var ecstasy = Paths.Poem("ecstasy.txt");
         var science = Paths.Poem("science.txt");
         // The proxy needs its upstream's port before the node starts, so that one port is picked here.
-        var upstreamPort = TcpProbe.FreePort();
+        using var upstreamPortReserved = TcpProbe.ReservePort();
+        var upstreamPort = upstreamPortReserved.Port;
         using var file = new TempDeployment($$"""
             poetry.node.services = [
               { name = ecstasy, kind = fastpoetry, poem = "{{ecstasy}}", port = {{upstreamPort}}, iface = 127.0.0.1 }

@@ -15,7 +15,8 @@ public sealed class DroppingPrivilegesSpecs
     [Fact]
     public async Task An_unknown_user_or_group_is_refused_with_exit_code_2_before_anything_is_bound()
     {
-        var free = TcpProbe.FreePort();
+        using var freeReserved = TcpProbe.ReservePort();
+        var free = freeReserved.Port;
         await using var node = NodeProcess.Start(
             "--user", "no-such-poet", "--group", "no-such-circle",
             "fastpoetry", "--poem", Ecstasy, "--port", free.ToString(), "--iface", "127.0.0.1");

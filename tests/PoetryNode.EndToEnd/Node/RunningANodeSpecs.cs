@@ -65,7 +65,8 @@ public sealed class RunningANodeSpecs
     [Fact]
     public async Task A_broken_deployment_exits_non_zero_with_precise_messages_and_binds_nothing()
     {
-        var free = TcpProbe.FreePort();
+        using var freeReserved = TcpProbe.ReservePort();
+        var free = freeReserved.Port;
         using var file = new TempDeployment($$"""
             poetry.node.services = [
               { name = good, kind = fastpoetry, poem = "{{Ecstasy}}", port = {{free}}, iface = 127.0.0.1 }

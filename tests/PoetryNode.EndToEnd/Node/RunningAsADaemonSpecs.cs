@@ -103,7 +103,8 @@ public sealed class RunningAsADaemonSpecs
         await first.WaitForLineAsync(new Regex(@"wrote the pid file"));
         Assert.Equal($"{first.Pid}\n", await File.ReadAllTextAsync(pidFile));
 
-        var free = TcpProbe.FreePort();
+        using var freeReserved = TcpProbe.ReservePort();
+        var free = freeReserved.Port;
         var (launcher, exitCode, second) = await DaemonNode.LaunchAsync(folder.Directory,
             "fastpoetry", "--poem", Ecstasy, "--port", free.ToString(), "--iface", "127.0.0.1");
         await using var launched = launcher;

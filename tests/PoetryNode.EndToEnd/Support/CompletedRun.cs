@@ -23,9 +23,15 @@ public sealed record CompletedRun(int ExitCode, byte[] Stdout, string Stderr)
     public static Task<CompletedRun> RunAsync(params string[] args) => RunAsync(args, TimeSpan.FromSeconds(60));
 
     /// <summary>Runs <c>poetry-node</c> with <paramref name="args"/> until it exits, or kills it after <paramref name="timeout"/>.</summary>
-    public static async Task<CompletedRun> RunAsync(IEnumerable<string> args, TimeSpan timeout)
+    public static Task<CompletedRun> RunAsync(IEnumerable<string> args, TimeSpan timeout) => RunAsync(args, timeout, openFiles: null);
+
+    /// <summary>
+    /// Runs <c>poetry-node</c> with <paramref name="args"/> under an open-files limit of
+    /// <paramref name="openFiles"/> (<c>ulimit -n</c>, soft and hard) until it exits, or kills it after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<CompletedRun> RunAsync(IEnumerable<string> args, TimeSpan timeout, int? openFiles)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(openFiles is null ? "dotnet" : "/bin/sh")
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
@@ -34,6 +40,10 @@ public sealed record CompletedRun(int ExitCode, byte[] Stdout, string Stderr)
             UseShellExecute = false,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (openFiles is { } limit)
+        {
+            foreach (var arg in new[] { "-c", $"ulimit -n {limit} && exec dotnet \"$@\"", "sh" }) info.ArgumentList.Add(arg);
+        }
         info.ArgumentList.Add(Paths.PoetryNodeDll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["DOTNET_NOLOGO"] = "1";

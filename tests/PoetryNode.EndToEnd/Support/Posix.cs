@@ -56,6 +56,11 @@ public static partial class Posix
     public static IReadOnlyList<int> Threads(int pid) =>
         Directory.GetDirectories($"/proc/{pid}/task").Select(d => int.Parse(Path.GetFileName(d), CultureInfo.InvariantCulture)).ToList();
 
+    /// <summary>Whether <paramref name="pid"/> has a handler for <paramref name="signal"/> (the SigCgt mask of /proc/PID/status).</summary>
+    public static bool Catches(int pid, int signal) =>
+        StatusField(pid, "SigCgt") is [var mask, ..] &&
+        (ulong.Parse(mask, NumberStyles.HexNumber, CultureInfo.InvariantCulture) & (1UL << (signal - 1))) != 0;
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);
 

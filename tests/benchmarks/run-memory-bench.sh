@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Memory benchmark: resident memory of the poem servers idle, under the c=64 load, and over a
+# soak, side by side in one run: poetry-node fastpoetry (and, with --baseline, another build of
+# it, say main's), the Twisted poem server and the raw .NET server.
+#
+# For each server: start it, wait --settle seconds and read its idle RSS; warm up; load it for
+# --soak seconds (loadgen, poem mode) while sampling VmRSS four times a second; then read RSS
+# once more after --settle idle seconds.
+#
+#   tests/benchmarks/run-memory-bench.sh [--soak S] [--settle S] [--concurrency N]
+#       [--servers "ours twisted raw"] [--baseline PATH/poetry-node.dll] [--no-build]
+#
+#   --soak S        seconds of load (default 60)
+#   --settle S      idle seconds before the first and the last reading (default 5)
+#   --baseline DLL  also measure this poetry-node.dll, as the row "baseline"
+#   --loglevel L    the level poetry-node runs at (default warning: the quiet node)
+#
+# Columns: idle (after start), peak under load, the highest sample of the first and of the last
+# 10 s of the soak (a leak shows as last > first), after (idle again), poems/s, CPU s per 10,000
+# poems, and the ratio of the peak to Twisted's.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+
+SOAK=60
+SETTLE=5
+CONCURRENCY=${BENCH_CONCURRENCY:-64}
+SERVERS="ours twisted raw"
+BASELINE=""
+LEVEL=warning
+NO_BUILD=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --soak) SOAK=$2; shift ;;
+        --settle) SETTLE=$2; shift ;;
+        --concurrency) CONCURRENCY=$2; shift ;;
+        --servers) SERVERS=$2; shift ;;
+        --baseline) BASELINE=$2; shift ;;
+        --loglevel) LEVEL=$2; shift ;;
+        --no-build) NO_BUILD=1 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) log "unknown option: $1 (try --help)"; exit 2 ;;
+    esac
+    shift
+done
+[ -z "$BASELINE" ] || SERVERS="ours baseline ${SERVERS/ours/}"
+POEM=$REPO/poetry/ecstasy.txt
+POEM_BYTES=$(stat -c %s "$POEM")
+
+log "building loadgen"; build_loadgen
+declare -A AVAILABLE=()
+for s in $SERVERS; do
+    case $s in
+        ours) log "building poetry-node (Release)"; build_ours && AVAILABLE[ours]=1 || log "ours: not available" ;;
+        baseline) [ -f "$BASELINE" ] && AVAILABLE[baseline]=1 || log "baseline: $BASELINE not found" ;;
+        twisted) have_twisted && AVAILABLE[twisted]=1 || log "twisted: not available" ;;
+        raw) log "building RawPoemServer (Release)"; build_raw && AVAILABLE[raw]=1 || log "raw: not available" ;;
+        *) log "unknown server: $s"; exit 2 ;;
+    esac
+done
+machine_note
+log "soak ${SOAK}s at concurrency $CONCURRENCY, settle ${SETTLE}s"
+
+declare -A IDLE=() PEAK=() FIRST=() LAST=() AFTER=() RATE=() CPU10K=() ERRS=()
+mb() { calc "$1 / 1024" 1; }
+
+measure() {
+    local name=$1 port cmd
+    port=$(free_port)
+    case $name in
+        ours) cmd=(dotnet "$OURS_DLL" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel "$LEVEL") ;;
+        baseline) cmd=(dotnet "$BASELINE" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel "$LEVEL") ;;
+        twisted) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512) ;;
+        raw) cmd=(dotnet "$RAW_DLL" --port "$port" --poem "$POEM" --backlog 512) ;;
+    esac
+    log "$name: starting on port $port"
+    start_server "$name" "$port" "${cmd[@]}" || { log "$name: did not start"; return 0; }
+    local pid=$SERVER_PID target=127.0.0.1:$port
+    sleep "$SETTLE"
+    IDLE[$name]=$(mb "$(rss_kb "$pid")")
+    run_loadgen --target "$target" --duration 2 --concurrency "$CONCURRENCY" --expect-bytes "$POEM_BYTES" >/dev/null
+    log "$name: soaking"
+    local samples=$WORK/$name.samples before after line
+    (
+        start=$(date +%s.%N)
+        while alive "$pid"; do
+            echo "$(awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN {printf "%.2f", n - s}') $(rss_kb "$pid")"
+            sleep 0.25
+        done
+    ) >"$samples" &
+    local sampler=$!
+    BENCH_PIDS+=("$sampler")
+    before=$(cpu_ticks "$pid")
+    line=$(run_loadgen --target "$target" --duration "$SOAK" --concurrency "$CONCURRENCY" --expect-bytes "$POEM_BYTES")
+    after=$(cpu_ticks "$pid")
+    kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; forget_pid "$sampler"
+    sleep "$SETTLE"
+    AFTER[$name]=$(mb "$(rss_kb "$pid")")
+    stop_server "$pid"
+    log "$name: $line"
+    local first last peak
+    peak=$(awk 'BEGIN {m = 0} $2 > m {m = $2} END {print m}' "$samples")
+    first=$(awk 'BEGIN {m = 0} $1 <= 10 && $2 > m {m = $2} END {print m}' "$samples")
+    last=$(awk -v end="$SOAK" 'BEGIN {m = 0} $1 >= end - 10 && $1 <= end && $2 > m {m = $2} END {print m}' "$samples")
+    PEAK[$name]=$(mb "$peak"); FIRST[$name]=$(mb "$first"); LAST[$name]=$(mb "$last")
+    RATE[$name]=$(field "$line" rate); ERRS[$name]=$(field "$line" errors)
+    CPU10K[$name]=$(calc "$((after - before)) / $CLK_TCK / $(field "$line" completed) * 10000" 3)
+}
+
+for s in $SERVERS; do
+    [ -n "${AVAILABLE[$s]:-}" ] && measure "$s"
+done
+
+echo
+echo "Memory benchmark: ${POEM_BYTES}-byte poem, soak ${SOAK}s, concurrency $CONCURRENCY, poetry-node at $LEVEL; RSS in MB"
+fmt='%-9s | %7s | %10s | %11s | %10s | %7s | %9s | %9s | %6s | %12s\n'
+printf "$fmt" server idle "load peak" "first 10 s" "last 10 s" after poems/s "CPU/10k" errors "peak vs Tw"
+for s in $SERVERS; do
+    if [ -z "${PEAK[$s]:-}" ]; then printf '%-9s | not available\n' "$s"; continue; fi
+    printf "$fmt" "$s" "${IDLE[$s]}" "${PEAK[$s]}" "${FIRST[$s]}" "${LAST[$s]}" "${AFTER[$s]}" "${RATE[$s]}" "${CPU10K[$s]}" "${ERRS[$s]}" \
+        "$(ratio "${PEAK[$s]}" "${PEAK[twisted]:-}")"
+done
