@@ -10,7 +10,7 @@ namespace PoetryNode.Cli;
 public static class CheckCommand
 {
     /// <summary>The <c>check</c> command.</summary>
-    public static Command Create(DeploymentLoader loader, ServeOptions serve)
+    public static Command Create(DeploymentLoader loader, DaemonOptions serve)
     {
         var files = new Argument<string[]>("FILE")
         {

@@ -23,7 +23,7 @@ namespace PoetryNode.Cli;
 public static class GetCommand
 {
     /// <summary>The <c>get</c> command.</summary>
-    public static Command Create(ServeOptions serve)
+    public static Command Create(DaemonOptions serve)
     {
         var addresses = new Argument<string[]>("ADDR")
         {

@@ -13,7 +13,7 @@ namespace PoetryNode.Cli;
 public static class KindCommands
 {
     /// <summary>The subcommand for <paramref name="kind"/>.</summary>
-    public static Command Create(ServiceKind kind, ServeOptions serve)
+    public static Command Create(ServiceKind kind, DaemonOptions serve)
     {
         var command = new Command(kind.Name, kind.Description);
         serve.AddTo(command);

@@ -61,7 +61,7 @@ public static class PoetryCli
     /// <summary>The root command with every subcommand of <paramref name="kinds"/>.</summary>
     public static RootCommand Build(ServiceKindRegistry kinds)
     {
-        var serve = new ServeOptions();
+        var serve = new DaemonOptions();
         var root = new RootCommand("poetry-node: hosts poetry services (poem servers, transforms, caching proxies) and fetches poems.");
         serve.AddTo(root);
         var loader = new DeploymentLoader(kinds);
@@ -79,7 +79,7 @@ public static class PoetryCli
     }
 
     /// <summary>The commands and service kinds with their descriptions, as <c>poetry-node</c> alone prints them.</summary>
-    public static string Listing(RootCommand root, ServiceKindRegistry kinds, ServeOptions serve)
+    public static string Listing(RootCommand root, ServiceKindRegistry kinds, DaemonOptions serve)
     {
         var writer = new StringWriter();
         writer.WriteLine("Usage: poetry-node [daemon options] <command> [command options]");

@@ -13,7 +13,7 @@ namespace PoetryNode.Cli;
 public static class RunCommand
 {
     /// <summary>The <c>run</c> command.</summary>
-    public static Command Create(DeploymentLoader loader, ServeOptions serve)
+    public static Command Create(DeploymentLoader loader, DaemonOptions serve)
     {
         var file = new Argument<string?>("FILE")
         {

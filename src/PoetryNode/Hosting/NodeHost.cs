@@ -25,7 +25,7 @@ public static class NodeHost
     private static readonly TimeSpan ShutdownLimit = TimeSpan.FromSeconds(90);
 
     /// <summary>Runs the deployment of <paramref name="source"/> until the host is told to stop; returns the exit code.</summary>
-    public static async Task<int> RunAsync(DeploymentSource source, ServeSettings serve)
+    public static async Task<int> RunAsync(DeploymentSource source, DaemonOptionValues serve)
     {
         var errors = new List<string>();
         if (NodeProcessSettings.Resolve(serve, source.Initial, errors) is not { } settings)

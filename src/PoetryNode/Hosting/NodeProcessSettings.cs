@@ -24,7 +24,7 @@ internal sealed record NodeProcessSettings(LogEventLevel Level, bool Daemon, Pid
     public const string DefaultDaemonLog = "poetry-node.log";
 
     /// <summary>The settings <paramref name="serve"/> asks for, or null after adding each problem to <paramref name="errors"/>.</summary>
-    public static NodeProcessSettings? Resolve(ServeSettings serve, NodeDeployment deployment, ICollection<string> errors)
+    public static NodeProcessSettings? Resolve(DaemonOptionValues serve, NodeDeployment deployment, ICollection<string> errors)
     {
         var levelText = serve.LogLevel ?? deployment.Config.GetString("akka.loglevel", "INFO");
         if (!NodeLogging.TryParseLevel(levelText, out var level))
