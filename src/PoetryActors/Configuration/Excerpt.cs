@@ -7,7 +7,7 @@ namespace PoetryActors.Configuration;
 /// every control character escaped (<c>\x1b</c>), so a value that is binary or a terminal escape
 /// cannot spray the terminal or the log.
 /// </summary>
-public static class Excerpt
+internal static class Excerpt
 {
     /// <summary>The longest excerpt shown, in characters.</summary>
     public const int MaxLength = 40;

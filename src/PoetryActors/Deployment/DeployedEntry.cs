@@ -11,7 +11,7 @@ namespace PoetryActors.Deployment;
 /// its files, which is how a reload tells a service whose poem was edited from one that can keep
 /// serving untouched.
 /// </summary>
-public sealed record DeployedEntry(DeploymentEntry Entry, string FileDigest)
+internal sealed record DeployedEntry(DeploymentEntry Entry, string FileDigest)
 {
     /// <summary>The entry's name: the service's name in the node's root collection.</summary>
     public string Name => Entry.Name;

@@ -16,7 +16,7 @@ namespace PoetryActors.Deployment;
 /// change is a top-level entry; settings outside <c>poetry.node.services</c> apply to the services
 /// started from then on. Reloads never overlap: a second one waits for the first.
 /// </summary>
-public sealed class DeploymentReloader
+internal sealed class DeploymentReloader
 {
     // Each step is bounded by the collection's own start and stop timeouts; this only guards against a lost answer.
     private static readonly TimeSpan StepLimit = TimeSpan.FromMinutes(2);

@@ -10,7 +10,7 @@ namespace PoetryActors.Deployment;
 /// the service that follows it in the file, so the node keeps the file's order as far as the
 /// untouched services allow (they are never moved: that would mean restarting them).
 /// </summary>
-public sealed record ReloadPlan(
+internal sealed record ReloadPlan(
     IReadOnlyList<string> Unchanged,
     IReadOnlyList<string> Changed,
     IReadOnlyList<string> Added,

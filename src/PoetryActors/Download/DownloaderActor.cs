@@ -20,7 +20,7 @@ namespace PoetryActors.Download;
 /// or earlier when the request no longer wants it, and stopping cancels whatever is in flight, so
 /// a downloader never outlives its request.
 /// </summary>
-public sealed class DownloaderActor : UntypedActor
+internal sealed class DownloaderActor : UntypedActor
 {
     private readonly DownloadPoem _request;
     private readonly CancellationTokenSource _cancel = new();

@@ -17,7 +17,7 @@ namespace PoetryActors.Download;
 /// client-side downloaders. Only the caller's own cancellation throws
 /// (<see cref="OperationCanceledException"/>).
 /// </summary>
-public static class PoemFetcher
+internal static class PoemFetcher
 {
     /// <summary>Fetches the poem served at <paramref name="address"/> within <paramref name="limits"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was cancelled.</exception>

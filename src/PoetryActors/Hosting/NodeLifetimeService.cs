@@ -13,7 +13,7 @@ namespace PoetryActors.Hosting;
 /// service that could not start; the host's stop (SIGINT, SIGTERM) stops them in reverse order,
 /// each awaited, before the actor system shuts down.
 /// </summary>
-public sealed class NodeLifetimeService(IRequiredActor<PoetryNodeRoot> root, ActorSystem system) : IHostedService
+internal sealed class NodeLifetimeService(IRequiredActor<PoetryNodeRoot> root, ActorSystem system) : IHostedService
 {
     // Through Akka's logging, so these lines reach the same Serilog sinks, in order, as the services' own.
     private readonly ILoggingAdapter _log = Logging.GetLogger(system, "node");

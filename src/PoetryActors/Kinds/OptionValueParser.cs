@@ -11,7 +11,7 @@ namespace PoetryActors.Kinds;
 /// (a <see cref="LoadedFile"/>), so a deployment with a missing, unreadable or oversized poem is
 /// refused before anything starts, and the service serves what was checked.
 /// </summary>
-public static class OptionValueParser
+internal static class OptionValueParser
 {
     /// <summary>Parses <paramref name="text"/> as <paramref name="option"/>'s type; files are read up to the default poem limit.</summary>
     public static bool TryParse(KindOption option, string text, out object value, out string error) =>

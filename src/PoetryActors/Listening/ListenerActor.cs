@@ -19,7 +19,7 @@ namespace PoetryActors.Listening;
 /// <see cref="ListenerProtocol.GetBoundAddress"/>. A failure of the accept loop itself crashes the
 /// actor so that its collection restarts it.
 /// </summary>
-public sealed class ListenerActor : ServiceActor, IWithUnboundedStash
+internal sealed class ListenerActor : ServiceActor, IWithUnboundedStash
 {
     private readonly ListenerSettings _settings;
     private readonly Func<IActorContext, Task<IConnectionHandler>> _handlerSource;

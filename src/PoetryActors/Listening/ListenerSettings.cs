@@ -8,7 +8,7 @@ namespace PoetryActors.Listening;
 /// and what one listener may hold under hostile clients (connections, send buffers, stalled
 /// sends). Defaults come from <c>poetry.listener</c> in reference.conf; validated at creation.
 /// </summary>
-public sealed record ListenerSettings
+internal sealed record ListenerSettings
 {
     /// <summary>Settings with every value given; <see cref="Create"/> reads them from <c>poetry.listener</c>.</summary>
     public ListenerSettings(string iface, int port, int backlog, TimeSpan drainTimeout, TimeSpan closeTimeout)

@@ -20,7 +20,7 @@ namespace PoetryActors.Proxy;
 /// Stopping the service cancels the fetch and forgets the poem. The phases are states that carry
 /// their data: Empty, Fetching (the fetch and its waiters), Cached (the poem).
 /// </summary>
-public sealed class PoemCacheActor : ServiceActor
+internal sealed class PoemCacheActor : ServiceActor
 {
     private readonly NetAddress _upstream;
     private readonly FetchLimits _limits;

@@ -25,7 +25,7 @@ namespace PoetryActors.Proxy;
 /// throughput next to a plain poem server). The cache is asked only while this handler has no poem;
 /// a new handler, from a restarted listener, asks again.
 /// </remarks>
-public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IConnectionHandler
+internal sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IConnectionHandler
 {
     private readonly TimeSpan _stallTimeout = stallTimeout ?? PoemWriter.DefaultStallTimeout;
 

@@ -15,7 +15,7 @@ namespace PoetryActors.Proxy;
 /// <c>cache</c> (<see cref="PoemCacheActor"/>), then <c>listener</c>. The upstream may itself be
 /// a proxy.
 /// </summary>
-public static class ProxyKind
+internal static class ProxyKind
 {
     /// <summary>The kind's name on the command line and in deployments.</summary>
     public const string Name = "proxy";

@@ -14,7 +14,7 @@ namespace PoetryActors.Server;
 /// Part 16's third exercise: an optional second poem on a second port (<c>poem2</c> and
 /// <c>port2</c>, both or neither) adds a second poem service and listener to the same collection.
 /// </summary>
-public static class FastPoetryKind
+internal static class FastPoetryKind
 {
     /// <summary>The kind's name on the command line and in deployments.</summary>
     public const string Name = "fastpoetry";

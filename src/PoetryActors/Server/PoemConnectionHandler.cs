@@ -11,7 +11,7 @@ namespace PoetryActors.Server;
 /// asynchronously, and a client that takes no byte for <paramref name="stallTimeout"/> (the
 /// listener's <c>stall-timeout</c>, reference.conf's by default) is reset.
 /// </summary>
-public sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IConnectionHandler
+internal sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IConnectionHandler
 {
     private readonly TimeSpan _stallTimeout = stallTimeout ?? PoemWriter.DefaultStallTimeout;
 

@@ -15,7 +15,7 @@ namespace PoetryActors.Server;
 /// the file when it starts, through <see cref="RegularFile"/> (a regular file within
 /// <c>poetry.poems.max-bytes</c>); a file that cannot be read refuses the start.
 /// </summary>
-public sealed class PoemServiceActor : ServiceActor
+internal sealed class PoemServiceActor : ServiceActor
 {
     private readonly string _poemPath;
     private readonly byte[]? _loaded;

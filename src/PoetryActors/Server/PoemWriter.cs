@@ -13,7 +13,7 @@ namespace PoetryActors.Server;
 /// listener then resets the connection (<see cref="Abort"/>), so the client never sees a clean
 /// close after part of the bytes.
 /// </summary>
-public static class PoemWriter
+internal static class PoemWriter
 {
     // What one await waits to send: small, so that it completes as soon as the client reads.
     private const int WaitSlice = 4 * 1024;

@@ -13,7 +13,7 @@ namespace PoetryActors.Server;
 /// listener's cancellation (a stop's drain time is over) ends it too, and the listener then resets
 /// the connection, so a client cut off mid-poem sees a reset, never a clean close.
 /// </summary>
-public sealed class SlowPoemConnectionHandler : IConnectionHandler
+internal sealed class SlowPoemConnectionHandler : IConnectionHandler
 {
     // PeriodicTimer cannot tick faster than once a millisecond; below that the chunks go back to back.
     private static readonly TimeSpan ShortestDelay = TimeSpan.FromMilliseconds(1);

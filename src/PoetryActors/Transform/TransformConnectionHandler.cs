@@ -28,7 +28,7 @@ namespace PoetryActors.Transform;
 /// while whole requests that arrive at once are still answered. A reply the client does not read
 /// counts against the budget too, and one that stalls for the stall timeout is reset.
 /// </remarks>
-public sealed class TransformConnectionHandler : IConnectionHandler
+internal sealed class TransformConnectionHandler : IConnectionHandler
 {
     private const int ReceiveChunk = 16 * 1024;
 

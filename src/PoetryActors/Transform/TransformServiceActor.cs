@@ -10,7 +10,7 @@ namespace PoetryActors.Transform;
 /// answers <see cref="TransformProtocol.GetProcessor"/> with the request processor that the
 /// listener's connections share, so another protocol could offer the same transforms.
 /// </summary>
-public sealed class TransformServiceActor(TransformRegistry registry, int maxReplyLength) : ServiceActor
+internal sealed class TransformServiceActor(TransformRegistry registry, int maxReplyLength) : ServiceActor
 {
     private TransformRequestProcessor? _processor;
 

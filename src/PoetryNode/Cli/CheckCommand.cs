@@ -7,7 +7,7 @@ namespace PoetryNode.Cli;
 /// <c>poetry-node check [FILE]</c>: checks a deployment exactly as <c>run</c> would, prints the
 /// service tree it describes, and starts nothing. For operators editing a file before a reload.
 /// </summary>
-public static class CheckCommand
+internal static class CheckCommand
 {
     /// <summary>The <c>check</c> command.</summary>
     public static Command Create(DeploymentLoader loader, DaemonOptions serve)

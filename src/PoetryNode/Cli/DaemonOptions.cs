@@ -10,7 +10,7 @@ namespace PoetryNode.Cli;
 /// commands list and accept them (and <c>get</c> its log level): <see cref="Misplaced"/> finds
 /// those given before a command that does not honour them.
 /// </summary>
-public sealed class DaemonOptions
+internal sealed class DaemonOptions
 {
     /// <summary>The pid file's default name, in the working directory (twistd's <c>twistd.pid</c>).</summary>
     public const string DefaultPidFile = "poetry-node.pid";
@@ -112,7 +112,7 @@ public sealed class DaemonOptions
 /// The serving options' values, as given (checked by <see cref="Hosting.NodeProcessSettings"/>);
 /// an empty <paramref name="PidFile"/> means none.
 /// </summary>
-public sealed record DaemonOptionValues(
+internal sealed record DaemonOptionValues(
     string? LogLevel,
     bool Daemon = false,
     string PidFile = "",

@@ -20,7 +20,7 @@ namespace PoetryNode.Cli;
 /// options have the names of the <c>poetry.download</c> HOCON keys. Exit code 0 when every poem
 /// arrived, 1 when some failed (each failure on stderr), 2 for usage errors.
 /// </summary>
-public static class GetCommand
+internal static class GetCommand
 {
     /// <summary>The <c>get</c> command.</summary>
     public static Command Create(DaemonOptions serve)
@@ -226,7 +226,7 @@ public static class GetCommand
 }
 
 /// <summary>How <c>get</c> prints what it fetched.</summary>
-public enum OutputMode
+internal enum OutputMode
 {
     /// <summary>Every poem in request order once all are done (the tutorial's exercise 4 for client 8).</summary>
     RequestOrder,
@@ -239,7 +239,7 @@ public enum OutputMode
 }
 
 /// <summary>A checked <c>get</c> command line.</summary>
-public sealed record GetRequest(
+internal sealed record GetRequest(
     IReadOnlyList<NetAddress> Addresses,
     DownloadSettings Settings,
     OutputMode Mode,

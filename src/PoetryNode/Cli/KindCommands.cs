@@ -10,7 +10,7 @@ namespace PoetryNode.Cli;
 /// --poem poetry/ecstasy.txt</c> runs a node with that one service, its options being the
 /// kind's options, checked exactly as the same keys in a deployment file are.
 /// </summary>
-public static class KindCommands
+internal static class KindCommands
 {
     /// <summary>The subcommand for <paramref name="kind"/>.</summary>
     public static Command Create(ServiceKind kind, DaemonOptions serve)

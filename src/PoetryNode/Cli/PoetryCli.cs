@@ -10,7 +10,7 @@ namespace PoetryNode.Cli;
 /// The poetry-node command line: <c>run</c>, one command per service kind, and the listing of
 /// them all when called with no command (twistd's plugin list). Usage errors exit with 2.
 /// </summary>
-public static class PoetryCli
+internal static class PoetryCli
 {
     /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args)

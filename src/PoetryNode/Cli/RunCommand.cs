@@ -10,7 +10,7 @@ namespace PoetryNode.Cli;
 /// problem is reported with the file, the entry and the key, and nothing starts. SIGHUP reads
 /// the file again and applies what changed.
 /// </summary>
-public static class RunCommand
+internal static class RunCommand
 {
     /// <summary>The <c>run</c> command.</summary>
     public static Command Create(DeploymentLoader loader, DaemonOptions serve)

@@ -21,7 +21,7 @@ namespace PoetryNode.Get;
 /// poems. SIGINT and SIGTERM cancel the downloads still running: what arrived is printed as
 /// usual, the rest is reported as interrupted, and the exit code is 130.
 /// </summary>
-public static class GetRun
+internal static class GetRun
 {
     /// <summary>The exit code after SIGINT or SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int InterruptedExit = 130;

@@ -16,7 +16,7 @@ namespace PoetryNode.Get;
 ///   "summary": { "requested": 1, "downloaded": 1, "failed": 0, "elapsed_ms": 12.5 } }
 /// </code>
 /// </summary>
-public static class JsonReport
+internal static class JsonReport
 {
     /// <summary>Writes the document for <paramref name="outcomes"/> to <paramref name="output"/>.</summary>
     public static void Write(Stream output, IReadOnlyList<PoemOutcome> outcomes, TimeSpan elapsed)

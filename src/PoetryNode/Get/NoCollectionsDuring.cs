@@ -10,7 +10,7 @@ namespace PoetryNode.Get;
 /// lets the burst allocate without a collection; if the request allocates more, the runtime
 /// simply collects and leaves the region. Measured with tests/benchmarks/fanout.
 /// </summary>
-public sealed class NoCollectionsDuring : IDisposable
+internal sealed class NoCollectionsDuring : IDisposable
 {
     private const long BytesPerDownload = 20 * 1024;
     private const long BaseBytes = 32L * 1024 * 1024;

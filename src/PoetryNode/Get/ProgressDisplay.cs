@@ -15,7 +15,7 @@ namespace PoetryNode.Get;
 /// <see cref="WriteAbove"/> erases it, lets the caller write, and draws it again. Only used when
 /// stderr is a terminal. Thread-safe: events come from the download watcher, redraws from a timer.
 /// </summary>
-public sealed class ProgressDisplay : IDisposable
+internal sealed class ProgressDisplay : IDisposable
 {
     private const int ShownDownloads = 6;
 

@@ -19,7 +19,7 @@ namespace PoetryNode.Hosting;
 /// is written and privileges dropped once the ports are bound, systemd is told, and SIGHUP
 /// reloads. A service that cannot start ends the run with one line on stderr and exit code 1.
 /// </summary>
-public static class NodeHost
+internal static class NodeHost
 {
     // At least this long, and longer than the deployment's orderly stop may take (its stop budget).
     private static readonly TimeSpan ShutdownLimit = TimeSpan.FromSeconds(90);

@@ -11,7 +11,7 @@ namespace PoetryNode.Hosting;
 /// through Akka.Logger.Serilog to one sink: the console (stdout) in the foreground, or a file
 /// (a daemon's default, or <c>--logfile</c>) that Serilog's file sink rolls over by size.
 /// </summary>
-public static class NodeLogging
+internal static class NodeLogging
 {
     /// <summary>One line per event, timestamped like twistd's log, with the source in brackets.</summary>
     public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] [{LogSource}] {Message:lj}{NewLine}{Exception}";

@@ -7,7 +7,7 @@ using Serilog.Events;
 namespace PoetryNode.Hosting;
 
 /// <summary>Where the log goes: a file rolled over at <paramref name="SizeLimit"/> bytes keeping <paramref name="Keep"/> old ones, or stdout when <paramref name="File"/> is null.</summary>
-public sealed record LogTarget(string? File, long SizeLimit, int Keep)
+internal sealed record LogTarget(string? File, long SizeLimit, int Keep)
 {
     /// <summary>How the target is named to the operator.</summary>
     public override string ToString() => File ?? "stdout";
