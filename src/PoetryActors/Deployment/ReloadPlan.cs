@@ -44,7 +44,11 @@ internal sealed record ReloadPlan(
         for (var i = 0; i < wanted.Count; i++)
         {
             var entry = wanted[i];
-            if (order.Contains(entry.Name)) continue;
+            if (order.Contains(entry.Name))
+            {
+                continue;
+            }
+
             var later = wanted.Skip(i + 1).Select(w => w.Name).ToHashSet();
             var at = order.FindIndex(later.Contains);
             additions.Add(new Addition(entry, at >= 0 ? order[at] : null));
@@ -57,11 +61,27 @@ internal sealed record ReloadPlan(
     /// <summary>One line for the log: what is restarted, added, removed and left alone.</summary>
     public override string ToString()
     {
-        if (IsEmpty) return $"nothing changed ({Unchanged.Count} unchanged)";
+        if (IsEmpty)
+        {
+            return $"nothing changed ({Unchanged.Count} unchanged)";
+        }
+
         var parts = new List<string>();
-        if (Changed.Count > 0) parts.Add("restarting " + string.Join(", ", Changed));
-        if (Added.Count > 0) parts.Add("adding " + string.Join(", ", Added));
-        if (Removed.Count > 0) parts.Add("removing " + string.Join(", ", Removed));
+        if (Changed.Count > 0)
+        {
+            parts.Add("restarting " + string.Join(", ", Changed));
+        }
+
+        if (Added.Count > 0)
+        {
+            parts.Add("adding " + string.Join(", ", Added));
+        }
+
+        if (Removed.Count > 0)
+        {
+            parts.Add("removing " + string.Join(", ", Removed));
+        }
+
         parts.Add($"{Unchanged.Count} unchanged" + (Unchanged.Count > 0 ? $" ({string.Join(", ", Unchanged)})" : ""));
         return string.Join("; ", parts);
     }

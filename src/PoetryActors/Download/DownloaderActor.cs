@@ -60,9 +60,19 @@ internal sealed class DownloaderActor : UntypedActor
         var self = Self;
         slots.TakeAsync(_cancel.Token).ContinueWith(taken =>
         {
-            if (!taken.IsCompletedSuccessfully) return;
-            if (Interlocked.CompareExchange(ref _slot, SlotHeld, SlotWaiting) == SlotWaiting) self.Tell(SlotTaken.Instance);
-            else slots.Give();
+            if (!taken.IsCompletedSuccessfully)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _slot, SlotHeld, SlotWaiting) == SlotWaiting)
+            {
+                self.Tell(SlotTaken.Instance);
+            }
+            else
+            {
+                slots.Give();
+            }
         }, TaskScheduler.Default);
     }
 
@@ -70,7 +80,10 @@ internal sealed class DownloaderActor : UntypedActor
     protected override void PostStop()
     {
         _cancel.Cancel();
-        if (Interlocked.Exchange(ref _slot, SlotGone) == SlotHeld) _request.Slots!.Give();
+        if (Interlocked.Exchange(ref _slot, SlotGone) == SlotHeld)
+        {
+            _request.Slots!.Give();
+        }
     }
 
     private void Queued(object message)

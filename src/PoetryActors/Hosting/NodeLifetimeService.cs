@@ -1,7 +1,7 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Hosting;
 using Microsoft.Extensions.Hosting;
-using Akka.Event;
 using PoetryActors.Services;
 using static PoetryActors.Services.ServiceProtocol;
 

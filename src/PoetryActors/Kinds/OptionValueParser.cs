@@ -88,7 +88,10 @@ internal static class OptionValueParser
             (text, 1.0);
         if (!double.TryParse(digits.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
             || !double.IsFinite(amount) || amount * scale > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
             return false;
+        }
+
         duration = TimeSpan.FromSeconds(amount * scale);
         return true;
     }
@@ -100,9 +103,21 @@ internal static class OptionValueParser
     /// </summary>
     public static string? ResolveFile(string path)
     {
-        if (path.Length == 0) return null;
-        if (Path.Exists(path)) return path;
-        if (Path.IsPathRooted(path)) return null;
+        if (path.Length == 0)
+        {
+            return null;
+        }
+
+        if (Path.Exists(path))
+        {
+            return path;
+        }
+
+        if (Path.IsPathRooted(path))
+        {
+            return null;
+        }
+
         var beside = Path.Combine(AppContext.BaseDirectory, path);
         return Path.Exists(beside) ? beside : null;
     }

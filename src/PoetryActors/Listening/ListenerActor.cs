@@ -1,7 +1,7 @@
-using Akka.Event;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using Akka.Event;
 using PoetryActors.Kinds;
 using PoetryActors.Services;
 using static PoetryActors.Listening.ListenerProtocol;
@@ -111,16 +111,24 @@ internal sealed class ListenerActor : ServiceActor, IWithUnboundedStash
 
     protected override async Task StopServiceAsync()
     {
-        if (_loop is not { } loop) return;
+        if (_loop is not { } loop)
+        {
+            return;
+        }
+
         _loop = null;
         var cut = await loop.CloseAsync(_settings.DrainTimeout).ConfigureAwait(false);
         loop.Dispose();
         if (cut > 0)
+        {
             Log.Warning("stopped listening on {0}; reset {1} connections still being served after the drain time of {2:0.##} s (their clients see a reset, not the end of a poem)",
                 loop.LocalAddress, cut, _settings.DrainTimeout.TotalSeconds);
+        }
         else
+        {
             // Debug: its service's stop is the line an operator reads.
             Log.Debug("stopped listening on {0}", loop.LocalAddress);
+        }
     }
 
     protected override void OnServiceMessage(object message)
@@ -148,13 +156,24 @@ internal sealed class ListenerActor : ServiceActor, IWithUnboundedStash
     internal static async Task<IPEndPoint> ResolveAsync(string iface, int port)
     {
         if (string.IsNullOrWhiteSpace(iface) || iface is "*" or "0.0.0.0")
+        {
             return new IPEndPoint(IPAddress.Any, port);
+        }
+
         if (iface is "::")
+        {
             return new IPEndPoint(IPAddress.IPv6Any, port);
+        }
+
         if (IPAddress.TryParse(iface, out var literal))
+        {
             return new IPEndPoint(literal, port);
+        }
+
         if (iface.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
             return new IPEndPoint(IPAddress.Loopback, port);
+        }
 
         IPAddress[] addresses;
         try

@@ -51,7 +51,11 @@ internal sealed class PoemCacheActor : ServiceActor
     /// <summary>No poem and no fetch: the first request starts one.</summary>
     private void Empty(object message)
     {
-        if (HandleServiceProtocol(message)) return;
+        if (HandleServiceProtocol(message))
+        {
+            return;
+        }
+
         switch (message)
         {
             case GetCachedPoem when !IsRunning:
@@ -89,7 +93,11 @@ internal sealed class PoemCacheActor : ServiceActor
             return;
         }
 
-        if (HandleServiceProtocol(message)) return;
+        if (HandleServiceProtocol(message))
+        {
+            return;
+        }
+
         switch (message)
         {
             case GetCachedPoem request:
@@ -136,7 +144,11 @@ internal sealed class PoemCacheActor : ServiceActor
             return;
         }
 
-        if (HandleServiceProtocol(message)) return;
+        if (HandleServiceProtocol(message))
+        {
+            return;
+        }
+
         switch (message)
         {
             case GetCachedPoem:
@@ -174,7 +186,10 @@ internal sealed class PoemCacheActor : ServiceActor
         Become(m => Cached(m, fetched.Poem));
         Log.Info("cached {0} bytes of poetry from {1} for {2} waiting clients", fetched.Poem.Length, _upstream, fetch.Waiters.Count);
         var answer = new CachedPoem(fetched.Poem);
-        foreach (var waiter in fetch.Waiters.Values) waiter.Tell(answer);
+        foreach (var waiter in fetch.Waiters.Values)
+        {
+            waiter.Tell(answer);
+        }
     }
 
     /// <summary>
@@ -185,11 +200,22 @@ internal sealed class PoemCacheActor : ServiceActor
     private void AbandonFetch(Fetch fetch, string reason, bool ended)
     {
         Log.Warning("no poem to cache: {0}; {1} waiting clients get none", reason, fetch.Waiters.Count);
-        if (ended) fetch.Dispose();
-        else fetch.Cancel();
+        if (ended)
+        {
+            fetch.Dispose();
+        }
+        else
+        {
+            fetch.Cancel();
+        }
+
         Become(Empty);
         var answer = new PoemNotAvailable(reason);
-        foreach (var waiter in fetch.Waiters.Values) waiter.Tell(answer);
+        foreach (var waiter in fetch.Waiters.Values)
+        {
+            waiter.Tell(answer);
+        }
+
         fetch.Waiters.Clear();
     }
 
@@ -205,7 +231,10 @@ internal sealed class PoemCacheActor : ServiceActor
 
         public void Cancel()
         {
-            if (!_disposed) _cancel.Cancel();
+            if (!_disposed)
+            {
+                _cancel.Cancel();
+            }
         }
 
         // Called only once the fetch's task has ended, when nothing uses the token any more.

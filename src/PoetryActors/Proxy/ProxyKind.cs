@@ -69,12 +69,16 @@ internal static class ProxyKind
     private static IEnumerable<(string Key, string Message)> CheckOptions(ServiceOptions options)
     {
         if (options.GetDuration("fetch-timeout") <= TimeSpan.Zero)
+        {
             yield return ("fetch-timeout", "must be more than zero");
+        }
 
         var upstream = options.GetAddress("upstream");
         var port = options.GetInt("port");
         if (upstream.Port == port && IsLoopback(upstream.Host) && IsLoopback(options.GetString("iface")))
+        {
             yield return ("upstream", $"{upstream} is this proxy's own address: it would fetch from itself");
+        }
     }
 
     private static bool IsLoopback(string host) =>

@@ -60,11 +60,19 @@ internal static class FastPoetryKind
     private static IEnumerable<(string Key, string Message)> CheckSecondPoem(ServiceOptions options)
     {
         if (options.Has("poem2") && !options.Has("port2"))
+        {
             yield return ("port2", "missing: poem2 needs a port2 to be served on");
+        }
+
         if (options.Has("port2") && !options.Has("poem2"))
+        {
             yield return ("poem2", "missing: port2 needs a poem2 to serve");
+        }
+
         if (options.Has("port2") && options.GetInt("port2") is var port2 and not 0 && port2 == options.GetInt("port"))
+        {
             yield return ("port2", $"port {port2} is already the first poem's port");
+        }
     }
 
     /// <summary>

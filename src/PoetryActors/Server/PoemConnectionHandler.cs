@@ -19,7 +19,10 @@ internal sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log, Ti
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (log.IsInfoEnabled)
+        {
             log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.PeerOf(connection));
+        }
+
         return PoemWriter.WriteAsync(connection, poem, _stallTimeout, cancel);
     }
 }

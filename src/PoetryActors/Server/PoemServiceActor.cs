@@ -53,7 +53,10 @@ internal sealed class PoemServiceActor : ServiceActor
         {
             var limit = PoemSettings.Create(Context.System.Settings.Config).MaxBytes;
             if (!RegularFile.TryRead(_poemPath, limit, PoemSettings.MaxBytesKey, out var contents, out var reason))
+            {
                 throw new ServiceStartException("poem " + reason);
+            }
+
             _poem = contents;
         }
         Log.Info("loaded a poem from: {0}", _poemPath);

@@ -16,7 +16,10 @@ internal sealed record PoemSettings
     public PoemSettings(long maxBytes)
     {
         if (maxBytes < 1 || maxBytes > Array.MaxLength)
+        {
             throw new SettingsException([new SettingProblem(MaxBytesKey, $"expected a size from 1 byte to {Array.MaxLength} bytes, got {maxBytes}")]);
+        }
+
         MaxBytes = maxBytes;
     }
 

@@ -35,9 +35,16 @@ internal static class PoemWriter
     {
         connection.Blocking = false;
         var sent = connection.Send(bytes.Span, SocketFlags.None, out var error);
-        if (error is SocketError.Success && sent == bytes.Length) return ValueTask.CompletedTask;
+        if (error is SocketError.Success && sent == bytes.Length)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         if (error is not (SocketError.Success or SocketError.WouldBlock))
+        {
             return ValueTask.FromException(new SocketException((int)error));
+        }
+
         return SendRestAsync(connection, bytes, Math.Max(sent, 0), stallTimeout, cancel);
     }
 
@@ -64,13 +71,23 @@ internal static class PoemWriter
                     stallTimeout.TotalSeconds, offset, all.Length));
             }
             offset += sent;
-            if (offset == all.Length) return;
+            if (offset == all.Length)
+            {
+                return;
+            }
 
             // Then fill the buffer without blocking with as much as it takes.
             var more = connection.Send(all.Span[offset..], SocketFlags.None, out var error);
-            if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                throw new SocketException((int)error);
+            }
+
             offset += Math.Max(more, 0);
-            if (offset == all.Length) return;
+            if (offset == all.Length)
+            {
+                return;
+            }
         }
     }
 }

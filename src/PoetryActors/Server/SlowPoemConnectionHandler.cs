@@ -39,7 +39,10 @@ internal sealed class SlowPoemConnectionHandler : IConnectionHandler
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (_log.IsInfoEnabled)
+        {
             _log.Info("sending {0} bytes of poetry to {1}", _poem.Length, AcceptLoop.PeerOf(connection));
+        }
+
         return DribbleAsync(connection, cancel);
     }
 
@@ -58,7 +61,10 @@ internal sealed class SlowPoemConnectionHandler : IConnectionHandler
             var chunk = _poem.AsMemory(offset, Math.Min(_chunkSize, _poem.Length - offset));
             await PoemWriter.WriteAsync(connection, chunk, _stallTimeout, cancel).ConfigureAwait(false);
             // After the last chunk too: the original slept once more before it found the end of the file.
-            if (ticks is not null) await ticks.WaitForNextTickAsync(cancel).ConfigureAwait(false);
+            if (ticks is not null)
+            {
+                await ticks.WaitForNextTickAsync(cancel).ConfigureAwait(false);
+            }
         }
     }
 }

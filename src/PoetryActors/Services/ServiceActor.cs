@@ -43,7 +43,10 @@ public abstract class ServiceActor : UntypedActor
     /// <summary>The initial state: the service protocol, then <see cref="OnServiceMessage"/>.</summary>
     protected override void OnReceive(object message)
     {
-        if (!HandleServiceProtocol(message)) OnServiceMessage(message);
+        if (!HandleServiceProtocol(message))
+        {
+            OnServiceMessage(message);
+        }
     }
 
     /// <summary>

@@ -13,7 +13,10 @@ internal sealed record TransformServerSettings
     public TransformServerSettings(long memoryBudget)
     {
         if (memoryBudget < 1)
+        {
             throw new ConfigurationException($"poetry.transform.memory-budget: must be at least 1 byte, got {memoryBudget}");
+        }
+
         MemoryBudget = memoryBudget;
     }
 

@@ -1,5 +1,5 @@
-using Akka.Event;
 using Akka.Actor;
+using Akka.Event;
 using PoetryActors.Services;
 using static PoetryActors.Transform.TransformProtocol;
 

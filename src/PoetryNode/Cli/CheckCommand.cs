@@ -22,11 +22,17 @@ internal static class CheckCommand
         command.SetAction(async (result, _) =>
         {
             if (serve.Misplaced(result) is { Count: > 0 } misplaced)
+            {
                 return await RefuseAsync("check", misplaced);
+            }
+
             var paths = result.GetValue(files) is { Length: > 0 } given ? given.Select(p => (string?)p).ToList() : [null];
             // The parser takes an unknown --option for a file name; say what it is instead.
             if (paths.FirstOrDefault(p => p?.StartsWith("--", StringComparison.Ordinal) == true) is { } unknown)
+            {
                 return await RefuseAsync("check", [unknown]);
+            }
+
             var exit = ExitCodes.Success;
             foreach (var path in paths)
             {
@@ -50,7 +56,10 @@ internal static class CheckCommand
     internal static async Task<int> RefuseAsync(string command, IReadOnlyList<string> misplaced)
     {
         foreach (var option in misplaced)
+        {
             await Console.Error.WriteLineAsync($"poetry-node {command}: {NotAnOption(command, option)}");
+        }
+
         await Console.Error.WriteLineAsync($"Run 'poetry-node {command} --help' for usage.");
         return ExitCodes.Usage;
     }

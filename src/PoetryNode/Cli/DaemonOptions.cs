@@ -84,7 +84,9 @@ internal sealed class DaemonOptions
     public void AddTo(Command command)
     {
         foreach (var option in All)
+        {
             command.Options.Add(option);
+        }
     }
 
     /// <summary>

@@ -15,7 +15,10 @@ internal static class DeploymentFiles
         catch (DeploymentException e)
         {
             foreach (var error in e.Errors)
+            {
                 await Console.Error.WriteLineAsync($"poetry-node: {error}");
+            }
+
             return null;
         }
     }

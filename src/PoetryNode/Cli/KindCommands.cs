@@ -43,20 +43,31 @@ internal static class KindCommands
                 var catalog = kind.Catalog!();
                 var width = catalog.Max(c => c.Name.Length);
                 foreach (var (name, description) in catalog)
+                {
                     Console.Out.WriteLine($"  {name.PadRight(width)}  {description}");
+                }
+
                 return ExitCodes.Success;
             }
 
             var raw = new Dictionary<string, string>();
             foreach (var (option, cli) in options)
-                if (result.GetValue(cli) is { } value) raw[option.Name] = value;
+            {
+                if (result.GetValue(cli) is { } value)
+                {
+                    raw[option.Name] = value;
+                }
+            }
 
             var source = $"poetry-node {kind.Name}";
             var parsed = kind.Parse(raw);
             if (parsed.Options is null)
             {
                 foreach (var (key, message) in parsed.Problems)
+                {
                     await Console.Error.WriteLineAsync($"{source}: --{key}: {message}");
+                }
+
                 return ExitCodes.Usage;
             }
 
@@ -65,7 +76,10 @@ internal static class KindCommands
             {
                 var again = kind.Parse(raw);
                 if (again.Options is null)
+                {
                     throw new DeploymentException(again.Problems.Select(p => new DeploymentError(source, null, "--" + p.Key, p.Message)).ToList());
+                }
+
                 return Deployment(again.Options);
             }
             NodeDeployment Deployment(ServiceOptions checkedOptions) =>

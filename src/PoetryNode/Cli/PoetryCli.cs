@@ -20,17 +20,24 @@ internal static class PoetryCli
         if (result.Errors.Count > 0)
         {
             foreach (var error in result.Errors)
+            {
                 await Console.Error.WriteLineAsync($"poetry-node: {error.Message}");
+            }
+
             await Console.Error.WriteLineAsync($"Run '{HelpHint(result)}' for usage.");
             return ExitCodes.Usage;
         }
         // Only serving commands have a host to hand held signals to; the others get their usual effect back.
         if (!IsServing(result.CommandResult.Command))
+        {
             StartupSignals.Release();
+        }
         // The host handles SIGINT and SIGTERM with an orderly stop; the parser must not kill the process first.
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
         if (result.Action is not HelpAction || result.CommandResult.Command != root)
+        {
             return await result.InvokeAsync(invocation);
+        }
 
         // The parser's list of commands shows every argument as required (run <FILE>); the
         // commands' own usage lines know better (run [<FILE>]), so the root help says it too.
@@ -50,7 +57,11 @@ internal static class PoetryCli
     {
         foreach (var command in root.Subcommands)
         {
-            if (command.Arguments.Count == 0 || command.Arguments.Any(a => a.Arity.MinimumNumberOfValues > 0)) continue;
+            if (command.Arguments.Count == 0 || command.Arguments.Any(a => a.Arity.MinimumNumberOfValues > 0))
+            {
+                continue;
+            }
+
             var required = "  " + command.Name + string.Concat(command.Arguments.Select(a => $" <{a.HelpName ?? a.Name}>")) + " ";
             var optional = "  " + command.Name + string.Concat(command.Arguments.Select(a => $" [{a.HelpName ?? a.Name}]")) + " ";
             help = help.Replace("\n" + required, "\n" + optional, StringComparison.Ordinal);
@@ -69,7 +80,10 @@ internal static class PoetryCli
         root.Subcommands.Add(CheckCommand.Create(loader, serve));
         root.Subcommands.Add(GetCommand.Create(serve));
         foreach (var kind in kinds.All)
+        {
             root.Subcommands.Add(KindCommands.Create(kind, serve));
+        }
+
         root.SetAction(_ =>
         {
             Console.Out.Write(Listing(root, kinds, serve));
@@ -86,11 +100,17 @@ internal static class PoetryCli
         writer.WriteLine();
         writer.WriteLine("Commands:");
         foreach (var command in root.Subcommands.Where(c => !kinds.TryGet(c.Name, out _)))
+        {
             writer.WriteLine($"  {command.Name,-12} {command.Description}");
+        }
+
         writer.WriteLine();
         writer.WriteLine("Service kinds (each is a command; 'poetry-node <kind> --help' lists its options):");
         foreach (var kind in kinds.All)
+        {
             writer.WriteLine($"  {kind.Name,-12} {kind.Description}");
+        }
+
         writer.WriteLine();
         writer.WriteLine("Daemon options (every serving command takes them, before the command as with twistd, or after it):");
         writer.WriteLine("  " + string.Join(' ', serve.All.Select(o => o.HelpName is { } value ? $"{o.Name} {value}" : o.Name)));

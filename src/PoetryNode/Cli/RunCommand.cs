@@ -27,7 +27,9 @@ internal static class RunCommand
         {
             var path = result.GetValue(file);
             if (await DeploymentFiles.LoadAsync(loader, path) is not { } deployment)
+            {
                 return ExitCodes.Usage;
+            }
             // The same path, relative to the same working directory, on every reload.
             Func<NodeDeployment> reload = path is null
                 ? () => loader.Load(DefaultDeployment.Text, DefaultDeployment.Source)

@@ -83,8 +83,14 @@ internal static class GetRun
         void Show(PoemOutcome outcome)
         {
             // As it arrives: out at once, not when the buffer fills.
-            if (display is null) Report(outcome, printer, stdout, flush: true);
-            else display.WriteAbove(() => Report(outcome, printer, stdout, flush: true));
+            if (display is null)
+            {
+                Report(outcome, printer, stdout, flush: true);
+            }
+            else
+            {
+                display.WriteAbove(() => Report(outcome, printer, stdout, flush: true));
+            }
         }
 
         // What has arrived so far, so that an interrupted request still prints it.
@@ -99,11 +105,18 @@ internal static class GetRun
                 lock (arrived)
                 {
                     // Once interrupted, what is printed is settled: a late arrival changes nothing.
-                    if (interrupted) return;
+                    if (interrupted)
+                    {
+                        return;
+                    }
+
                     arrived[outcome.Index] = outcome;
                     Log.ForContext("LogSource", "poetry-node get").Debug("download-{Index} settled: {Outcome}", outcome.Index, outcome.ToString());
                     display?.OnSettled(outcome);
-                    if (asCompleted) Show(outcome);
+                    if (asCompleted)
+                    {
+                        Show(outcome);
+                    }
                 }
             },
         };
@@ -134,25 +147,39 @@ internal static class GetRun
         {
             case OutputMode.RequestOrder:
                 foreach (var outcome in outcomes)
+                {
                     Report(outcome, printer, stdout, flush: false);
+                }
+
                 break;
             case OutputMode.AsCompleted:
                 // Each arrived poem was printed as it came; only the interrupted ones are left to say.
                 foreach (var outcome in outcomes.Where(IsInterrupted))
+                {
                     Warn(outcome, stdout);
+                }
+
                 break;
             case OutputMode.Json:
                 foreach (var outcome in outcomes)
+                {
                     Warn(outcome, stdout);
+                }
+
                 JsonReport.Write(stdout, outcomes, clock.Elapsed);
                 break;
         }
 
         stdout.Flush();
         if (exit == InterruptedExit)
+        {
             await Console.Error.WriteLineAsync($"poetry-node get: interrupted: {outcomes.Count(IsInterrupted)} of {outcomes.Count} downloads were still running and were cancelled");
+        }
         else if (!outcomes.All(o => o.Succeeded))
+        {
             exit = ExitCodes.Failure;
+        }
+
         return exit;
     }
 
@@ -168,7 +195,10 @@ internal static class GetRun
         if (outcome is PoemOutcome.Downloaded downloaded)
         {
             printer.Print(downloaded.Poem);
-            if (flush) printer.Flush();
+            if (flush)
+            {
+                printer.Flush();
+            }
         }
     }
 
@@ -183,7 +213,10 @@ internal static class GetRun
                 $"poetry-node get: {outcome.Address}: {Capitalized(transform.Name)} failed! {transform.FailureReason}; the original poem is printed",
             _ => null,
         };
-        if (line is null) return;
+        if (line is null)
+        {
+            return;
+        }
         // Keep the streams in order on a terminal: what went to stdout before comes first.
         stdout.Flush();
         Console.Error.WriteLine(line);

@@ -41,9 +41,17 @@ internal sealed class NoCollectionsDuring : IDisposable
     /// <summary>Ends the region if the fetch did not outgrow it.</summary>
     public void Dispose()
     {
-        if (!_active) return;
+        if (!_active)
+        {
+            return;
+        }
+
         _active = false;
-        if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion) return;
+        if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion)
+        {
+            return;
+        }
+
         try
         {
             GC.EndNoGCRegion();

@@ -14,7 +14,10 @@ internal sealed class PoemPrinter(Stream output)
     public void Print(ReadOnlySpan<byte> poem)
     {
         if (_printedAny)
+        {
             output.Write(_lastEndedLine ? "\n"u8 : "\n\n"u8);
+        }
+
         output.Write(poem);
         _printedAny = true;
         _lastEndedLine = poem.IsEmpty ? _lastEndedLine : poem[^1] == (byte)'\n';

@@ -14,7 +14,11 @@ internal sealed class AkkaConsoleLogger : MinimalLogger
     /// <inheritdoc />
     protected override void Log(object message)
     {
-        if (message is not Akka.Event.LogEvent e) return;
+        if (message is not Akka.Event.LogEvent e)
+        {
+            return;
+        }
+
         var level = e.LogLevel() switch
         {
             LogLevel.DebugLevel => LogEventLevel.Debug,

@@ -17,7 +17,10 @@ internal sealed class FlushWhenIdleSink(ILogEventSink inner, IdleMonitor monitor
     public void Emit(LogEvent logEvent)
     {
         inner.Emit(logEvent);
-        if (monitor.QueueIsEmpty) Flush();
+        if (monitor.QueueIsEmpty)
+        {
+            Flush();
+        }
     }
 
     // Serilog disposes the writing sink itself (which writes what it holds); nothing is left here.

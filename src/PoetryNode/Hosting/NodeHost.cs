@@ -31,14 +31,22 @@ internal static class NodeHost
         if (NodeProcessSettings.Resolve(serve, source.Initial, errors) is not { } settings)
         {
             foreach (var error in errors)
+            {
                 await Console.Error.WriteLineAsync($"poetry-node: {error}");
+            }
+
             return ExitCodes.Usage;
         }
 
         if (settings.Daemon && !DaemonChild.IsDaemon)
+        {
             return await DaemonLauncher.LaunchAsync(settings.PidFile?.Path, settings.Log.ToString());
+        }
+
         if (DaemonChild.IsDaemon)
+        {
             DaemonChild.Detach();
+        }
 
         string? staleWarning = null;
         if (settings.PidFile is { } pidFile)
@@ -71,7 +79,11 @@ internal static class NodeHost
         {
             using var host = Build(source, settings);
             log.Information("running {Source}", source.Initial.Source);
-            if (staleWarning is not null) log.Warning("{Warning}", staleWarning);
+            if (staleWarning is not null)
+            {
+                log.Warning("{Warning}", staleWarning);
+            }
+
             try
             {
                 await host.StartAsync();
@@ -90,9 +102,14 @@ internal static class NodeHost
                 // anything else is a bug, logged in full, but the operator still gets one line.
                 var reason = e is NodeStartException ? e.Message : "internal error: " + e.Message;
                 if (e is NodeStartException)
+                {
                     log.Error("the node could not start: {Reason}", reason);
+                }
                 else
+                {
                     log.Error(e, "the node failed to start");
+                }
+
                 await host.StopAsync();
                 await Log.CloseAndFlushAsync();
                 await Console.Error.WriteLineAsync($"poetry-node: {reason}");
@@ -100,10 +117,15 @@ internal static class NodeHost
             }
 
             if (DaemonChild.IsDaemon)
+            {
                 DaemonChild.ReportReady();
+            }
             // A SIGTERM or SIGINT that came before the host could take it: the orderly stop, now.
             if (StartupSignals.HandOverStop(host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication))
+            {
                 log.Information("stopping: a stop was requested while the node started");
+            }
+
             await host.WaitForShutdownAsync();
             log.Information("node stopped");
             return ExitCodes.Success;

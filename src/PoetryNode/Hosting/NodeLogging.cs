@@ -1,8 +1,8 @@
 using Akka.Event;
 using Serilog;
 using Serilog.Configuration;
-using Serilog.Formatting.Display;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace PoetryNode.Hosting;
 
@@ -87,23 +87,37 @@ internal static class NodeLogging
     /// <summary>The log files <paramref name="target"/> has written so far (the first one, then the rolled-over ones).</summary>
     public static IEnumerable<string> Files(LogTarget target)
     {
-        if (target.File is not { } file) yield break;
+        if (target.File is not { } file)
+        {
+            yield break;
+        }
+
         var folder = Path.GetDirectoryName(file)!;
         var stem = Path.GetFileNameWithoutExtension(file);
         var extension = Path.GetExtension(file);
-        if (!Directory.Exists(folder)) yield break;
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
         foreach (var path in Directory.EnumerateFiles(folder, stem + "*" + extension))
         {
             var middle = Path.GetFileName(path)[stem.Length..^extension.Length];
             if (middle.Length == 0 || (middle.Length >= 4 && middle[0] == '_' && middle[1..].All(char.IsAsciiDigit)))
+            {
                 yield return path;
+            }
         }
     }
 
     /// <summary>Null when <paramref name="target"/> can be written, else why not (checked before anything starts).</summary>
     public static string? CheckWritable(LogTarget target)
     {
-        if (target.File is not { } file) return null;
+        if (target.File is not { } file)
+        {
+            return null;
+        }
+
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);

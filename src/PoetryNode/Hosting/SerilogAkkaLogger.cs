@@ -50,21 +50,36 @@ internal sealed class SerilogAkkaLogger : UntypedActor, IRequiresMessageQueue<IL
             _ => LogEventLevel.Error,
         };
         var logger = LoggerFor(logEvent.LogSource ?? "");
-        if (!logger.IsEnabled(level)) return;
+        if (!logger.IsEnabled(level))
+        {
+            return;
+        }
 
         var (template, args) = logEvent.Message is LogMessage message
             ? (message.Format, message.Parameters() as object[] ?? message.Parameters().ToArray())
             : ("{Message:l}", [logEvent.Message]);
-        if (!logger.BindMessageTemplate(template, args, out var parsed, out var properties)) return;
+        if (!logger.BindMessageTemplate(template, args, out var parsed, out var properties))
+        {
+            return;
+        }
+
         var timestamp = new DateTimeOffset(DateTime.SpecifyKind(logEvent.Timestamp, DateTimeKind.Utc)).ToLocalTime();
         logger.Write(new SerilogLogEvent(timestamp, level, logEvent.Cause, parsed, properties));
     }
 
     private ILogger LoggerFor(string source)
     {
-        if (_bySource.TryGetValue(source, out var logger)) return logger;
+        if (_bySource.TryGetValue(source, out var logger))
+        {
+            return logger;
+        }
+
         logger = Log.Logger.ForContext("LogSource", source);
-        if (_bySource.Count < MaxCachedSources) _bySource[source] = logger;
+        if (_bySource.Count < MaxCachedSources)
+        {
+            _bySource[source] = logger;
+        }
+
         return logger;
     }
 }

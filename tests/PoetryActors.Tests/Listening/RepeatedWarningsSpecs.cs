@@ -16,7 +16,11 @@ public sealed class RepeatedWarningsSpecs() : TestKit("akka.loglevel = INFO")
 
         await EventFilter.Warning(contains: "bad request 0").ExpectOneAsync(Deadline, () =>
         {
-            for (var i = 0; i < 10_000; i++) warnings.Warn("bad requests", $"bad request {i}");
+            for (var i = 0; i < 10_000; i++)
+            {
+                warnings.Warn("bad requests", $"bad request {i}");
+            }
+
             return Task.CompletedTask;
         });
         // Nothing else was written for the other 9,999 until the window closed; then one line.
