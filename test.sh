@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test tier (unit, TestKit scenarios, interop with real Twisted, end-to-end runs of
 # poetry-node) and ends with one line: "N passed, N failed".
-# Installs Debian's python3-twisted first when it is missing (the interop tests need it).
+# Installs Debian's python3-twisted first when it is missing (the interop tests need it), and
+# Debian's chromium (the status page is tested in a real headless browser).
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +11,13 @@ if ! /usr/bin/python3 -c 'import twisted' >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-twisted >/dev/null \
     || { echo "test.sh: could not install python3-twisted"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: installing chromium for the status page test..."
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null \
+    || { echo "test.sh: could not install chromium"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 # Many-client tests open thousands of sockets.

@@ -398,6 +398,7 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
         ("poetry.listener", c => ListenerSettings.Create("", 0, c)),
         ("poetry.download", c => DownloadSettings.Create(c)),
         ("poetry.poems", c => PoemSettings.Create(c)),
+        ("poetry.status", c => Instruments.StatusSettings.Create(c)),
     ];
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using PoetryActors.Instruments;
 using PoetryActors.Kinds;
 using static PoetryActors.Aggregation.AggregationProtocol;
 using static PoetryActors.Download.DownloadProtocol;
@@ -186,12 +187,14 @@ internal sealed class DownloaderActor : UntypedActor
     private void Succeed(byte[] poem, FetchResult.Fetched fetched, TransformReport? transform, TimeSpan transformTime)
     {
         var timings = new DownloadTimings(fetched.Elapsed, transformTime, _clock.Elapsed);
+        DownloadInstruments.Downloaded();
         Context.Parent.Tell(new WorkSucceeded(new PoemOutcome.Downloaded(_request.Index, _request.Address, poem, fetched.Poem.Length, transform, timings)));
         Become(Reported);
     }
 
     private void Fail(DownloadFailed failure)
     {
+        DownloadInstruments.Failed(failure.Step.ToString().ToLowerInvariant());
         Context.Parent.Tell(new WorkSucceeded(new PoemOutcome.Failed(_request.Index, failure)));
         Become(Reported);
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Event;
+using PoetryActors.Instruments;
 
 namespace PoetryActors.Listening;
 
@@ -27,14 +28,17 @@ internal sealed class AcceptLoop : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Socket, byte> _inFlight = new();
     private readonly GracefulCloser _closer;
+    private readonly ServiceInstruments _instruments;
     private readonly SemaphoreSlim _slots;
     private readonly int _maxConnections;
     private readonly Thread _thread;
     private volatile bool _closing;
 
-    private AcceptLoop(Socket socket, ListenerSettings settings, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal)
+    private AcceptLoop(Socket socket, ListenerSettings settings, IConnectionHandler handler, ILoggingAdapter log, Action<Exception> onFatal,
+        ServiceInstruments instruments)
     {
         _socket = socket;
+        _instruments = instruments;
         _maxConnections = settings.MaxConnections;
         _slots = new SemaphoreSlim(settings.MaxConnections, settings.MaxConnections);
         _closer = new GracefulCloser(settings.CloseTimeout, Ended);
@@ -60,7 +64,7 @@ internal sealed class AcceptLoop : IDisposable
     /// operator can act on. Accepting begins with <see cref="Start"/>.
     /// </summary>
     public static AcceptLoop Bind(IPEndPoint address, ListenerSettings settings, IConnectionHandler handler, ILoggingAdapter log,
-        Action<Exception> onFatal)
+        Action<Exception> onFatal, ServiceInstruments? instruments = null)
     {
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -68,24 +72,17 @@ internal sealed class AcceptLoop : IDisposable
             AllowRebindDuringTimeWait(socket);
             // Accepted connections inherit the listening socket's buffer sizes (Linux, the BSDs),
             // so this costs nothing per connection.
-            if (settings.SendBuffer > 0)
-            {
-                socket.SendBufferSize = settings.SendBuffer;
-            }
-
+            if (settings.SendBuffer > 0) socket.SendBufferSize = settings.SendBuffer;
             socket.Bind(address);
             socket.Listen(settings.Backlog);
-            if (settings.DeferAccept)
-            {
-                DeferAccept(socket);
-            }
+            if (settings.DeferAccept) DeferAccept(socket);
         }
         catch (SocketException e)
         {
             socket.Dispose();
             throw new Services.ServiceStartException($"cannot listen on {address}: {Describe(e)}", e);
         }
-        return new AcceptLoop(socket, settings, handler, log, onFatal);
+        return new AcceptLoop(socket, settings, handler, log, onFatal, instruments ?? ServiceInstruments.Unassigned);
     }
 
     /// <summary>
@@ -99,13 +96,9 @@ internal sealed class AcceptLoop : IDisposable
     {
         const int on = 1;
         if (OperatingSystem.IsLinux())
-        {
             socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(on));
-        }
         else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
-        {
             socket.SetRawSocketOption(0xffff /* SOL_SOCKET */, 0x4 /* SO_REUSEADDR */, BitConverter.GetBytes(on));
-        }
     }
 
     /// <summary>
@@ -116,11 +109,7 @@ internal sealed class AcceptLoop : IDisposable
     private static void DeferAccept(Socket socket)
     {
         const int IpProtoTcp = 6, TcpDeferAccept = 9, Seconds = 1;
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
+        if (!OperatingSystem.IsLinux()) return;
         try
         {
             socket.SetRawSocketOption(IpProtoTcp, TcpDeferAccept, BitConverter.GetBytes(Seconds));
@@ -148,16 +137,11 @@ internal sealed class AcceptLoop : IDisposable
 
         var deadline = DateTime.UtcNow + drain;
         while (InFlight > 0 && DateTime.UtcNow < deadline)
-        {
             await Task.Delay(20).ConfigureAwait(false);
-        }
 
         var cut = InFlight;
         _cut.Cancel();
-        foreach (var connection in _inFlight.Keys)
-        {
-            Abort.Connection(connection);
-        }
+        foreach (var connection in _inFlight.Keys) Abort.Connection(connection);
         // Connections that only wait for their client to close have had everything; a stop
         // does not wait for them.
         _closer.CutAll();
@@ -171,11 +155,7 @@ internal sealed class AcceptLoop : IDisposable
         _stopping.Cancel();
         _socket.Dispose();
         _cut.Cancel();
-        foreach (var connection in _inFlight.Keys)
-        {
-            Abort.Connection(connection);
-        }
-
+        foreach (var connection in _inFlight.Keys) Abort.Connection(connection);
         _closer.Dispose();
         _warnings.Flush(all: true);
         _cut.Dispose();
@@ -185,11 +165,7 @@ internal sealed class AcceptLoop : IDisposable
     {
         while (!_closing)
         {
-            if (!WaitForSlot())
-            {
-                return;
-            }
-
+            if (!WaitForSlot()) return;
             Socket connection;
             try
             {
@@ -220,11 +196,7 @@ internal sealed class AcceptLoop : IDisposable
     /// <summary>Takes a connection slot, waiting (without accepting) while max-connections are open; false once the loop closes.</summary>
     private bool WaitForSlot()
     {
-        if (_slots.Wait(0))
-        {
-            return true;
-        }
-
+        if (_slots.Wait(0)) return true;
         _warnings.Warn($"{LocalAddress} at max-connections",
             $"{LocalAddress} has {_maxConnections} connections open, its max-connections; not accepting until one ends (the kernel queues the next ones)");
         try
@@ -243,6 +215,7 @@ internal sealed class AcceptLoop : IDisposable
 
     private void Serve(Socket connection)
     {
+        var acceptedAt = _instruments.ConnectionAccepted();
         ValueTask served;
         try
         {
@@ -250,7 +223,7 @@ internal sealed class AcceptLoop : IDisposable
         }
         catch (Exception e)
         {
-            LogFailure(connection, e);
+            LogFailure(connection, e, acceptedAt);
             Abort.Connection(connection);
             Ended();
             return;
@@ -258,25 +231,27 @@ internal sealed class AcceptLoop : IDisposable
 
         if (served.IsCompletedSuccessfully)
         {
+            _instruments.ConnectionEnded(acceptedAt);
             _closer.Close(connection);
             return;
         }
 
         _inFlight.TryAdd(connection, 0);
-        _ = FinishAsync(served, connection);
+        _ = FinishAsync(served, connection, acceptedAt);
     }
 
-    private async Task FinishAsync(ValueTask served, Socket connection)
+    private async Task FinishAsync(ValueTask served, Socket connection, long acceptedAt)
     {
         var completed = false;
         try
         {
             await served.ConfigureAwait(false);
             completed = true;
+            _instruments.ConnectionEnded(acceptedAt);
         }
         catch (Exception e)
         {
-            LogFailure(connection, e);
+            LogFailure(connection, e, acceptedAt);
         }
         finally
         {
@@ -295,22 +270,15 @@ internal sealed class AcceptLoop : IDisposable
         }
     }
 
-    private void LogFailure(Socket connection, Exception e)
+    private void LogFailure(Socket connection, Exception e, long acceptedAt)
     {
-        if (_cut.IsCancellationRequested)
-        {
-            return;
-        }
-
+        _instruments.ConnectionEnded(acceptedAt, CutReasonOf(e));
+        if (_cut.IsCancellationRequested) return;
         var peer = SafePeer(connection);
         if (e is SocketException or IOException or OperationCanceledException)
-        {
             _log.Debug("connection from {0} ended early: {1}", peer, e.Message);
-        }
         else
-        {
             _warnings.Warn($"connections to {LocalAddress} reset", $"connection from {peer} reset: {e.Message}");
-        }
     }
 
     /// <summary>
@@ -323,6 +291,12 @@ internal sealed class AcceptLoop : IDisposable
         try { return connection.RemoteEndPoint ?? (object)"?"; }
         catch (Exception) { return "?"; }
     }
+
+    private CutReason CutReasonOf(Exception e) =>
+        _cut.IsCancellationRequested ? CutReason.Drain
+        : e is TimeoutException ? CutReason.Stall
+        : e is SocketException or IOException or OperationCanceledException ? CutReason.Reset
+        : CutReason.Error;
 
     internal static string SafePeer(Socket connection)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
+using PoetryActors.Instruments;
 using PoetryActors.Kinds;
 using PoetryActors.Services;
 using static PoetryActors.Listening.ListenerProtocol;
@@ -104,7 +105,10 @@ internal sealed class ListenerActor : ServiceActor, IWithUnboundedStash
         _handler = null;
         var address = await ResolveAsync(_settings.Iface, _settings.Port);
         var self = Self;
-        _loop = AcceptLoop.Bind(address, _settings, handler, Log, e => self.Tell(new AcceptLoopFailed(e)));
+        var instruments = ServiceInstruments.For(Self.Path).Offering(ServiceRoles.Connections);
+        (handler as IInstrumentedHandler)?.UseInstruments(instruments);
+        _loop = AcceptLoop.Bind(address, _settings, handler, Log, e => self.Tell(new AcceptLoopFailed(e)), instruments);
+        instruments.Bound(Name, _loop.LocalAddress.ToString());
         _loop.Start();
         Log.Info("listening on {0}", _loop.LocalAddress);
     }
@@ -117,6 +121,7 @@ internal sealed class ListenerActor : ServiceActor, IWithUnboundedStash
         }
 
         _loop = null;
+        ServiceInstruments.For(Self.Path).Unbound(Name);
         var cut = await loop.CloseAsync(_settings.DrainTimeout).ConfigureAwait(false);
         loop.Dispose();
         if (cut > 0)

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using PoetryActors.Download;
+using PoetryActors.Instruments;
 using PoetryActors.Kinds;
 using PoetryActors.Services;
 using static PoetryActors.Proxy.ProxyProtocol;
@@ -24,9 +25,11 @@ internal sealed class PoemCacheActor : ServiceActor
 {
     private readonly NetAddress _upstream;
     private readonly FetchLimits _limits;
+    private readonly ServiceInstruments _instruments;
 
     public PoemCacheActor(NetAddress upstream, FetchLimits limits)
     {
+        _instruments = ServiceInstruments.For(Self.Path).Offering(ServiceRoles.Proxy);
         _upstream = upstream;
         _limits = limits;
     }
@@ -63,6 +66,7 @@ internal sealed class PoemCacheActor : ServiceActor
                 break;
             case GetCachedPoem request:
                 Log.Info("Fetching poem from server.");
+                _instruments.CacheMiss();
                 var fetch = StartFetch();
                 fetch.Waiters[request.RequestId] = Sender;
                 Become(m => Fetching(m, fetch));
@@ -102,6 +106,7 @@ internal sealed class PoemCacheActor : ServiceActor
         {
             case GetCachedPoem request:
                 Log.Debug("waiting for the poem download already running ({0} waiting)", fetch.Waiters.Count + 1);
+                _instruments.CacheMiss();
                 fetch.Waiters[request.RequestId] = Sender;
                 break;
             case CancelPoemRequest cancel:
@@ -153,6 +158,7 @@ internal sealed class PoemCacheActor : ServiceActor
         {
             case GetCachedPoem:
                 Log.Info("Using cached poem.");
+                _instruments.CacheHit();
                 Sender.Tell(new CachedPoem(poem));
                 break;
             case CancelPoemRequest:
@@ -174,6 +180,7 @@ internal sealed class PoemCacheActor : ServiceActor
     private Fetch StartFetch()
     {
         var fetch = new Fetch();
+        _instruments.UpstreamFetchStarted();
         PoemFetcher.FetchAsync(_upstream, _limits, fetch.Token).PipeTo(Self,
             success: result => new FetchCompleted(fetch, result),
             failure: cause => new FetchAborted(fetch, cause));
@@ -200,6 +207,7 @@ internal sealed class PoemCacheActor : ServiceActor
     private void AbandonFetch(Fetch fetch, string reason, bool ended)
     {
         Log.Warning("no poem to cache: {0}; {1} waiting clients get none", reason, fetch.Waiters.Count);
+        _instruments.UpstreamFetchFailed();
         if (ended)
         {
             fetch.Dispose();

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
+using PoetryActors.Instruments;
 using PoetryActors.Listening;
 using PoetryActors.Server;
 using static PoetryActors.Proxy.ProxyProtocol;
@@ -25,8 +26,10 @@ namespace PoetryActors.Proxy;
 /// throughput next to a plain poem server). The cache is asked only while this handler has no poem;
 /// a new handler, from a restarted listener, asks again.
 /// </remarks>
-internal sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IConnectionHandler
+internal sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IInstrumentedHandler
 {
+    private ServiceInstruments _instruments = ServiceInstruments.Unassigned;
+
     private readonly TimeSpan _stallTimeout = stallTimeout ?? PoemWriter.DefaultStallTimeout;
 
     // Request ids are unique in the process, so the handlers of a restarted listener never
@@ -41,12 +44,12 @@ internal sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout
     private volatile byte[]? _poem;
 
     /// <inheritdoc />
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments.Offering(ServiceRoles.Poems | ServiceRoles.Proxy);
+
+    /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
-        if (_poem is not { } poem)
-        {
-            return ServeFromCacheAsync(connection, cancel);
-        }
+        if (_poem is not { } poem) return ServeFromCacheAsync(connection, cancel);
 
         if (log.IsInfoEnabled)
         {
@@ -54,7 +57,8 @@ internal sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout
             log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.PeerOf(connection));
         }
 
-        return PoemWriter.WriteAsync(connection, poem, _stallTimeout, cancel);
+        _instruments.CacheHit();
+        return _instruments.CountPoem(PoemWriter.WriteAsync(connection, poem, _stallTimeout, cancel), poem.Length);
     }
 
     private async ValueTask ServeFromCacheAsync(Socket connection, CancellationToken cancel)
@@ -74,20 +78,11 @@ internal sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout
             if (!asked.IsCompletedSuccessfully)
             {
                 cache.Tell(new CancelPoemRequest(requestId), ActorRefs.NoSender);
-                if (cancel.IsCancellationRequested)
-                {
-                    return;
-                }
-
+                if (cancel.IsCancellationRequested) return;
                 if (gone.IsCompletedSuccessfully)
-                {
                     log.Debug("{0} reset the connection before the poem was ready", AcceptLoop.SafePeer(connection));
-                }
                 else
-                {
                     log.Warning("no poem for {0}: the cache did not answer within {1:0.##} s", AcceptLoop.SafePeer(connection), askTimeout.TotalSeconds);
-                }
-
                 return;
             }
             answer = asked.Result;
@@ -98,11 +93,8 @@ internal sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout
             case CachedPoem cached:
                 _poem = cached.Poem;
                 if (log.IsInfoEnabled)
-                {
                     log.Info("sending {0} bytes of poetry to {1}", cached.Poem.Length, AcceptLoop.PeerOf(connection));
-                }
-
-                await PoemWriter.WriteAsync(connection, cached.Poem, _stallTimeout, cancel).ConfigureAwait(false);
+                await _instruments.CountPoem(PoemWriter.WriteAsync(connection, cached.Poem, _stallTimeout, cancel), cached.Poem.Length).ConfigureAwait(false);
                 break;
             case PoemNotAvailable none:
                 // As the original: a close with no bytes. The reason is for the log only.

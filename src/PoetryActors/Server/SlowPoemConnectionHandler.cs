@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Akka.Event;
+using PoetryActors.Instruments;
 using PoetryActors.Listening;
 
 namespace PoetryActors.Server;
@@ -13,7 +14,7 @@ namespace PoetryActors.Server;
 /// listener's cancellation (a stop's drain time is over) ends it too, and the listener then resets
 /// the connection, so a client cut off mid-poem sees a reset, never a clean close.
 /// </summary>
-internal sealed class SlowPoemConnectionHandler : IConnectionHandler
+internal sealed class SlowPoemConnectionHandler : IInstrumentedHandler
 {
     // PeriodicTimer cannot tick faster than once a millisecond; below that the chunks go back to back.
     private static readonly TimeSpan ShortestDelay = TimeSpan.FromMilliseconds(1);
@@ -23,6 +24,7 @@ internal sealed class SlowPoemConnectionHandler : IConnectionHandler
     private readonly TimeSpan _delay;
     private readonly ILoggingAdapter _log;
     private readonly TimeSpan _stallTimeout;
+    private ServiceInstruments _instruments = ServiceInstruments.Unassigned;
 
     public SlowPoemConnectionHandler(byte[] poem, int chunkSize, TimeSpan delay, ILoggingAdapter log, TimeSpan? stallTimeout = null)
     {
@@ -36,14 +38,14 @@ internal sealed class SlowPoemConnectionHandler : IConnectionHandler
     }
 
     /// <inheritdoc />
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments.Offering(ServiceRoles.Poems);
+
+    /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (_log.IsInfoEnabled)
-        {
             _log.Info("sending {0} bytes of poetry to {1}", _poem.Length, AcceptLoop.PeerOf(connection));
-        }
-
-        return DribbleAsync(connection, cancel);
+        return _instruments.CountPoem(DribbleAsync(connection, cancel), _poem.Length);
     }
 
     // What stays alive per client is this state machine and one timer. It runs on the thread pool
@@ -61,10 +63,7 @@ internal sealed class SlowPoemConnectionHandler : IConnectionHandler
             var chunk = _poem.AsMemory(offset, Math.Min(_chunkSize, _poem.Length - offset));
             await PoemWriter.WriteAsync(connection, chunk, _stallTimeout, cancel).ConfigureAwait(false);
             // After the last chunk too: the original slept once more before it found the end of the file.
-            if (ticks is not null)
-            {
-                await ticks.WaitForNextTickAsync(cancel).ConfigureAwait(false);
-            }
+            if (ticks is not null) await ticks.WaitForNextTickAsync(cancel).ConfigureAwait(false);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Akka.Event;
+using PoetryActors.Instruments;
 using PoetryActors.Listening;
 using PoetryActors.Server;
 using PoetryActors.Wire;
@@ -28,7 +29,7 @@ namespace PoetryActors.Transform;
 /// while whole requests that arrive at once are still answered. A reply the client does not read
 /// counts against the budget too, and one that stalls for the stall timeout is reset.
 /// </remarks>
-internal sealed class TransformConnectionHandler : IConnectionHandler
+internal sealed class TransformConnectionHandler : IInstrumentedHandler
 {
     private const int ReceiveChunk = 16 * 1024;
 
@@ -44,6 +45,7 @@ internal sealed class TransformConnectionHandler : IConnectionHandler
     private readonly SharedDeadlines _deadlines;
     private readonly BufferBudget _budget;
     private readonly TimeSpan _stallTimeout;
+    private ServiceInstruments _instruments = ServiceInstruments.Unassigned;
 
     /// <summary>
     /// A handler answering with <paramref name="processor"/>; <paramref name="stallTimeout"/> and
@@ -67,6 +69,9 @@ internal sealed class TransformConnectionHandler : IConnectionHandler
     internal long BufferedBytes => _budget.InUse;
 
     /// <inheritdoc />
+    public void UseInstruments(ServiceInstruments instruments) => _instruments = instruments.Offering(ServiceRoles.Transforms);
+
+    /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         var buffer = _firstRead ??= new byte[ReceiveChunk];
@@ -74,14 +79,9 @@ internal sealed class TransformConnectionHandler : IConnectionHandler
         var received = connection.Receive(buffer, SocketFlags.None, out var error);
         var decoder = new NetstringDecoder(_maxLength);
         if (error == SocketError.WouldBlock)
-        {
             return ReadRestAsync(connection, decoder, cancel);
-        }
-
         if (error != SocketError.Success)
-        {
             return ValueTask.FromException(new SocketException((int)error));
-        }
 
         if (received == 0)
         {
@@ -92,9 +92,7 @@ internal sealed class TransformConnectionHandler : IConnectionHandler
         // Under a flood, a request that is not all here and cannot be held is dropped before its
         // decoder allocates a byte for it.
         if (MustWaitFor(buffer.AsSpan(0, received)) is > 0 and var needed && !_budget.HasRoomFor(needed))
-        {
             return ValueTask.FromException(BudgetSpent());
-        }
 
         switch (decoder.Decode(buffer.AsSpan(0, received), out _, out var request))
         {
@@ -134,22 +132,14 @@ internal sealed class TransformConnectionHandler : IConnectionHandler
                 {
                     Refuse(connection, decoder.IsAtFrameBoundary
                         ? $"sent no request within {_idleTimeout.TotalSeconds:0.##} s"
-                        : $"sent only part of a request within {_idleTimeout.TotalSeconds:0.##} s");
+                        : $"sent only part of a request within {_idleTimeout.TotalSeconds:0.##} s", Timeout);
                     return;
                 }
 
                 var buffer = _firstRead ??= new byte[ReceiveChunk];
                 var received = connection.Receive(buffer, SocketFlags.None, out var error);
-                if (error == SocketError.WouldBlock)
-                {
-                    continue;
-                }
-
-                if (error != SocketError.Success)
-                {
-                    throw new SocketException((int)error);
-                }
-
+                if (error == SocketError.WouldBlock) continue;
+                if (error != SocketError.Success) throw new SocketException((int)error);
                 if (received == 0)
                 {
                     Refuse(connection, decoder.IsAtFrameBoundary ? "closed without sending a request" : "closed in the middle of a request");
@@ -161,19 +151,13 @@ internal sealed class TransformConnectionHandler : IConnectionHandler
                     Refuse(connection, decoder.Error!);
                     return;
                 }
-                if (request is null)
-                {
-                    Reserve(decoder, ref reserved);
-                }
+                if (request is null) Reserve(decoder, ref reserved);
             }
         }
         finally
         {
             _budget.Release(reserved);
-            if (_budget.InUse == 0 && _budget.TakeRefused())
-            {
-                GiveBackFloodMemory();
-            }
+            if (_budget.InUse == 0 && _budget.TakeRefused()) GiveBackFloodMemory();
         }
 
         await Answer(connection, request, cancel).ConfigureAwait(false);
@@ -186,16 +170,8 @@ internal sealed class TransformConnectionHandler : IConnectionHandler
     private void Reserve(NetstringDecoder decoder, ref long reserved)
     {
         var more = decoder.BufferedBytes - reserved;
-        if (more <= 0)
-        {
-            return;
-        }
-
-        if (!_budget.TryReserve(more))
-        {
-            throw BudgetSpent();
-        }
-
+        if (more <= 0) return;
+        if (!_budget.TryReserve(more)) throw BudgetSpent();
         reserved += more;
     }
 
@@ -213,15 +189,8 @@ internal sealed class TransformConnectionHandler : IConnectionHandler
         long length = 0;
         var digits = 0;
         while (digits < first.Length && digits <= 10 && first[digits] is >= (byte)'0' and <= (byte)'9')
-        {
             length = (length * 10) + (first[digits++] - '0');
-        }
-
-        if (digits == 0 || digits >= first.Length || first[digits] != (byte)':')
-        {
-            return 0;
-        }
-
+        if (digits == 0 || digits >= first.Length || first[digits] != (byte)':') return 0;
         var whole = digits + 1 + length + 1;
         return Math.Max(0, Math.Min(length, whole - first.Length));
     }
@@ -246,17 +215,16 @@ internal sealed class TransformConnectionHandler : IConnectionHandler
     /// <summary>Transforms <paramref name="request"/> and writes the reply; completes at once when the kernel takes it all.</summary>
     private ValueTask Answer(Socket connection, byte[] request, CancellationToken cancel)
     {
-        if (!_processor.TryProcessToNetstring(request, out var reply, out var error))
+        if (!_processor.TryProcessToNetstring(request, out var reply, out var error, out var tally))
         {
-            Refuse(connection, error);
+            Refuse(connection, error, tally.Outcome, tally.Transform);
             return ValueTask.CompletedTask;
         }
 
-        if (_log.IsDebugEnabled)
-        {
-            _log.Debug("sending a transformed poem of {0} bytes to {1}", reply.Length, AcceptLoop.SafePeer(connection));
-        }
+        _instruments.TransformAnswered(tally.Transform, tally.Outcome);
 
+        if (_log.IsDebugEnabled)
+            _log.Debug("sending a transformed poem of {0} bytes to {1}", reply.Length, AcceptLoop.SafePeer(connection));
         var written = PoemWriter.WriteAsync(connection, reply, _stallTimeout, cancel);
         return written.IsCompleted ? written : HoldWhileSendingAsync(written, reply.Length);
     }
@@ -275,8 +243,15 @@ internal sealed class TransformConnectionHandler : IConnectionHandler
         }
     }
 
-    private void Refuse(Socket connection, string reason) =>
+    // Outcomes beside the processor's: a request that never arrived whole.
+    private const string Timeout = "timeout";
+
+    private void Refuse(Socket connection, string reason, string outcome = TransformRequestProcessor.Invalid,
+        string transform = TransformRequestProcessor.NoTransform)
+    {
+        _instruments.TransformAnswered(transform, outcome);
         _warnings.Warn("transform requests refused", $"transform request from {AcceptLoop.SafePeer(connection)} refused: {reason}");
+    }
 
     /// <summary>
     /// Idle deadlines for the connections that must wait for their request: those that start
@@ -294,9 +269,7 @@ internal sealed class TransformConnectionHandler : IConnectionHandler
         {
             var now = Environment.TickCount64;
             if (Volatile.Read(ref _current) is { } slot && now < slot.OpenUntil)
-            {
                 return slot.Deadline.Token;
-            }
 
             lock (_gate)
             {

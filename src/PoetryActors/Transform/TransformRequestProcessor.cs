@@ -18,6 +18,9 @@ internal sealed class TransformRequestProcessor
     // Names in error messages come from the peer: keep them short enough to log.
     private const int MaxNameInError = 64;
 
+    // The instruments' labels: only names of known transforms are used, so a peer cannot make new series.
+    internal const string NoTransform = "-", Applied = "applied", Unknown = "unknown", Invalid = "invalid", Failed = "failed";
+
     /// <summary>Creates a processor offering the transforms of <paramref name="registry"/>.</summary>
     /// <param name="registry">The transforms to offer.</param>
     /// <param name="maxReplyLength">
@@ -48,7 +51,7 @@ internal sealed class TransformRequestProcessor
         [NotNullWhen(false)] out string? error)
     {
         reply = null;
-        if (!TryTransform(request, out var poem, out var byteCount, out error))
+        if (!TryTransform(request, out var poem, out var byteCount, out error, out _))
         {
             return false;
         }
@@ -71,8 +74,22 @@ internal sealed class TransformRequestProcessor
         [NotNullWhen(true)] out byte[]? netstring,
         [NotNullWhen(false)] out string? error)
     {
+        return TryProcessToNetstring(request, out netstring, out error, out _);
+    }
+
+    /// <summary>
+    /// <see cref="TryProcessToNetstring(ReadOnlySpan{byte}, out byte[], out string)"/>, also telling
+    /// which transform was asked for (<c>-</c> when none known was) and the outcome, for the instruments:
+    /// <c>applied</c>, <c>unknown</c>, <c>invalid</c> or <c>failed</c>.
+    /// </summary>
+    internal bool TryProcessToNetstring(
+        ReadOnlySpan<byte> request,
+        [NotNullWhen(true)] out byte[]? netstring,
+        [NotNullWhen(false)] out string? error,
+        out (string Transform, string Outcome) tally)
+    {
         netstring = null;
-        if (!TryTransform(request, out var poem, out var byteCount, out error))
+        if (!TryTransform(request, out var poem, out var byteCount, out error, out tally))
         {
             return false;
         }
@@ -86,10 +103,12 @@ internal sealed class TransformRequestProcessor
         ReadOnlySpan<byte> request,
         [NotNullWhen(true)] out string? transformed,
         out int byteCount,
-        [NotNullWhen(false)] out string? error)
+        [NotNullWhen(false)] out string? error,
+        out (string Transform, string Outcome) tally)
     {
         transformed = null;
         byteCount = 0;
+        tally = (NoTransform, Invalid);
         var dot = request.IndexOf((byte)'.');
         if (dot < 0)
         {
@@ -107,10 +126,12 @@ internal sealed class TransformRequestProcessor
         if (!TryFindTransform(name, out var transform))
         {
             error = $"unknown transform '{Printable(name)}'";
+            tally = (NoTransform, Unknown);
             return false;
         }
 
         var poemBytes = request[(dot + 1)..];
+        tally = (transform.Name, Invalid);
 
         // Validating first lets valid poems, nearly all of them, be decoded in a single pass
         // with no buffer between; the offset of a fault is only worked out for the log.
@@ -129,12 +150,14 @@ internal sealed class TransformRequestProcessor
         catch (Exception exception)
         {
             error = $"transform '{transform.Name}' threw {exception.GetType().Name}: {exception.Message}";
+            tally = (transform.Name, Failed);
             return false;
         }
 
         if (result is null)
         {
             error = $"transform '{transform.Name}' returned no poem";
+            tally = (transform.Name, Failed);
             return false;
         }
 
@@ -142,11 +165,13 @@ internal sealed class TransformRequestProcessor
         if (byteCount > MaxReplyLength)
         {
             error = $"transform '{transform.Name}' made a reply of {byteCount} bytes, more than the maximum of {MaxReplyLength}";
+            tally = (transform.Name, Failed);
             return false;
         }
 
         transformed = result;
         error = null;
+        tally = (transform.Name, Applied);
         return true;
     }
 

@@ -67,7 +67,7 @@ internal static class CheckCommand
     /// <summary>Why <paramref name="option"/> is refused by <paramref name="command"/>.</summary>
     internal static string NotAnOption(string command, string option) =>
         $"{option} is not an option of {command}"
-        + (option.Split('=')[0] is "--daemon" or "--pidfile" or "--logfile" or "--logfile-size" or "--logfile-keep" or "--user" or "--group" or "--loglevel"
+        + (option.Split('=')[0] is "--daemon" or "--pidfile" or "--logfile" or "--logfile-size" or "--logfile-keep" or "--user" or "--group" or "--loglevel" or "--status-port"
             ? " (it applies only to the serving commands: run and the service kinds)"
             : "");
 

@@ -74,8 +74,15 @@ internal sealed class DaemonOptions
         HelpName = "GROUP",
     };
 
+    /// <summary>--status-port: serve the HTTP status endpoint on this port.</summary>
+    public Option<string?> StatusPort { get; } = new("--status-port")
+    {
+        Description = "serve the status endpoint (/, /healthz, /readyz, /metrics) on this port of poetry.status.iface (localhost); 0 for any free port, off for none (default: the deployment's poetry.status.port)",
+        HelpName = "PORT",
+    };
+
     /// <summary>Every one of them, in the order help lists them.</summary>
-    public IReadOnlyList<Option> All => [Daemon, PidFile, LogFile, LogFileSize, LogFileKeep, User, Group, LogLevel];
+    public IReadOnlyList<Option> All => [Daemon, PidFile, LogFile, LogFileSize, LogFileKeep, User, Group, LogLevel, StatusPort];
 
     /// <summary>
     /// Adds the options to <paramref name="command"/>: the root (for twistd's order, before the
@@ -107,7 +114,10 @@ internal sealed class DaemonOptions
         result.GetValue(LogFileSize) ?? "1m",
         result.GetValue(LogFileKeep),
         result.GetValue(User),
-        result.GetValue(Group));
+        result.GetValue(Group))
+    {
+        StatusPort = result.GetValue(StatusPort),
+    };
 }
 
 /// <summary>
@@ -122,4 +132,8 @@ internal sealed record DaemonOptionValues(
     string LogFileSize = "1m",
     int LogFileKeep = 5,
     string? User = null,
-    string? Group = null);
+    string? Group = null)
+{
+    /// <summary>--status-port as given: a port, 0, or off; null to keep the deployment's.</summary>
+    public string? StatusPort { get; init; }
+}

@@ -79,6 +79,7 @@ internal static class PoetryCli
         root.Subcommands.Add(RunCommand.Create(loader, serve));
         root.Subcommands.Add(CheckCommand.Create(loader, serve));
         root.Subcommands.Add(GetCommand.Create(serve));
+        root.Subcommands.Add(StatusCommand.Create(serve));
         foreach (var kind in kinds.All)
         {
             root.Subcommands.Add(KindCommands.Create(kind, serve));

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using PoetryActors.Hosting;
 using PoetryNode.Cli;
 using PoetryNode.Daemon;
+using PoetryNode.Status;
 using Serilog;
 
 namespace PoetryNode.Hosting;
@@ -164,6 +165,7 @@ internal static class NodeHost
             });
             akka.WithPoetryNode(source.Initial);
             akka.WithPoetryDownloads();
+            akka.WithPoetryHealthChecks();
             // The host owns SIGINT/SIGTERM: its stop stops the services in order, then the actor
             // system. Akka's own process-exit hook would race it.
             akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
@@ -173,7 +175,9 @@ internal static class NodeHost
             // The command line's --loglevel wins over the deployment file's akka.loglevel.
             akka.AddHocon($"akka.loglevel = {NodeLogging.ToAkka(settings.Level).ToString().Replace("Level", "").ToUpperInvariant()}", HoconAddMode.Prepend);
         });
-        // Started in this order once the actor system runs; stopped in the reverse order.
+        // Started in this order once the actor system runs; stopped in the reverse order. The
+        // status endpoint comes first, so that /readyz says 503 while the services start.
+        builder.Services.AddPoetryStatus(settings.Status);
         builder.Services.AddPoetryNodeLifetime();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(source);
