@@ -57,9 +57,21 @@ internal sealed class ServiceInstruments
     public static string ServiceName(ActorPath path)
     {
         var elements = path.Elements.ToList();
-        if (elements.Count > 0 && elements[0] == "user") elements.RemoveAt(0);
-        if (elements.Count > 1 && elements[0] == "node") elements.RemoveAt(0);
-        if (elements.Count > 1) elements.RemoveAt(elements.Count - 1);
+        if (elements.Count > 0 && elements[0] == "user")
+        {
+            elements.RemoveAt(0);
+        }
+
+        if (elements.Count > 1 && elements[0] == "node")
+        {
+            elements.RemoveAt(0);
+        }
+
+        if (elements.Count > 1)
+        {
+            elements.RemoveAt(elements.Count - 1);
+        }
+
         return string.Join('/', elements);
     }
 
@@ -128,9 +140,15 @@ internal sealed class ServiceInstruments
     internal void ConnectionEnded(long acceptedAt, CutReason? cut = null)
     {
         Interlocked.Increment(ref _ended);
-        if (cut is { } reason) Interlocked.Increment(ref _cuts[(int)reason]);
+        if (cut is { } reason)
+        {
+            Interlocked.Increment(ref _cuts[(int)reason]);
+        }
+
         if (PoetryMeter.ServeDuration.Enabled)
+        {
             PoetryMeter.ServeDuration.Record(Stopwatch.GetElapsedTime(acceptedAt).TotalSeconds, Tag);
+        }
     }
 
     /// <summary>A poem of <paramref name="bytes"/> bytes was sent whole.</summary>

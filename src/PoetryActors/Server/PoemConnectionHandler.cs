@@ -24,7 +24,10 @@ internal sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log, Ti
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (log.IsInfoEnabled)
+        {
             log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.PeerOf(connection));
+        }
+
         return _instruments.CountPoem(PoemWriter.WriteAsync(connection, poem, _stallTimeout, cancel), poem.Length);
     }
 }

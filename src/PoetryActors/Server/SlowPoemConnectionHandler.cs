@@ -44,7 +44,10 @@ internal sealed class SlowPoemConnectionHandler : IInstrumentedHandler
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (_log.IsInfoEnabled)
+        {
             _log.Info("sending {0} bytes of poetry to {1}", _poem.Length, AcceptLoop.PeerOf(connection));
+        }
+
         return _instruments.CountPoem(DribbleAsync(connection, cancel), _poem.Length);
     }
 
@@ -63,7 +66,10 @@ internal sealed class SlowPoemConnectionHandler : IInstrumentedHandler
             var chunk = _poem.AsMemory(offset, Math.Min(_chunkSize, _poem.Length - offset));
             await PoemWriter.WriteAsync(connection, chunk, _stallTimeout, cancel).ConfigureAwait(false);
             // After the last chunk too: the original slept once more before it found the end of the file.
-            if (ticks is not null) await ticks.WaitForNextTickAsync(cancel).ConfigureAwait(false);
+            if (ticks is not null)
+            {
+                await ticks.WaitForNextTickAsync(cancel).ConfigureAwait(false);
+            }
         }
     }
 }

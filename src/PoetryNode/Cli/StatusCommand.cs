@@ -38,7 +38,10 @@ internal static class StatusCommand
         {
             // A client of a node, not a node: the serving options given before it do not apply.
             if (serve.Misplaced(result) is { Count: > 0 } misplaced)
+            {
                 return await CheckCommand.RefuseAsync("status", misplaced);
+            }
+
             var given = result.GetValue(url)!;
             if (!Uri.TryCreate(given.Contains("://", StringComparison.Ordinal) ? given : "http://" + given, UriKind.Absolute, out var baseUrl)
                 || baseUrl.Scheme is not ("http" or "https"))

@@ -28,7 +28,11 @@ internal static class StatusHostingExtensions
     /// <summary>Adds the status endpoint of <paramref name="settings"/>; nothing at all when it is off.</summary>
     public static IServiceCollection AddPoetryStatus(this IServiceCollection services, StatusSettings settings)
     {
-        if (!settings.Enabled) return services;
+        if (!settings.Enabled)
+        {
+            return services;
+        }
+
         services.AddSingleton(settings);
         services.AddSingleton<ServiceTreeReader>();
         services.AddSingleton(new RecentWarnings(settings.RecentWarnings));
