@@ -19,7 +19,7 @@ namespace PoetryActors.Cluster;
 /// chunks of every owner that is no longer a member. States: Idle, Describing (reading the
 /// local services; a change meanwhile is remembered and read again after).
 /// </summary>
-public sealed class CatalogActor : UntypedActor, IWithTimers
+internal sealed class CatalogActor : UntypedActor, IWithTimers
 {
     /// <summary>The actor's name under <c>/user</c>.</summary>
     public const string ActorName = "catalog";
@@ -106,12 +106,20 @@ public sealed class CatalogActor : UntypedActor, IWithTimers
             case Described described:
                 Publish(described.Services);
                 Become(OnReceive);
-                if (again) StartDescribing();
+                if (again)
+                {
+                    StartDescribing();
+                }
+
                 break;
             case DescribeFailed failed:
                 _log.Warning("catalog: cannot read this node's services: {0}", failed.Cause.Message);
                 Become(OnReceive);
-                if (again) StartDescribing();
+                if (again)
+                {
+                    StartDescribing();
+                }
+
                 break;
             default:
                 HandleCommon(message);
@@ -128,7 +136,11 @@ public sealed class CatalogActor : UntypedActor, IWithTimers
                 break;
             case ClusterEvent.MemberRemoved removed:
                 // A member shutting down sees every other member removed from its own view: no news.
-                if (_cluster.SelfMember.Status != MemberStatus.Up) break;
+                if (_cluster.SelfMember.Status != MemberStatus.Up)
+                {
+                    break;
+                }
+
                 _log.Info("catalog: {0} left the cluster ({1})", removed.Member.Address, removed.PreviousStatus);
                 SweepIfOldest();
                 break;
@@ -137,7 +149,10 @@ public sealed class CatalogActor : UntypedActor, IWithTimers
                 break;
             case Swept swept:
                 foreach (var owner in swept.Owners)
+                {
                     _log.Info("catalog: removed the entry of {0}, which is no longer a member", owner);
+                }
+
                 break;
             case WriteFailed failed:
                 _log.Warning("catalog: publishing this node's services failed: {0}", failed.Cause.Message);
@@ -160,13 +175,19 @@ public sealed class CatalogActor : UntypedActor, IWithTimers
     private void Publish(IReadOnlyList<CatalogService> services)
     {
         var next = CatalogPublication.Split(services, _settings);
-        if (next.SameServicesAs(_published)) return;
+        if (next.SameServicesAs(_published))
+        {
+            return;
+        }
 
         if (next.Refused.Count > 0 && !next.SameRefusalAs(_published))
+        {
             _log.Error(
                 "catalog: {0} of this node's {1} services are not published: {2}. They do not fit poetry.cluster.catalog.max-node-bytes ({3} bytes) or one chunk (max-chunk-bytes {4}); raise the limits or spread the services over more nodes",
                 next.Refused.Count, services.Count, string.Join(", ", next.Refused.Take(5).Select(s => s.Name)) + (next.Refused.Count > 5 ? ", ..." : ""),
                 _settings.MaxNodeBytes, _settings.MaxChunkBytes);
+        }
+
         _log.Info("catalog: publishing {0} services of this node in {1} chunks ({2} bytes)", next.Published, next.Chunks.Count, next.Bytes);
 
         var version = ++_version;
@@ -174,7 +195,11 @@ public sealed class CatalogActor : UntypedActor, IWithTimers
         for (var index = 0; index < Math.Max(next.Chunks.Count, _published.Chunks.Count); index++)
         {
             var chunk = index < next.Chunks.Count ? next.Chunks[index] : [];
-            if (index < _published.Chunks.Count && _published.Chunks[index].SequenceEqual(chunk)) continue;
+            if (index < _published.Chunks.Count && _published.Chunks[index].SequenceEqual(chunk))
+            {
+                continue;
+            }
+
             writes.Add(_data.PutAsync(new CatalogChunk(_owner, index, version, chunk)));
         }
         _published = next;
@@ -223,7 +248,10 @@ public sealed class CatalogActor : UntypedActor, IWithTimers
         var state = _cluster.State;
         var up = state.Members.Where(m => m.Status == MemberStatus.Up).ToList();
         var oldest = up.Aggregate((Member?)null, (o, m) => o is null || m.IsOlderThan(o) ? m : o);
-        if (oldest is null || !oldest.UniqueAddress.Equals(_cluster.SelfUniqueAddress)) return;
+        if (oldest is null || !oldest.UniqueAddress.Equals(_cluster.SelfUniqueAddress))
+        {
+            return;
+        }
 
         var members = state.Members.Select(m => OwnerId(m.UniqueAddress)).ToHashSet(StringComparer.Ordinal);
         var data = _data;
@@ -237,7 +265,10 @@ public sealed class CatalogActor : UntypedActor, IWithTimers
             .Where(k => k.Owner is not null && !members.Contains(k.Owner))
             .ToList();
         foreach (var (key, _) in gone)
+        {
             await data.DeleteAsync(key).ConfigureAwait(false);
+        }
+
         return gone.Select(g => g.Owner!).Distinct().ToList();
     }
 

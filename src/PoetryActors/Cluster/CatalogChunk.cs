@@ -9,7 +9,7 @@ namespace PoetryActors.Cluster;
 /// own DistributedData key, an <c>LWWRegister</c> that only its owner writes (see
 /// <see cref="CatalogKeys"/>), and is at most <see cref="CatalogSettings.MaxChunkBytes"/> serialized.
 /// </summary>
-public sealed record CatalogChunk(string Owner, int Index, long Version, IReadOnlyList<CatalogService> Services) : IPoetryClusterMessage
+internal sealed record CatalogChunk(string Owner, int Index, long Version, IReadOnlyList<CatalogService> Services) : IPoetryClusterMessage
 {
     /// <summary>Value equality including the services (records compare lists by reference).</summary>
     public bool Equals(CatalogChunk? other) =>
@@ -25,7 +25,7 @@ public sealed record CatalogChunk(string Owner, int Index, long Version, IReadOn
 /// chunks by listing the replicator's keys; the owner in the name lets the oldest member remove a
 /// dead member's chunks without reading them.
 /// </summary>
-public static class CatalogKeys
+internal static class CatalogKeys
 {
     private const string Prefix = "poetry-catalog|";
 
@@ -35,7 +35,11 @@ public static class CatalogKeys
     /// <summary>The owner of a catalog key id, or null when the id is not a catalog key.</summary>
     public static string? OwnerOf(string keyId)
     {
-        if (!keyId.StartsWith(Prefix, StringComparison.Ordinal)) return null;
+        if (!keyId.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
         var bar = keyId.LastIndexOf('|');
         return bar > Prefix.Length ? keyId[Prefix.Length..bar] : null;
     }

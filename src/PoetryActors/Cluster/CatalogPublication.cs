@@ -7,7 +7,7 @@ namespace PoetryActors.Cluster;
 /// or past the node's limit) is <see cref="Refused"/>, for the catalog to log, never dropped
 /// silently. Plain code, no actor.
 /// </summary>
-public sealed record CatalogPublication(IReadOnlyList<IReadOnlyList<CatalogService>> Chunks, IReadOnlyList<CatalogService> Refused, long Bytes)
+internal sealed record CatalogPublication(IReadOnlyList<IReadOnlyList<CatalogService>> Chunks, IReadOnlyList<CatalogService> Refused, long Bytes)
 {
     // The chunk's own fields (owner, index, version) and JSON punctuation around the services.
     private const int ChunkOverhead = 256;

@@ -44,13 +44,19 @@ internal sealed class CatalogReplica(IActorRef replicator, Akka.Cluster.UniqueAd
         var update = Dsl.Update(CatalogKeys.For(chunk.Owner, chunk.Index), new LWWRegister<CatalogChunk>(self, chunk), WriteLocal.Instance,
             register => register.WithValue(self, chunk));
         var answer = await replicator.Ask<IUpdateResponse>(update, AskLimit).ConfigureAwait(false);
-        if (answer is not UpdateSuccess) throw new InvalidOperationException($"writing chunk {chunk.Index} failed: {answer}");
+        if (answer is not UpdateSuccess)
+        {
+            throw new InvalidOperationException($"writing chunk {chunk.Index} failed: {answer}");
+        }
     }
 
     /// <summary>Deletes the chunk under <paramref name="keyId"/> on every replica (gossip carries the tombstone).</summary>
     public async Task DeleteAsync(string keyId)
     {
         var answer = await replicator.Ask<IDeleteResponse>(Dsl.Delete(new LWWRegisterKey<CatalogChunk>(keyId), WriteLocal.Instance), AskLimit).ConfigureAwait(false);
-        if (answer is not (DeleteSuccess or DataDeleted)) throw new InvalidOperationException($"deleting {keyId} failed: {answer}");
+        if (answer is not (DeleteSuccess or DataDeleted))
+        {
+            throw new InvalidOperationException($"deleting {keyId} failed: {answer}");
+        }
     }
 }

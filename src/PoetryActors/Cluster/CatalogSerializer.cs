@@ -1,7 +1,7 @@
+using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
-using System.Runtime.Serialization;
 using Akka.Serialization;
 using static PoetryActors.Cluster.CatalogProtocol;
 
@@ -16,7 +16,7 @@ namespace PoetryActors.Cluster;
 /// fields are tolerated both ways during a rolling upgrade, and a captured message can be read by
 /// a person. Bound to the marker interface with Akka.Hosting's <c>WithCustomSerializer</c>.
 /// </summary>
-public sealed class CatalogSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+internal sealed class CatalogSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     /// <summary>The serializer's identifier (unique among the actor system's serializers).</summary>
     public const int Id = 1117;

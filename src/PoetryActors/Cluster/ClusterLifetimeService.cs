@@ -1,6 +1,6 @@
+using Akka;
 using Akka.Actor;
 using Akka.Cluster;
-using Akka;
 using Akka.Event;
 using Akka.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -19,7 +19,7 @@ namespace PoetryActors.Cluster;
 /// pause): the host is then stopped and <see cref="FailureReason"/> says why, so the process
 /// exits non-zero for its supervisor to restart it, never lingering as a stale member.
 /// </summary>
-public sealed class ClusterLifetimeService : IHostedService
+internal sealed class ClusterLifetimeService : IHostedService
 {
     private static readonly TimeSpan StopLimit = TimeSpan.FromMinutes(2);
 
@@ -82,7 +82,11 @@ public sealed class ClusterLifetimeService : IHostedService
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_system.WhenTerminated.IsCompleted) return;
+        if (_system.WhenTerminated.IsCompleted)
+        {
+            return;
+        }
+
         _log.Info("leaving the cluster");
         await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClrExitReason.Instance);
     }

@@ -14,7 +14,7 @@ namespace PoetryActors.Cluster;
 /// aggregator, so the outcomes come back in request order like <see cref="PoemFetch"/>'s. A name
 /// no Up and reachable member serves is a failed outcome that says so.
 /// </summary>
-public static class ClusterPoemFetch
+internal static class ClusterPoemFetch
 {
     /// <summary>The transform role: members with it serve the cluster's transforms.</summary>
     public const string TransformRole = "transform";
@@ -139,7 +139,11 @@ public static class ClusterPoemFetch
     private static IEnumerable<NetAddress> Candidates(string poem, CurrentCatalog catalog)
     {
         var serving = catalog.ServingPoem(poem).Where(s => s.Sha256 is not null).OrderBy(s => s.Node == catalog.Answerer ? 0 : 1).ToList();
-        if (serving.Count == 0) return [];
+        if (serving.Count == 0)
+        {
+            return [];
+        }
+
         var sha256 = serving[0].Sha256;
         return serving.Where(s => s.Sha256 == sha256)
             .Select(s => NetAddress.TryParse(s.Endpoint, out var address, out _) ? address : null)

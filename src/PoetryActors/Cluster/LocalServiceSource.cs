@@ -58,8 +58,13 @@ public abstract class LocalServiceSource
         {
             var lookups = new List<Task<CatalogService?>>();
             foreach (var (path, entry) in Flatten(entries, ""))
+            {
                 foreach (var (listener, poem, suffix) in Listeners(entry))
+                {
                     lookups.Add(DescribeAsync(node, path, entry.Kind!.Name, listener, poem, suffix, cancellationToken));
+                }
+            }
+
             var found = await Task.WhenAll(lookups).ConfigureAwait(false);
             return found.OfType<CatalogService>().ToList();
         }
@@ -69,8 +74,17 @@ public abstract class LocalServiceSource
             foreach (var entry in entries)
             {
                 var path = prefix + entry.Name;
-                if (entry.Kind is not null) yield return (path, entry);
-                else foreach (var nested in Flatten(entry.Children, path + "/")) yield return nested;
+                if (entry.Kind is not null)
+                {
+                    yield return (path, entry);
+                }
+                else
+                {
+                    foreach (var nested in Flatten(entry.Children, path + "/"))
+                    {
+                        yield return nested;
+                    }
+                }
             }
         }
 
@@ -87,18 +101,28 @@ public abstract class LocalServiceSource
             {
                 return null;
             }
-            if (bound is not BoundTo { Address: var address }) return null;
+            if (bound is not BoundTo { Address: var address })
+            {
+                return null;
+            }
 
             var host = address.Address.Equals(IPAddress.Any) || address.Address.Equals(IPAddress.IPv6Any)
                 ? publicHostname
                 : address.Address.ToString();
             var service = new CatalogService(node, path + suffix, kind, new Kinds.NetAddress(host, address.Port).ToString());
-            if (poemService is null) return service;
+            if (poemService is null)
+            {
+                return service;
+            }
 
             try
             {
                 var answer = await system.ActorSelection(collection / poemService).Ask<object>(GetPoem.Instance, AskLimit, cancellationToken).ConfigureAwait(false);
-                if (answer is not CurrentPoem poem) return null;
+                if (answer is not CurrentPoem poem)
+                {
+                    return null;
+                }
+
                 return service with
                 {
                     Poem = Path.GetFileNameWithoutExtension(poem.Source),

@@ -19,7 +19,7 @@ namespace PoetryActors.Cluster;
 /// parent with <see cref="WorkSucceeded"/> holding its <see cref="PoemOutcome"/>: the poem, or a
 /// <see cref="DownloadFailed"/> that names every node tried.
 /// </summary>
-public sealed class NamedPoemDownloaderActor : UntypedActor
+internal sealed class NamedPoemDownloaderActor : UntypedActor
 {
     private readonly NamedPoemRequest _request;
     private readonly CancellationTokenSource _cancel = new();
@@ -170,6 +170,6 @@ public sealed class NamedPoemDownloaderActor : UntypedActor
 /// from the first of <paramref name="Candidates"/> that sends it whole with the SHA-256
 /// <paramref name="Sha256"/>, within <paramref name="Settings"/>. Local to one process.
 /// </summary>
-public sealed record NamedPoemRequest(
+internal sealed record NamedPoemRequest(
     int Index, string Name, IReadOnlyList<NetAddress> Candidates, string Sha256, DownloadSettings Settings, IActorRef? ProgressObserver = null)
     : INoSerializationVerificationNeeded;

@@ -16,7 +16,7 @@ namespace PoetryActors.Cluster;
 /// A name no member serves yet is a failed fetch that says so (the proxy's clients get zero
 /// bytes and the next request looks again). Plain async code, no actor.
 /// </summary>
-public static class NamedPoemUpstream
+internal static class NamedPoemUpstream
 {
     /// <summary>Fetches the poem named <paramref name="name"/> from the cluster of <paramref name="system"/>, within <paramref name="limits"/>.</summary>
     public static async Task<UpstreamFetch> FetchAsync(ActorSystem system, string name, FetchLimits limits, CancellationToken cancel)
@@ -42,7 +42,9 @@ public static class NamedPoemUpstream
             .OrderBy(s => s.Node == catalog.Answerer ? 0 : 1).ThenBy(s => s.Node, StringComparer.Ordinal)
             .ToList();
         if (serving.Count == 0)
+        {
             return new UpstreamFetch.Failed($"no member of the cluster serves a poem named '{name}' yet ({catalog.Members.Count} members, {catalog.Services.Count(s => s.Poem is not null)} poems in the catalog)");
+        }
 
         // This member's copy names the content; others are fallbacks only when they hold the same.
         var sha256 = serving[0].Sha256!;

@@ -75,7 +75,11 @@ public sealed record PoetryClusterSettings
     public static PoetryClusterSettings Create(Config? config)
     {
         var (settings, problems) = Read(config);
-        if (problems.Count > 0) throw new ConfigurationException(string.Join("; ", problems.Select(p => $"{p.Key}: {p.Message}")));
+        if (problems.Count > 0)
+        {
+            throw new ConfigurationException(string.Join("; ", problems.Select(p => $"{p.Key}: {p.Message}")));
+        }
+
         return settings;
     }
 
@@ -91,10 +95,16 @@ public sealed record PoetryClusterSettings
         var c = whole.GetConfig("poetry.cluster");
         var problems = new List<string>();
         foreach (var key in LeafKeys(c.Root, "").Where(k => !KnownKeys.Contains(k)))
+        {
             problems.Add($"poetry.cluster.{key}: unknown key (known: {string.Join(", ", KnownKeys.Order(StringComparer.Ordinal))})");
+        }
 
         var hostname = Text(c, "hostname", problems);
-        if (hostname.Length == 0) problems.Add("poetry.cluster.hostname: must name an interface, such as 127.0.0.1");
+        if (hostname.Length == 0)
+        {
+            problems.Add("poetry.cluster.hostname: must name an interface, such as 127.0.0.1");
+        }
+
         var port = Integer(c, "port", 0, 65535, problems);
         var publicHostname = Text(c, "public-hostname", problems);
 
@@ -102,16 +112,24 @@ public sealed record PoetryClusterSettings
         foreach (var (text, i) in List(c, "seed-nodes", problems).Select((t, i) => (t, i)))
         {
             if (!text.Contains(':'))
+            {
                 problems.Add($"poetry.cluster.seed-nodes[{i}]: '{text}' is not HOST:PORT");
+            }
             else if (NetAddress.TryParse(text, out var seed, out var error))
+            {
                 seeds.Add(seed);
+            }
             else
+            {
                 problems.Add($"poetry.cluster.seed-nodes[{i}]: {error}");
+            }
         }
 
         var roles = List(c, "roles", problems);
         foreach (var role in roles.Where(r => r.Length == 0 || r.Any(ch => char.IsWhiteSpace(ch) || ch == ',')))
+        {
             problems.Add($"poetry.cluster.roles: '{role}' is not a role name (letters, digits, '-')");
+        }
 
         var settings = new PoetryClusterSettings
         {
@@ -136,7 +154,10 @@ public sealed record PoetryClusterSettings
             Bootstrap = ClusterBootstrapSettings.Read(c, whole, seeds, problems),
         };
         if (problems.Count == 0 && (long)settings.Catalog.MaxChunkBytes * settings.Catalog.MaxDeltaElements > settings.MaximumFrameSize - 64 * 1024)
+        {
             problems.Add($"poetry.cluster.catalog: max-chunk-bytes × max-delta-elements ({(long)settings.Catalog.MaxChunkBytes * settings.Catalog.MaxDeltaElements}) must leave 64 KiB under maximum-frame-size ({settings.MaximumFrameSize}): a gossip message carries that many chunks");
+        }
+
         problems.AddRange(Transforms.ClusterTransformSettings.Check(config).Select(p => $"{p.Key}: {p.Message}"));
         // Every problem above was written "poetry.cluster.KEY: message".
         return (settings, problems.Select(p => p.Split(": ", 2)).Select(p => (p[0], p[1])).ToList());
@@ -145,7 +166,11 @@ public sealed record PoetryClusterSettings
     /// <summary>Every leaf key under <paramref name="value"/>, dotted (<c>catalog.max-chunk-bytes</c>).</summary>
     private static IEnumerable<string> LeafKeys(HoconValue value, string prefix)
     {
-        if (!value.IsObject()) return prefix.Length == 0 ? [] : [prefix];
+        if (!value.IsObject())
+        {
+            return prefix.Length == 0 ? [] : [prefix];
+        }
+
         var items = value.GetObject().Items;
         // An object that is a known leaf's parent is walked; any other object is a leaf of its own (and unknown).
         return items.SelectMany(kv => LeafKeys(kv.Value, prefix.Length == 0 ? kv.Key : $"{prefix}.{kv.Key}"));
@@ -168,7 +193,10 @@ public sealed record PoetryClusterSettings
     {
         var text = Text(c, key, problems);
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
             return value;
+        }
+
         problems.Add($"poetry.cluster.{key}: expected a whole number from {min} to {max} but got '{text}'");
         return min;
     }
@@ -176,11 +204,21 @@ public sealed record PoetryClusterSettings
     internal static IReadOnlyList<string> List(Config c, string key, List<string> problems)
     {
         var value = c.GetValue(key);
-        if (value is null) return [];
-        if (value.IsArray()) return value.GetArray().Where(v => v.Values.Count > 0).Select(v => v.GetString().Trim()).ToList();
+        if (value is null)
+        {
+            return [];
+        }
+
+        if (value.IsArray())
+        {
+            return value.GetArray().Where(v => v.Values.Count > 0).Select(v => v.GetString().Trim()).ToList();
+        }
         // Akka's HOCON reads [] as no list at all (as DeploymentLoader notes): an empty list.
         if (value.Values.Any(v => v is HoconArray) && value.Values.All(v => v is HoconArray || (v.IsString() && string.IsNullOrWhiteSpace(v.GetString()))))
+        {
             return [];
+        }
+
         problems.Add($"poetry.cluster.{key}: must be a list, such as [\"127.0.0.1:4053\"]");
         return [];
     }
@@ -188,7 +226,11 @@ public sealed record PoetryClusterSettings
     internal static TimeSpan Duration(Config c, string key, List<string> problems)
     {
         var text = Text(c, key, problems);
-        if (OptionValueParser.TryParseDuration(text, out var duration) && duration > TimeSpan.Zero) return duration;
+        if (OptionValueParser.TryParseDuration(text, out var duration) && duration > TimeSpan.Zero)
+        {
+            return duration;
+        }
+
         problems.Add($"poetry.cluster.{key}: expected a positive duration such as 500ms, 2s or 1m but got '{text}'");
         return TimeSpan.FromSeconds(1);
     }
@@ -219,7 +261,11 @@ public sealed record PoetryClusterSettings
         {
             // Reported below with the key and the text.
         }
-        if (value is { } bytes && bytes >= min && bytes <= max) return bytes;
+        if (value is { } bytes && bytes >= min && bytes <= max)
+        {
+            return bytes;
+        }
+
         problems.Add($"poetry.cluster.{key}: expected a size from {min} bytes (such as 65536, 64KiB or 4MiB) but got '{Text(c, key, problems)}'");
         return min;
     }

@@ -7,7 +7,7 @@ namespace PoetryActors.Configuration;
 /// every control character escaped (<c>\x1b</c>), so a value that is binary or a terminal escape
 /// cannot spray the terminal or the log.
 /// </summary>
-public static class Excerpt
+internal static class Excerpt
 {
     /// <summary>The longest excerpt shown, in characters.</summary>
     public const int MaxLength = 40;
@@ -26,13 +26,26 @@ public static class Excerpt
     /// <summary>Every control character of <paramref name="text"/> (C0, DEL, C1, and the bidi overrides) as an escape.</summary>
     public static string Escape(string text)
     {
-        if (!text.Any(NeedsEscape)) return text;
+        if (!text.Any(NeedsEscape))
+        {
+            return text;
+        }
+
         var builder = new StringBuilder(text.Length + 8);
         foreach (var c in text)
         {
-            if (!NeedsEscape(c)) builder.Append(c);
-            else if (c < 0x100) builder.Append($"\\x{(int)c:x2}");
-            else builder.Append($"\\u{(int)c:x4}");
+            if (!NeedsEscape(c))
+            {
+                builder.Append(c);
+            }
+            else if (c < 0x100)
+            {
+                builder.Append($"\\x{(int)c:x2}");
+            }
+            else
+            {
+                builder.Append($"\\u{(int)c:x4}");
+            }
         }
         return builder.ToString();
     }

@@ -29,7 +29,11 @@ internal sealed class SettingsReader
     /// <summary>A duration (<c>2s</c>, <c>700ms</c>); <paramref name="positive"/> refuses zero, and negatives are always refused.</summary>
     public TimeSpan Duration(string key, bool positive = true)
     {
-        if (Scalar(key, "a duration such as 2s") is not { } text) return TimeSpan.FromSeconds(1);
+        if (Scalar(key, "a duration such as 2s") is not { } text)
+        {
+            return TimeSpan.FromSeconds(1);
+        }
+
         TimeSpan value;
         try
         {
@@ -39,26 +43,48 @@ internal sealed class SettingsReader
         {
             return Problem(key, $"expected a duration such as 2s, got {Excerpt.Quote(text)}", TimeSpan.FromSeconds(1));
         }
-        if (value < TimeSpan.Zero) return Problem(key, $"expected a duration of zero or more, got {Excerpt.Quote(text)}", TimeSpan.FromSeconds(1));
-        if (positive && value == TimeSpan.Zero) return Problem(key, $"must be more than zero, got {Excerpt.Quote(text)}", TimeSpan.FromSeconds(1));
+        if (value < TimeSpan.Zero)
+        {
+            return Problem(key, $"expected a duration of zero or more, got {Excerpt.Quote(text)}", TimeSpan.FromSeconds(1));
+        }
+
+        if (positive && value == TimeSpan.Zero)
+        {
+            return Problem(key, $"must be more than zero, got {Excerpt.Quote(text)}", TimeSpan.FromSeconds(1));
+        }
+
         return value;
     }
 
     /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>.</summary>
     public long Integer(string key, long min, long max)
     {
-        if (Scalar(key, "a whole number") is not { } text) return min;
+        if (Scalar(key, "a whole number") is not { } text)
+        {
+            return min;
+        }
+
         if (!long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
             return Problem(key, $"expected a whole number, got {Excerpt.Quote(text)}", min);
+        }
+
         if (value < min || value > max)
+        {
             return Problem(key, $"expected a whole number from {min} to {max}, got {value}", min);
+        }
+
         return value;
     }
 
     /// <summary>A size in bytes: a number, or with a unit as HOCON writes them (<c>64MiB</c>, <c>1m</c>).</summary>
     public long Bytes(string key, long min, long max)
     {
-        if (Scalar(key, "a size such as 1048576 or 64MiB") is not { } text) return min;
+        if (Scalar(key, "a size such as 1048576 or 64MiB") is not { } text)
+        {
+            return min;
+        }
+
         long? value;
         try
         {
@@ -69,9 +95,15 @@ internal sealed class SettingsReader
             value = null;
         }
         if (value is not { } bytes)
+        {
             return Problem(key, $"expected a size such as 1048576 or 64MiB, got {Excerpt.Quote(text)}", min);
+        }
+
         if (bytes < min || bytes > max)
+        {
             return Problem(key, $"expected a size from {RegularFile.Size(min)} to {RegularFile.Size(max)}, got {Excerpt.Quote(text)}", min);
+        }
+
         return bytes;
     }
 
@@ -81,20 +113,34 @@ internal sealed class SettingsReader
     /// <summary>Notes a problem with <paramref name="key"/> unless <paramref name="condition"/> holds.</summary>
     public void Require(bool condition, string key, string message)
     {
-        if (!condition) _problems.Add(new SettingProblem($"{Section}.{key}", message));
+        if (!condition)
+        {
+            _problems.Add(new SettingProblem($"{Section}.{key}", message));
+        }
     }
 
     /// <summary>Throws <see cref="SettingsException"/> listing every problem noted, if there is one.</summary>
     public void ThrowIfInvalid()
     {
-        if (_problems.Count > 0) throw new SettingsException(_problems.ToList());
+        if (_problems.Count > 0)
+        {
+            throw new SettingsException(_problems.ToList());
+        }
     }
 
     private string? Scalar(string key, string expected)
     {
         var value = _section.HasPath(key) ? _section.GetValue(key) : null;
-        if (value is null) return Problem<string?>(key, $"missing: expected {expected}", null);
-        if (!value.IsString()) return Problem<string?>(key, $"expected {expected}, got {(value.IsArray() ? "a list" : "an object")}", null);
+        if (value is null)
+        {
+            return Problem<string?>(key, $"missing: expected {expected}", null);
+        }
+
+        if (!value.IsString())
+        {
+            return Problem<string?>(key, $"expected {expected}, got {(value.IsArray() ? "a list" : "an object")}", null);
+        }
+
         return value.GetString();
     }
 

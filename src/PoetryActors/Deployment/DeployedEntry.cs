@@ -11,7 +11,7 @@ namespace PoetryActors.Deployment;
 /// its files, which is how a reload tells a service whose poem was edited from one that can keep
 /// serving untouched.
 /// </summary>
-public sealed record DeployedEntry(DeploymentEntry Entry, string FileDigest)
+internal sealed record DeployedEntry(DeploymentEntry Entry, string FileDigest)
 {
     /// <summary>The entry's name: the service's name in the node's root collection.</summary>
     public string Name => Entry.Name;
@@ -21,7 +21,10 @@ public sealed record DeployedEntry(DeploymentEntry Entry, string FileDigest)
     {
         var digest = new StringBuilder();
         foreach (var (label, key, file) in FilesOf(entry, entry.Name))
+        {
             digest.Append(label).Append('.').Append(key).Append('=').Append(file.Sha256).Append(';');
+        }
+
         return new DeployedEntry(entry, digest.ToString());
     }
 
@@ -30,13 +33,22 @@ public sealed record DeployedEntry(DeploymentEntry Entry, string FileDigest)
         if (entry.IsCollection)
         {
             foreach (var child in entry.Children)
+            {
                 foreach (var file in FilesOf(child, $"{label}/{child.Name}"))
+                {
                     yield return file;
+                }
+            }
+
             yield break;
         }
 
         foreach (var option in entry.Kind!.Options.Where(o => o.Type == OptionType.File))
+        {
             if (entry.Options![option.Name] is LoadedFile file)
+            {
                 yield return (label, option.Name, file);
+            }
+        }
     }
 }

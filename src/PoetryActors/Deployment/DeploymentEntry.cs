@@ -31,7 +31,10 @@ public sealed record DeploymentEntry(string Name, ServiceKind? Kind, ServiceOpti
     {
         var path = prefix + Name;
         if (Kind is null)
+        {
             return Children.SelectMany(c => c.Ports(path + "/"));
+        }
+
         return Kind.Options
             .Where(o => o.Type == OptionType.Port && Options!.Has(o.Name) && Options.GetInt(o.Name) != 0)
             .Select(o => (path, o.Name, Options!.GetInt(o.Name)));

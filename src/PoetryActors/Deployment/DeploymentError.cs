@@ -13,8 +13,16 @@ public sealed record DeploymentError(string Source, string? Entry, string? Key, 
     public override string ToString()
     {
         var where = Source;
-        if (Entry is not null) where += ": " + Entry;
-        if (Key is not null) where += ": " + Key;
+        if (Entry is not null)
+        {
+            where += ": " + Entry;
+        }
+
+        if (Key is not null)
+        {
+            where += ": " + Key;
+        }
+
         return Excerpt.Escape($"{where}: {Message}");
     }
 }

@@ -42,7 +42,10 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
     {
         var reading = new Reading(_limits);
         if (reading.ReadText(path) is not { } text)
+        {
             throw new DeploymentException([new DeploymentError(path, null, null, reading.Problem!)]);
+        }
+
         var full = Path.GetFullPath(path);
         return Parse(text, path, Path.GetDirectoryName(full), reading, full);
     }
@@ -55,7 +58,9 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
     private Config Parse(string text, string source, string? includeDirectory, Reading reading, string? fullPath)
     {
         if (HoconShape.Check(text, _limits.MaxNesting) is var (line, problem))
+        {
             throw new DeploymentException([new DeploymentError(source, $"line {line}", null, problem)]);
+        }
 
         Config config;
         try
@@ -72,7 +77,10 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
             throw new DeploymentException([ParseError(source, text, e, quote: true)]);
         }
         if (HoconSubstitutions.FindProblem(config.Root, _limits.MaxNesting) is { } substitutions)
+        {
             throw new DeploymentException([new DeploymentError(source, null, null, "not valid HOCON: " + substitutions)]);
+        }
+
         return config;
     }
 
@@ -109,7 +117,10 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
         }
         var where = line is { } n ? $"line {n}" : null;
         if (quote && line is { } at)
+        {
             message += ": " + Excerpt.Quote(text.Split('\n')[at - 1].Trim());
+        }
+
         return new DeploymentError(source, where, null, "not valid HOCON: " + message);
     }
 
@@ -157,15 +168,25 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
             var label = $"include \"{Excerpt.Short(given)}\"";
             var names = chain.Append(path).Select(Path.GetFileName);
             if (chain.Contains(path))
+            {
                 throw new DeploymentIncludeException($"{label}: the includes form a cycle: {string.Join(" -> ", names)}");
+            }
+
             if (chain.Count > limits.MaxIncludeDepth)
+            {
                 throw new DeploymentIncludeException(
                     $"{label}: includes nest more than {limits.MaxIncludeDepth} deep (poetry.deployment-files.max-include-depth): {string.Join(" -> ", names)}");
+            }
+
             if (ReadText(path) is not { } text)
+            {
                 throw new DeploymentIncludeException($"{label}: {Problem}");
+            }
             // Nothing of an included file is quoted: it may be any file at all (include "/etc/shadow").
             if (HoconShape.Check(text, limits.MaxNesting) is var (line, problem))
+            {
                 throw new DeploymentIncludeException($"{label}: {path}: line {line}: {problem}");
+            }
 
             var inner = chain.Append(path).ToList();
             try
@@ -205,9 +226,20 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
 
         var joinsCluster = config.HasPath("poetry.cluster");
         if (joinsCluster)
+        {
             errors.AddRange(Cluster.PoetryClusterSettings.Check(full).Select(p => new DeploymentError(source, null, p.Key, p.Message)));
-        if (errors.Count == 0) CheckServices(full, services, source, errors);
-        if (errors.Count > 0) throw new DeploymentException(errors);
+        }
+
+        if (errors.Count == 0)
+        {
+            CheckServices(full, services, source, errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new DeploymentException(errors);
+        }
+
         return new NodeDeployment(source, services, full) { JoinsCluster = joinsCluster };
     }
 
@@ -228,14 +260,22 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
             var name = Scalar(fields, "name");
             var label = name is null ? position : $"{position} ({name})";
             if (name is null)
+            {
                 errors.Add(new DeploymentError(source, label, "name", "missing: every service needs a name"));
+            }
             else if (!ActorPath.IsValidPathElement(name))
+            {
                 errors.Add(new DeploymentError(source, label, "name", $"'{name}' cannot name a service: use letters, digits and '-'"));
+            }
             else if (!names.Add(name))
+            {
                 errors.Add(new DeploymentError(source, label, "name", $"duplicate service name '{name}' in {where}"));
+            }
 
             if (ReadEntry(fields, name ?? position, label, source, poemLimit, errors) is { } entry && name is not null)
+            {
                 entries.Add(entry);
+            }
         }
         return entries;
     }
@@ -256,7 +296,10 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
                 return null;
             }
             foreach (var key in fields.Keys.Where(k => !EntryKeys.Contains(k)))
+            {
                 errors.Add(new DeploymentError(source, label, key, "unknown key: a collection takes only name and services"));
+            }
+
             var children = ReadEntries(list, $"{label}.services", source, poemLimit, errors);
             return new DeploymentEntry(name, null, null, children);
         }
@@ -276,7 +319,11 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
         var malformed = new HashSet<string>();
         foreach (var (key, value) in fields)
         {
-            if (EntryKeys.Contains(key)) continue;
+            if (EntryKeys.Contains(key))
+            {
+                continue;
+            }
+
             if (value.IsString())
             {
                 raw[key] = value.GetString();
@@ -291,7 +338,10 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
         var parsed = kind.Parse(raw, poemLimit);
         // A key given in the wrong shape is not also 'missing'.
         foreach (var (key, message) in parsed.Problems.Where(p => !malformed.Contains(p.Key)))
+        {
             errors.Add(new DeploymentError(source, label, key, message));
+        }
+
         return parsed.Options is { } options ? new DeploymentEntry(name, kind, options, []) : null;
     }
 
@@ -301,9 +351,13 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
         foreach (var (path, option, port) in services.SelectMany(s => s.Ports()))
         {
             if (owners.TryGetValue(port, out var owner))
+            {
                 errors.Add(new DeploymentError(source, path, option, $"port {port} is already used by {owner}"));
+            }
             else
+            {
                 owners[port] = path;
+            }
         }
     }
 
@@ -367,7 +421,11 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
     /// </summary>
     private static IList<HoconValue>? AsList(HoconValue value)
     {
-        if (value.IsArray()) return value.GetArray().Where(item => item.Values.Count > 0).ToList();
+        if (value.IsArray())
+        {
+            return value.GetArray().Where(item => item.Values.Count > 0).ToList();
+        }
+
         var emptyList = value.Values.Any(v => v is HoconArray)
             && value.Values.All(v => v is HoconArray || (v.IsString() && string.IsNullOrWhiteSpace(v.GetString())));
         return emptyList ? [] : null;

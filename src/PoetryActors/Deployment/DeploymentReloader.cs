@@ -16,7 +16,7 @@ namespace PoetryActors.Deployment;
 /// change is a top-level entry; settings outside <c>poetry.node.services</c> apply to the services
 /// started from then on. Reloads never overlap: a second one waits for the first.
 /// </summary>
-public sealed class DeploymentReloader
+internal sealed class DeploymentReloader
 {
     // Each step is bounded by the collection's own start and stop timeouts; this only guards against a lost answer.
     private static readonly TimeSpan StepLimit = TimeSpan.FromMinutes(2);
@@ -101,7 +101,11 @@ public sealed class DeploymentReloader
             .Where(u => u.Reason is not null)
             .Select(u => new DeploymentError(next.Source, u.Entry.Name, null, u.Reason!))
             .ToList();
-        if (unstartable.Count > 0) return Refuse(unstartable);
+        if (unstartable.Count > 0)
+        {
+            return Refuse(unstartable);
+        }
+
         _log.Info("reload plan: {0}", plan);
 
         // Removals first: what they free (a port, a name) may be what an addition needs.
@@ -110,7 +114,10 @@ public sealed class DeploymentReloader
         {
             var answer = await _node.Ask<object>(new RemoveService(name), StepLimit, cancellationToken);
             if (answer is not (ServiceRemoved or NoSuchService))
+            {
                 _log.Warning("unexpected answer to removing {0}: {1}", name, answer);
+            }
+
             var index = _running.FindIndex(r => r.Deployed.Name == name);
             replaced[name] = _running[index];
             _running.RemoveAt(index);
@@ -121,24 +128,35 @@ public sealed class DeploymentReloader
         {
             var fresh = new Running(addition.Entry, next.Config);
             if (await AddAsync(fresh, addition.Before, cancellationToken) is not { } reason)
+            {
                 continue;
+            }
 
             failures.Add($"{addition.Entry.Name}: {reason}");
             _log.Error("reload: cannot start {0}: {1}", addition.Entry.Name, reason);
             if (replaced.TryGetValue(addition.Entry.Name, out var previous))
             {
                 if (await AddAsync(previous, addition.Before, cancellationToken) is { } again)
+                {
                     _log.Error("reload: cannot put the previous {0} back either: {1}", addition.Entry.Name, again);
+                }
                 else
+                {
                     _log.Warning("reload: put the previous {0} back", addition.Entry.Name);
+                }
             }
         }
 
         if (failures.Count == 0)
+        {
             _log.Info("reloaded {0}: {1} restarted, {2} added, {3} removed, {4} unchanged",
                 next.Source, plan.Changed.Count, plan.Added.Count, plan.Removed.Count, plan.Unchanged.Count);
+        }
         else
+        {
             _log.Warning("reloaded {0} with {1} failures: {2}", next.Source, failures.Count, string.Join("; ", failures));
+        }
+
         return new ReloadOutcome(next.Source, [], plan, failures);
     }
 
@@ -156,7 +174,9 @@ public sealed class DeploymentReloader
         }
         var answer = await _node.Ask<object>(new AddService(spec) { Before = before }, StepLimit, cancellationToken);
         if (answer is not ServiceAdded)
+        {
             return answer is AddServiceRefused refused ? refused.Reason : $"unexpected answer: {answer}";
+        }
 
         var at = before is null ? -1 : _running.FindIndex(r => r.Deployed.Name == before);
         _running.Insert(at >= 0 ? at : _running.Count, service);
@@ -166,7 +186,10 @@ public sealed class DeploymentReloader
     private ReloadOutcome Refuse(IReadOnlyList<DeploymentError> errors)
     {
         foreach (var error in errors)
+        {
             _log.Error("reload refused: {0}", error);
+        }
+
         _log.Warning("reload refused: the running services are left as they were");
         return new ReloadOutcome(errors.FirstOrDefault()?.Source ?? "", errors, null, []);
     }

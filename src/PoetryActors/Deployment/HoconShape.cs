@@ -24,39 +24,70 @@ internal static class HoconShape
                     break;
                 case '#':
                 case '/' when i + 1 < text.Length && text[i + 1] == '/':
-                    while (i + 1 < text.Length && text[i + 1] != '\n') i++;
+                    while (i + 1 < text.Length && text[i + 1] != '\n')
+                    {
+                        i++;
+                    }
+
                     break;
                 case '"' when i + 2 < text.Length && text[i + 1] == '"' && text[i + 2] == '"':
                     var end = text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal);
-                    if (end < 0) return (line, "a \"\"\" string is never closed");
+                    if (end < 0)
+                    {
+                        return (line, "a \"\"\" string is never closed");
+                    }
+
                     line += CountLines(text, i, end);
                     i = end + 2;
                     // A triple-quoted string may end with more quotes: """a"""" is a"
-                    while (i + 1 < text.Length && text[i + 1] == '"') i++;
+                    while (i + 1 < text.Length && text[i + 1] == '"')
+                    {
+                        i++;
+                    }
+
                     break;
                 case '"':
                     i++;
                     while (i < text.Length && text[i] != '"' && text[i] != '\n')
+                    {
                         i += text[i] == '\\' && i + 1 < text.Length && text[i + 1] != '\n' ? 2 : 1;
-                    if (i >= text.Length || text[i] == '\n') return (line, "a quoted string is not closed on its line");
+                    }
+
+                    if (i >= text.Length || text[i] == '\n')
+                    {
+                        return (line, "a quoted string is not closed on its line");
+                    }
+
                     break;
                 case '{' or '[':
                     open.Push((c, line));
                     if (open.Count > maxNesting)
+                    {
                         return (line, $"objects and lists are nested more than {maxNesting} levels deep");
+                    }
+
                     break;
                 case '}' or ']':
                     if (open.Count == 0)
+                    {
                         return (line, $"'{c}' closes nothing (an extra '{c}'?)");
+                    }
+
                     var (bracket, openedOn) = open.Pop();
                     if (Closer(bracket) != c)
+                    {
                         return (line, $"'{c}' does not close the '{bracket}' opened on line {openedOn} (a missing '{Closer(bracket)}'?)");
+                    }
+
                     break;
                 case '\t' or '\r':
                     break;
                 default:
                     if (char.IsControl(c))
+                    {
                         return (line, $"a control character (\\x{(int)c:x2}): a deployment file is text");
+                    }
+
                     break;
             }
         }
@@ -74,7 +105,13 @@ internal static class HoconShape
     {
         var count = 0;
         for (var i = from; i < to; i++)
-            if (text[i] == '\n') count++;
+        {
+            if (text[i] == '\n')
+            {
+                count++;
+            }
+        }
+
         return count;
     }
 }

@@ -27,16 +27,26 @@ internal static class HoconSubstitutions
                 onPath.Remove(value);
                 var (longest, at) = Longest(value, chain);
                 if (longest > maxChain)
+                {
                     return $"substitutions refer to each other more than {maxChain} deep (at ${{{Excerpt.Short(at!)}}})";
+                }
+
                 chain[value] = longest;
                 continue;
             }
-            if (chain.ContainsKey(value) || !onPath.Add(value)) continue;
+            if (chain.ContainsKey(value) || !onPath.Add(value))
+            {
+                continue;
+            }
+
             stack.Push((value, true));
             foreach (var (child, substitution) in Children(value))
             {
                 if (substitution is not null && onPath.Contains(child))
+                {
                     return $"the substitution ${{{Excerpt.Short(substitution)}}} refers to itself, directly or through others";
+                }
+
                 stack.Push((child, false));
             }
         }
@@ -51,10 +61,18 @@ internal static class HoconSubstitutions
             switch (element)
             {
                 case HoconObject obj:
-                    foreach (var child in obj.Items.Values) yield return (child, null);
+                    foreach (var child in obj.Items.Values)
+                    {
+                        yield return (child, null);
+                    }
+
                     break;
                 case HoconArray array:
-                    foreach (var item in array) yield return (item, null);
+                    foreach (var item in array)
+                    {
+                        yield return (item, null);
+                    }
+
                     break;
                 case HoconSubstitution { ResolvedValue: { } target } substitution:
                     yield return (target, substitution.Path);

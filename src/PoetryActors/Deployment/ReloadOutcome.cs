@@ -5,7 +5,7 @@ namespace PoetryActors.Deployment;
 /// applied by <see cref="Plan"/>, where each of <see cref="Failures"/> is a service that could not
 /// start (a changed one was put back as it was when it could be).
 /// </summary>
-public sealed record ReloadOutcome(string Source, IReadOnlyList<DeploymentError> Errors, ReloadPlan? Plan, IReadOnlyList<string> Failures)
+internal sealed record ReloadOutcome(string Source, IReadOnlyList<DeploymentError> Errors, ReloadPlan? Plan, IReadOnlyList<string> Failures)
 {
     /// <summary>Whether the file was refused and the node left exactly as it was.</summary>
     public bool Refused => Errors.Count > 0;

@@ -10,7 +10,7 @@ namespace PoetryActors.Deployment;
 /// the service that follows it in the file, so the node keeps the file's order as far as the
 /// untouched services allow (they are never moved: that would mean restarting them).
 /// </summary>
-public sealed record ReloadPlan(
+internal sealed record ReloadPlan(
     IReadOnlyList<string> Unchanged,
     IReadOnlyList<string> Changed,
     IReadOnlyList<string> Added,
@@ -44,7 +44,11 @@ public sealed record ReloadPlan(
         for (var i = 0; i < wanted.Count; i++)
         {
             var entry = wanted[i];
-            if (order.Contains(entry.Name)) continue;
+            if (order.Contains(entry.Name))
+            {
+                continue;
+            }
+
             var later = wanted.Skip(i + 1).Select(w => w.Name).ToHashSet();
             var at = order.FindIndex(later.Contains);
             additions.Add(new Addition(entry, at >= 0 ? order[at] : null));
@@ -57,11 +61,27 @@ public sealed record ReloadPlan(
     /// <summary>One line for the log: what is restarted, added, removed and left alone.</summary>
     public override string ToString()
     {
-        if (IsEmpty) return $"nothing changed ({Unchanged.Count} unchanged)";
+        if (IsEmpty)
+        {
+            return $"nothing changed ({Unchanged.Count} unchanged)";
+        }
+
         var parts = new List<string>();
-        if (Changed.Count > 0) parts.Add("restarting " + string.Join(", ", Changed));
-        if (Added.Count > 0) parts.Add("adding " + string.Join(", ", Added));
-        if (Removed.Count > 0) parts.Add("removing " + string.Join(", ", Removed));
+        if (Changed.Count > 0)
+        {
+            parts.Add("restarting " + string.Join(", ", Changed));
+        }
+
+        if (Added.Count > 0)
+        {
+            parts.Add("adding " + string.Join(", ", Added));
+        }
+
+        if (Removed.Count > 0)
+        {
+            parts.Add("removing " + string.Join(", ", Removed));
+        }
+
         parts.Add($"{Unchanged.Count} unchanged" + (Unchanged.Count > 0 ? $" ({string.Join(", ", Unchanged)})" : ""));
         return string.Join("; ", parts);
     }

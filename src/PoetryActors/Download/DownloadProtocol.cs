@@ -19,7 +19,7 @@ public static class DownloadProtocol
     /// within <paramref name="Settings"/>, then send it through the transform server the settings
     /// name, if any. <paramref name="ProgressObserver"/>, when set, is told <see cref="DownloadProgress"/>.
     /// </summary>
-    public sealed record DownloadPoem(int Index, NetAddress Address, DownloadSettings Settings, IActorRef? ProgressObserver = null)
+    internal sealed record DownloadPoem(int Index, NetAddress Address, DownloadSettings Settings, IActorRef? ProgressObserver = null)
     {
         /// <summary>The places in flight this download waits for before it connects, shared by its request; null: it starts at once.</summary>
         public DownloadSlots? Slots { get; init; }

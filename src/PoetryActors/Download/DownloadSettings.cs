@@ -67,8 +67,14 @@ public sealed record DownloadSettings
         NetAddress? server = null;
         if (xform.Length > 0)
         {
-            if (NetAddress.TryParse(xform, out var address, out var error)) server = address;
-            else reader.Require(false, "xform", error);
+            if (NetAddress.TryParse(xform, out var address, out var error))
+            {
+                server = address;
+            }
+            else
+            {
+                reader.Require(false, "xform", error);
+            }
         }
         var name = reader.Text("transform");
         // 0 chooses the bound from the process's open-files limit.
@@ -95,7 +101,11 @@ public sealed record DownloadSettings
         {
             problems.AddRange(e.Problems);
         }
-        if (problems.Count > 0) throw new SettingsException(problems);
+        if (problems.Count > 0)
+        {
+            throw new SettingsException(problems);
+        }
+
         var settings = new DownloadSettings(limits!) { TransformServer = server, TransformName = name };
         return maxInFlight > 0 ? settings with { MaxInFlight = maxInFlight } : settings;
     }

@@ -6,7 +6,7 @@ namespace PoetryActors.Download;
 /// gives it back when it stops, and the others wait their turn, so a request of thousands of
 /// addresses never holds more sockets than the process may open.
 /// </summary>
-public sealed class DownloadSlots
+internal sealed class DownloadSlots
 {
     private readonly SemaphoreSlim _free;
 

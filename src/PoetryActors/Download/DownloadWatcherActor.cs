@@ -75,7 +75,10 @@ internal sealed class DownloadWatcherActor(
     {
         var outcomes = new PoemOutcome[_outcomes.Length];
         for (var index = 0; index < outcomes.Length; index++)
+        {
             outcomes[index] = _outcomes[index] ?? PoemOutcome.From(index, addresses[index], completed.Outcomes[index]);
+        }
+
         answer.TrySetResult(outcomes);
         Context.Stop(Self);
     }

@@ -21,7 +21,7 @@ namespace PoetryActors.Download;
 /// or earlier when the request no longer wants it, and stopping cancels whatever is in flight, so
 /// a downloader never outlives its request.
 /// </summary>
-public sealed class DownloaderActor : UntypedActor
+internal sealed class DownloaderActor : UntypedActor
 {
     private readonly DownloadPoem _request;
     private readonly CancellationTokenSource _cancel = new();
@@ -61,9 +61,19 @@ public sealed class DownloaderActor : UntypedActor
         var self = Self;
         slots.TakeAsync(_cancel.Token).ContinueWith(taken =>
         {
-            if (!taken.IsCompletedSuccessfully) return;
-            if (Interlocked.CompareExchange(ref _slot, SlotHeld, SlotWaiting) == SlotWaiting) self.Tell(SlotTaken.Instance);
-            else slots.Give();
+            if (!taken.IsCompletedSuccessfully)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _slot, SlotHeld, SlotWaiting) == SlotWaiting)
+            {
+                self.Tell(SlotTaken.Instance);
+            }
+            else
+            {
+                slots.Give();
+            }
         }, TaskScheduler.Default);
     }
 
@@ -71,7 +81,10 @@ public sealed class DownloaderActor : UntypedActor
     protected override void PostStop()
     {
         _cancel.Cancel();
-        if (Interlocked.Exchange(ref _slot, SlotGone) == SlotHeld) _request.Slots!.Give();
+        if (Interlocked.Exchange(ref _slot, SlotGone) == SlotHeld)
+        {
+            _request.Slots!.Give();
+        }
     }
 
     private void Queued(object message)

@@ -69,6 +69,9 @@ public sealed record FetchLimits
 
     private static void Require(bool condition, string key, string message)
     {
-        if (!condition) throw new SettingsException([new SettingProblem("poetry.download." + key, message)]);
+        if (!condition)
+        {
+            throw new SettingsException([new SettingProblem("poetry.download." + key, message)]);
+        }
     }
 }

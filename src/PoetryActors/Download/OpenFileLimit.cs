@@ -22,12 +22,26 @@ internal static class OpenFileLimit
     public static long? Current()
     {
         int resource;
-        if (OperatingSystem.IsLinux()) resource = 7;
-        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD()) resource = 8;
-        else return null;
+        if (OperatingSystem.IsLinux())
+        {
+            resource = 7;
+        }
+        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
+            resource = 8;
+        }
+        else
+        {
+            return null;
+        }
+
         try
         {
-            if (GetRLimit(resource, out var limit) != 0) return null;
+            if (GetRLimit(resource, out var limit) != 0)
+            {
+                return null;
+            }
+
             return limit.Current is 0 or > int.MaxValue ? null : (long)limit.Current;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)

@@ -96,7 +96,10 @@ public static class PoemFetch
                 : await Aggregator.AllSettledAsync(aggregations, items, aggregation, cancel).ConfigureAwait(false);
             var poems = new PoemOutcome[outcomes.Count];
             for (var index = 0; index < poems.Length; index++)
+            {
                 poems[index] = PoemOutcome.From(index, requested[index], outcomes[index]);
+            }
+
             return poems;
         }
 

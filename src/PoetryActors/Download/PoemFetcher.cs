@@ -17,7 +17,7 @@ namespace PoetryActors.Download;
 /// client-side downloaders. Only the caller's own cancellation throws
 /// (<see cref="OperationCanceledException"/>).
 /// </summary>
-public static class PoemFetcher
+internal static class PoemFetcher
 {
     /// <summary>Fetches the poem served at <paramref name="address"/> within <paramref name="limits"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was cancelled.</exception>
@@ -38,7 +38,11 @@ public static class PoemFetcher
         using var timeouts = new StepTimeouts(limits.Deadline, limits.ConnectTimeout, cancel);
 
         var connected = await ConnectAsync(address, limits, timeouts, cancel).ConfigureAwait(false);
-        if (connected.Socket is not { } socket) return connected.Failure!;
+        if (connected.Socket is not { } socket)
+        {
+            return connected.Failure!;
+        }
+
         using (socket)
         {
             return await ReadToCloseAsync(socket, address, limits, timeouts, cancel, clock, received).ConfigureAwait(false);
@@ -79,7 +83,9 @@ public static class PoemFetcher
         }
 
         if (candidates.Length == 0)
+        {
             return (null, new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.UnknownHost, "the host has no address", 0));
+        }
 
         return await ConnectAnyAsync(address, candidates, limits, timeouts, cancel).ConfigureAwait(false);
     }
@@ -102,7 +108,11 @@ public static class PoemFetcher
                 return (null, new DownloadFailed(address, DownloadStep.Connect, FetchFailure.Other, OpenFileLimit.Exhausted(), 0));
             }
             // Each address gets the whole connect timeout (the first one's step is already running).
-            if (ip != candidates[0]) timeouts.StartStep(limits.ConnectTimeout);
+            if (ip != candidates[0])
+            {
+                timeouts.StartStep(limits.ConnectTimeout);
+            }
+
             try
             {
                 await socket.ConnectAsync(endpoint, timeouts.Token).ConfigureAwait(false);
@@ -115,7 +125,10 @@ public static class PoemFetcher
                 // The server accepted and reset at once, before the connect was seen to complete:
                 // that is a reset while reading, with nothing read, not a failure to connect.
                 if (e is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted })
+                {
                     return (null, new DownloadFailed(address, DownloadStep.Read, FetchFailure.Reset, "connection reset after 0 bytes", 0));
+                }
+
                 var (kind, detail) = e switch
                 {
                     OperationCanceledException when timeouts.DeadlinePassed =>
@@ -130,10 +143,17 @@ public static class PoemFetcher
                     _ => (FetchFailure.Other, e.Message),
                 };
                 // A host name may stand for several addresses: say which one answered so.
-                if (!IPAddress.TryParse(address.Host, out _)) detail += $" (at {endpoint})";
+                if (!IPAddress.TryParse(address.Host, out _))
+                {
+                    detail += $" (at {endpoint})";
+                }
+
                 failure = new DownloadFailed(address, DownloadStep.Connect, kind, detail, 0);
                 // A timed-out attempt has cancelled the shared token: no time is left for another address.
-                if (timeouts.Token.IsCancellationRequested) break;
+                if (timeouts.Token.IsCancellationRequested)
+                {
+                    break;
+                }
             }
         }
         return (null, failure);
@@ -151,16 +171,24 @@ public static class PoemFetcher
             {
                 var read = await ReceiveAsync(socket, poem, limits.MaxPoemBytes, timeouts.Token).ConfigureAwait(false);
                 if (read == 0 && poem.Length == 0)
+                {
                     // The original client printed an empty poem and called it a success; our own
                     // proxies and servers say "no poem" this way, so it is a failure that says so.
                     return new DownloadFailed(address, DownloadStep.Read, FetchFailure.Empty, "the server closed without sending a poem");
+                }
+
                 if (read == 0)
+                {
                     return new Fetched(address, poem.ToArray(), clock.Elapsed);
+                }
+
                 timeouts.Progress();
                 received?.Invoke(poem.Length);
                 if (poem.Length > limits.MaxPoemBytes)
+                {
                     return new DownloadFailed(address, DownloadStep.Read, FetchFailure.TooLarge,
                         $"the poem is larger than {limits.MaxPoemBytes} bytes", poem.Length);
+                }
             }
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)

@@ -67,7 +67,10 @@ internal sealed class StepTimeouts : IDisposable
         var due = Now() + milliseconds;
         Volatile.Write(ref _stepDueAt, due);
         // A later due time is left to the timer to find when it fires; only an earlier one needs it now.
-        if (due < Volatile.Read(ref _armedFor)) Arm(due);
+        if (due < Volatile.Read(ref _armedFor))
+        {
+            Arm(due);
+        }
     }
 
     /// <summary>The current step made progress (bytes arrived): its timeout counts from now.</summary>
@@ -83,14 +86,27 @@ internal sealed class StepTimeouts : IDisposable
     private void Fire()
     {
         var now = Now();
-        if (now >= _deadlineAt) Expire(Expiry.Deadline);
-        else if (now >= Volatile.Read(ref _stepDueAt)) Expire(Expiry.Step);
-        else Arm(Math.Min(_deadlineAt, Volatile.Read(ref _stepDueAt)));
+        if (now >= _deadlineAt)
+        {
+            Expire(Expiry.Deadline);
+        }
+        else if (now >= Volatile.Read(ref _stepDueAt))
+        {
+            Expire(Expiry.Step);
+        }
+        else
+        {
+            Arm(Math.Min(_deadlineAt, Volatile.Read(ref _stepDueAt)));
+        }
     }
 
     private void Expire(Expiry expiry)
     {
-        if (Interlocked.CompareExchange(ref _expired, (int)expiry, (int)Expiry.None) != (int)Expiry.None) return;
+        if (Interlocked.CompareExchange(ref _expired, (int)expiry, (int)Expiry.None) != (int)Expiry.None)
+        {
+            return;
+        }
+
         try
         {
             _cancel.Cancel();

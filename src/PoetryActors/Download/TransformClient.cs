@@ -17,7 +17,7 @@ namespace PoetryActors.Download;
 /// than an empty poem. Plain async code with no actor; expected failures are
 /// <see cref="TransformResult.Failed"/> values and only the caller's own cancellation throws.
 /// </summary>
-public static class TransformClient
+internal static class TransformClient
 {
     /// <summary>
     /// Asks the transform server at <paramref name="server"/> to apply <paramref name="transformName"/>
@@ -159,7 +159,7 @@ public static class TransformClient
 /// answered, or <see cref="Failed"/> with a one-line reason naming the server, the step and what
 /// happened.
 /// </summary>
-public abstract record TransformResult
+internal abstract record TransformResult
 {
     // The two cases below are the only results.
     private protected TransformResult()

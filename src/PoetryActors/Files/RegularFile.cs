@@ -38,7 +38,10 @@ internal static class RegularFile
     public static bool TryRead(string path, long maxBytes, string limitName, out byte[] contents, out string reason)
     {
         contents = [];
-        if (!OperatingSystem.IsLinux() || !StatxAvailable.Value) return TryReadPortably(path, maxBytes, limitName, out contents, out reason);
+        if (!OperatingSystem.IsLinux() || !StatxAvailable.Value)
+        {
+            return TryReadPortably(path, maxBytes, limitName, out contents, out reason);
+        }
 
         // By path first, so a FIFO or a device is never even opened.
         var (type, size, errno) = OfPath(path);
@@ -68,7 +71,11 @@ internal static class RegularFile
     /// <summary>A byte count as an operator reads it: <c>512 bytes</c>, <c>1.5 KiB</c>, <c>70 MiB</c>.</summary>
     public static string Size(long bytes)
     {
-        if (bytes < 1024) return bytes == 1 ? "1 byte" : $"{bytes} bytes";
+        if (bytes < 1024)
+        {
+            return bytes == 1 ? "1 byte" : $"{bytes} bytes";
+        }
+
         string[] units = ["KiB", "MiB", "GiB", "TiB"];
         var value = (double)bytes;
         var unit = -1;
@@ -113,11 +120,19 @@ internal static class RegularFile
             {
                 if (total == buffer.Length)
                 {
-                    if (total > maxBytes) break;
+                    if (total > maxBytes)
+                    {
+                        break;
+                    }
+
                     Array.Resize(ref buffer, (int)Math.Min(maxBytes + 1, (long)buffer.Length * 2));
                 }
                 var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
-                if (read == 0) break;
+                if (read == 0)
+                {
+                    break;
+                }
+
                 total += read;
             }
         }

@@ -1,7 +1,7 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Hosting;
 using Microsoft.Extensions.Hosting;
-using Akka.Event;
 using PoetryActors.Services;
 using static PoetryActors.Services.ServiceProtocol;
 
@@ -13,7 +13,7 @@ namespace PoetryActors.Hosting;
 /// service that could not start; the host's stop (SIGINT, SIGTERM) stops them in reverse order,
 /// each awaited, before the actor system shuts down.
 /// </summary>
-public sealed class NodeLifetimeService(IRequiredActor<PoetryNodeRoot> root, ActorSystem system) : IHostedService
+internal sealed class NodeLifetimeService(IRequiredActor<PoetryNodeRoot> root, ActorSystem system) : IHostedService
 {
     // Through Akka's logging, so these lines reach the same Serilog sinks, in order, as the services' own.
     private readonly ILoggingAdapter _log = Logging.GetLogger(system, "node");
@@ -47,7 +47,11 @@ public sealed class NodeLifetimeService(IRequiredActor<PoetryNodeRoot> root, Act
     {
         // A cluster member stops its services inside CoordinatedShutdown, after leaving the
         // cluster (see Cluster.ClusterLifetimeService): nothing is left to stop then.
-        if (system.WhenTerminated.IsCompleted) return;
+        if (system.WhenTerminated.IsCompleted)
+        {
+            return;
+        }
+
         IActorRef node;
         try
         {

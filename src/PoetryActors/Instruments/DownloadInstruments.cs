@@ -7,7 +7,7 @@ namespace PoetryActors.Instruments;
 /// The client side's count of downloads by outcome (<c>downloaded</c>, or <c>failed-</c> and the
 /// step that failed: <c>failed-connect</c>, <c>failed-read</c>, ...), published as <c>poetry.downloads</c>.
 /// </summary>
-public static class DownloadInstruments
+internal static class DownloadInstruments
 {
     private static readonly ConcurrentDictionary<string, StrongBox<long>> ByOutcome = new();
 

@@ -7,7 +7,7 @@ namespace PoetryActors.Instruments;
 /// its service: the listener hands it the service's <see cref="ServiceInstruments"/> once, before
 /// it accepts the first connection. A handler that is not told counts nothing.
 /// </summary>
-public interface IInstrumentedHandler : IConnectionHandler
+internal interface IInstrumentedHandler : IConnectionHandler
 {
     /// <summary>Count from now on into <paramref name="instruments"/>.</summary>
     void UseInstruments(ServiceInstruments instruments);

@@ -64,33 +64,47 @@ public static class PoetryMeter
     private static IEnumerable<Measurement<long>> Each(ServiceRoles role, Func<ServiceInstruments, long> read)
     {
         foreach (var service in ServiceInstruments.All)
+        {
             if ((service.Roles & role) != 0)
+            {
                 yield return new Measurement<long>(read(service), service.Tag);
+            }
+        }
     }
 
     private static IEnumerable<Measurement<long>> CutMeasurements()
     {
         foreach (var service in ServiceInstruments.All)
+        {
             foreach (var reason in Enum.GetValues<CutReason>())
             {
                 var count = service.Cut(reason);
                 if (count > 0)
+                {
                     yield return new Measurement<long>(count, service.Tag, new KeyValuePair<string, object?>("reason", CutReasonLabels.Of(reason)));
+                }
             }
+        }
     }
 
     private static IEnumerable<Measurement<long>> TransformMeasurements()
     {
         foreach (var service in ServiceInstruments.All)
+        {
             foreach (var ((transform, outcome), count) in service.Transforms)
+            {
                 yield return new Measurement<long>(count, service.Tag,
                     new KeyValuePair<string, object?>("transform", transform), new KeyValuePair<string, object?>("outcome", outcome));
+            }
+        }
     }
 
     private static IEnumerable<Measurement<long>> DownloadMeasurements()
     {
         foreach (var (outcome, count) in DownloadInstruments.Counts)
+        {
             yield return new Measurement<long>(count, new KeyValuePair<string, object?>("outcome", outcome));
+        }
     }
 
     /// <summary>A timestamp for <see cref="ServiceInstruments.ConnectionEnded"/>.</summary>

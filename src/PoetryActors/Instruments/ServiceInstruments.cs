@@ -12,7 +12,7 @@ namespace PoetryActors.Instruments;
 /// <c>cache/cache</c>) and kept across restarts and reloads, so the counts only grow, as Prometheus
 /// counters must. <see cref="PoetryMeter"/> publishes them; the status page reads them directly.
 /// </summary>
-public sealed class ServiceInstruments
+internal sealed class ServiceInstruments
 {
     private static readonly ConcurrentDictionary<string, ServiceInstruments> ByService = new();
 
@@ -57,9 +57,21 @@ public sealed class ServiceInstruments
     public static string ServiceName(ActorPath path)
     {
         var elements = path.Elements.ToList();
-        if (elements.Count > 0 && elements[0] == "user") elements.RemoveAt(0);
-        if (elements.Count > 1 && elements[0] == "node") elements.RemoveAt(0);
-        if (elements.Count > 1) elements.RemoveAt(elements.Count - 1);
+        if (elements.Count > 0 && elements[0] == "user")
+        {
+            elements.RemoveAt(0);
+        }
+
+        if (elements.Count > 1 && elements[0] == "node")
+        {
+            elements.RemoveAt(0);
+        }
+
+        if (elements.Count > 1)
+        {
+            elements.RemoveAt(elements.Count - 1);
+        }
+
         return string.Join('/', elements);
     }
 
@@ -128,9 +140,15 @@ public sealed class ServiceInstruments
     internal void ConnectionEnded(long acceptedAt, CutReason? cut = null)
     {
         Interlocked.Increment(ref _ended);
-        if (cut is { } reason) Interlocked.Increment(ref _cuts[(int)reason]);
+        if (cut is { } reason)
+        {
+            Interlocked.Increment(ref _cuts[(int)reason]);
+        }
+
         if (PoetryMeter.ServeDuration.Enabled)
+        {
             PoetryMeter.ServeDuration.Record(Stopwatch.GetElapsedTime(acceptedAt).TotalSeconds, Tag);
+        }
     }
 
     /// <summary>A poem of <paramref name="bytes"/> bytes was sent whole.</summary>

@@ -11,11 +11,31 @@ public sealed record StatusSettings
 {
     public StatusSettings(int? port, string iface, int maxConnections, int maxRequestHeaderBytes, int recentWarnings)
     {
-        if (port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(port), port, "port: a port is 0 to 65535, or off");
-        if (string.IsNullOrWhiteSpace(iface)) throw new ArgumentException("iface: give an interface (localhost, an address, or * for all)", nameof(iface));
-        if (maxConnections < 1) throw new ArgumentOutOfRangeException(nameof(maxConnections), maxConnections, "max-connections: at least 1");
-        if (maxRequestHeaderBytes < 1024) throw new ArgumentOutOfRangeException(nameof(maxRequestHeaderBytes), maxRequestHeaderBytes, "max-request-header-bytes: at least 1024");
-        if (recentWarnings is < 0 or > 1000) throw new ArgumentOutOfRangeException(nameof(recentWarnings), recentWarnings, "recent-warnings: 0 to 1000");
+        if (port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(port), port, "port: a port is 0 to 65535, or off");
+        }
+
+        if (string.IsNullOrWhiteSpace(iface))
+        {
+            throw new ArgumentException("iface: give an interface (localhost, an address, or * for all)", nameof(iface));
+        }
+
+        if (maxConnections < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxConnections), maxConnections, "max-connections: at least 1");
+        }
+
+        if (maxRequestHeaderBytes < 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxRequestHeaderBytes), maxRequestHeaderBytes, "max-request-header-bytes: at least 1024");
+        }
+
+        if (recentWarnings is < 0 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(recentWarnings), recentWarnings, "recent-warnings: 0 to 1000");
+        }
+
         Port = port;
         Iface = iface;
         MaxConnections = maxConnections;
@@ -60,7 +80,10 @@ public sealed record StatusSettings
         text = text?.Trim() ?? "";
         if (text.Length == 0 || text.Equals("off", StringComparison.OrdinalIgnoreCase) || text.Equals("false", StringComparison.OrdinalIgnoreCase)
             || text.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
             return -1;
+        }
+
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535 ? port : null;
     }
 }

@@ -5,7 +5,7 @@ using PoetryActors.Transform;
 namespace PoetryActors.Kinds;
 
 /// <summary>The service kinds this library ships, in the order the command line lists them.</summary>
-public static class BuiltInKinds
+internal static class BuiltInKinds
 {
     /// <summary>All of them.</summary>
     public static IReadOnlyList<ServiceKind> All { get; } =

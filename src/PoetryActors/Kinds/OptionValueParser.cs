@@ -11,7 +11,7 @@ namespace PoetryActors.Kinds;
 /// (a <see cref="LoadedFile"/>), so a deployment with a missing, unreadable or oversized poem is
 /// refused before anything starts, and the service serves what was checked.
 /// </summary>
-public static class OptionValueParser
+internal static class OptionValueParser
 {
     /// <summary>Parses <paramref name="text"/> as <paramref name="option"/>'s type; files are read up to the default poem limit.</summary>
     public static bool TryParse(KindOption option, string text, out object value, out string error) =>
@@ -88,7 +88,10 @@ public static class OptionValueParser
             (text, 1.0);
         if (!double.TryParse(digits.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
             || !double.IsFinite(amount) || amount * scale > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
             return false;
+        }
+
         duration = TimeSpan.FromSeconds(amount * scale);
         return true;
     }
@@ -100,9 +103,21 @@ public static class OptionValueParser
     /// </summary>
     public static string? ResolveFile(string path)
     {
-        if (path.Length == 0) return null;
-        if (Path.Exists(path)) return path;
-        if (Path.IsPathRooted(path)) return null;
+        if (path.Length == 0)
+        {
+            return null;
+        }
+
+        if (Path.Exists(path))
+        {
+            return path;
+        }
+
+        if (Path.IsPathRooted(path))
+        {
+            return null;
+        }
+
         var beside = Path.Combine(AppContext.BaseDirectory, path);
         return Path.Exists(beside) ? beside : null;
     }

@@ -38,7 +38,9 @@ public sealed record ServiceKind(
         var fileLimit = maxFileBytes ?? Server.PoemSettings.Default.MaxBytes;
         var problems = new List<(string Key, string Message)>();
         foreach (var key in raw.Keys.Where(k => FindOption(k) is null))
+        {
             problems.Add((key, $"unknown option for kind '{Name}' (it takes {string.Join(", ", Options.Select(o => o.Name))})"));
+        }
 
         var values = new Dictionary<string, object>();
         foreach (var option in Options)
@@ -46,17 +48,29 @@ public sealed record ServiceKind(
             var text = raw.TryGetValue(option.Name, out var given) ? given : option.Default;
             if (text is null)
             {
-                if (option.Required) problems.Add((option.Name, "missing: this option is required"));
+                if (option.Required)
+                {
+                    problems.Add((option.Name, "missing: this option is required"));
+                }
+
                 continue;
             }
             if (OptionValueParser.TryParse(option, text, fileLimit, out var value, out var error))
+            {
                 values[option.Name] = value;
+            }
             else
+            {
                 problems.Add((option.Name, error));
+            }
         }
 
         var options = new ServiceOptions(values);
-        if (problems.Count == 0) problems.AddRange(Check(options));
+        if (problems.Count == 0)
+        {
+            problems.AddRange(Check(options));
+        }
+
         return new ParsedOptions(problems.Count == 0 ? options : null, problems);
     }
 

@@ -14,7 +14,10 @@ public sealed class ServiceKindRegistry
         foreach (var kind in kinds)
         {
             if (_kinds.Any(k => k.Name == kind.Name))
+            {
                 throw new ArgumentException($"duplicate service kind '{kind.Name}'");
+            }
+
             _kinds.Add(kind);
         }
     }

@@ -69,10 +69,17 @@ internal sealed class AcceptLoop : IDisposable
             AllowRebindDuringTimeWait(socket);
             // Accepted connections inherit the listening socket's buffer sizes (Linux, the BSDs),
             // so this costs nothing per connection.
-            if (settings.SendBuffer > 0) socket.SendBufferSize = settings.SendBuffer;
+            if (settings.SendBuffer > 0)
+            {
+                socket.SendBufferSize = settings.SendBuffer;
+            }
+
             socket.Bind(address);
             socket.Listen(settings.Backlog);
-            if (settings.DeferAccept) DeferAccept(socket);
+            if (settings.DeferAccept)
+            {
+                DeferAccept(socket);
+            }
         }
         catch (SocketException e)
         {
@@ -93,9 +100,13 @@ internal sealed class AcceptLoop : IDisposable
     {
         const int on = 1;
         if (OperatingSystem.IsLinux())
+        {
             socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(on));
+        }
         else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
             socket.SetRawSocketOption(0xffff /* SOL_SOCKET */, 0x4 /* SO_REUSEADDR */, BitConverter.GetBytes(on));
+        }
     }
 
     /// <summary>
@@ -106,7 +117,11 @@ internal sealed class AcceptLoop : IDisposable
     private static void DeferAccept(Socket socket)
     {
         const int IpProtoTcp = 6, TcpDeferAccept = 9, Seconds = 1;
-        if (!OperatingSystem.IsLinux()) return;
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
         try
         {
             socket.SetRawSocketOption(IpProtoTcp, TcpDeferAccept, BitConverter.GetBytes(Seconds));
@@ -134,11 +149,16 @@ internal sealed class AcceptLoop : IDisposable
 
         var deadline = DateTime.UtcNow + drain;
         while (InFlight > 0 && DateTime.UtcNow < deadline)
+        {
             await Task.Delay(20).ConfigureAwait(false);
+        }
 
         var cut = InFlight;
         _cut.Cancel();
-        foreach (var connection in _inFlight.Keys) Abort.Connection(connection);
+        foreach (var connection in _inFlight.Keys)
+        {
+            Abort.Connection(connection);
+        }
         // Connections that only wait for their client to close have had everything; a stop
         // does not wait for them.
         _closer.CutAll();
@@ -152,7 +172,11 @@ internal sealed class AcceptLoop : IDisposable
         _stopping.Cancel();
         _socket.Dispose();
         _cut.Cancel();
-        foreach (var connection in _inFlight.Keys) Abort.Connection(connection);
+        foreach (var connection in _inFlight.Keys)
+        {
+            Abort.Connection(connection);
+        }
+
         _closer.Dispose();
         _warnings.Flush(all: true);
         _cut.Dispose();
@@ -162,7 +186,11 @@ internal sealed class AcceptLoop : IDisposable
     {
         while (!_closing)
         {
-            if (!WaitForSlot()) return;
+            if (!WaitForSlot())
+            {
+                return;
+            }
+
             Socket connection;
             try
             {
@@ -193,7 +221,11 @@ internal sealed class AcceptLoop : IDisposable
     /// <summary>Takes a connection slot, waiting (without accepting) while max-connections are open; false once the loop closes.</summary>
     private bool WaitForSlot()
     {
-        if (_slots.Wait(0)) return true;
+        if (_slots.Wait(0))
+        {
+            return true;
+        }
+
         _warnings.Warn($"{LocalAddress} at max-connections",
             $"{LocalAddress} has {_maxConnections} connections open, its max-connections; not accepting until one ends (the kernel queues the next ones)");
         try
@@ -270,12 +302,20 @@ internal sealed class AcceptLoop : IDisposable
     private void LogFailure(Socket connection, Exception e, long acceptedAt)
     {
         _instruments.ConnectionEnded(acceptedAt, CutReasonOf(e));
-        if (_cut.IsCancellationRequested) return;
+        if (_cut.IsCancellationRequested)
+        {
+            return;
+        }
+
         var peer = SafePeer(connection);
         if (e is SocketException or IOException or OperationCanceledException)
+        {
             _log.Debug("connection from {0} ended early: {1}", peer, e.Message);
+        }
         else
+        {
             _warnings.Warn($"connections to {LocalAddress} reset", $"connection from {peer} reset: {e.Message}");
+        }
     }
 
     /// <summary>

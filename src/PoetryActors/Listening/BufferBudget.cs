@@ -27,7 +27,11 @@ internal sealed class BufferBudget
     /// <summary>Whether <paramref name="bytes"/> more would fit now (a check only: nothing is reserved).</summary>
     public bool HasRoomFor(long bytes)
     {
-        if (Interlocked.Read(ref _inUse) + bytes <= Limit) return true;
+        if (Interlocked.Read(ref _inUse) + bytes <= Limit)
+        {
+            return true;
+        }
+
         Volatile.Write(ref _refused, 1);
         return false;
     }
@@ -38,7 +42,11 @@ internal sealed class BufferBudget
     /// <summary>Reserves <paramref name="bytes"/> more if the budget has room for them.</summary>
     public bool TryReserve(long bytes)
     {
-        if (bytes <= 0) return true;
+        if (bytes <= 0)
+        {
+            return true;
+        }
+
         while (true)
         {
             var current = Interlocked.Read(ref _inUse);
@@ -47,19 +55,28 @@ internal sealed class BufferBudget
                 Volatile.Write(ref _refused, 1);
                 return false;
             }
-            if (Interlocked.CompareExchange(ref _inUse, current + bytes, current) == current) return true;
+            if (Interlocked.CompareExchange(ref _inUse, current + bytes, current) == current)
+            {
+                return true;
+            }
         }
     }
 
     /// <summary>Reserves <paramref name="bytes"/> that are held already, budget or not (so that the next reservations see them).</summary>
     public void Reserve(long bytes)
     {
-        if (bytes > 0) Interlocked.Add(ref _inUse, bytes);
+        if (bytes > 0)
+        {
+            Interlocked.Add(ref _inUse, bytes);
+        }
     }
 
     /// <summary>Gives back <paramref name="bytes"/> reserved earlier.</summary>
     public void Release(long bytes)
     {
-        if (bytes > 0) Interlocked.Add(ref _inUse, -bytes);
+        if (bytes > 0)
+        {
+            Interlocked.Add(ref _inUse, -bytes);
+        }
     }
 }

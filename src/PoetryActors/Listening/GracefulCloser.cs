@@ -53,7 +53,10 @@ internal sealed class GracefulCloser : IDisposable
     /// <summary>Closes every connection still waiting (a stop, after its drain time).</summary>
     public void CutAll()
     {
-        while (_waiting.TryDequeue(out var item)) Release(item.Connection);
+        while (_waiting.TryDequeue(out var item))
+        {
+            Release(item.Connection);
+        }
     }
 
     public void Dispose()
@@ -72,9 +75,13 @@ internal sealed class GracefulCloser : IDisposable
             for (var n = _waiting.Count; n > 0 && _waiting.TryDequeue(out var item); n--)
             {
                 if (ClientHasClosed(item.Connection) || item.Deadline <= now)
+                {
                     Release(item.Connection);
+                }
                 else
+                {
                     _waiting.Enqueue(item);
+                }
             }
         }
         finally
@@ -94,8 +101,15 @@ internal sealed class GracefulCloser : IDisposable
             while (true)
             {
                 var read = connection.Receive(_discard, SocketFlags.None, out var error);
-                if (error == SocketError.WouldBlock) return false;
-                if (error != SocketError.Success || read == 0) return true;
+                if (error == SocketError.WouldBlock)
+                {
+                    return false;
+                }
+
+                if (error != SocketError.Success || read == 0)
+                {
+                    return true;
+                }
             }
         }
         catch (ObjectDisposedException)

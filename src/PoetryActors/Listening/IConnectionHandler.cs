@@ -10,7 +10,7 @@ namespace PoetryActors.Listening;
 /// it when the returned task completes, logs an exception without letting it touch other
 /// connections, and cancels <c>cancel</c> when a stop's drain time is over.
 /// </summary>
-public interface IConnectionHandler
+internal interface IConnectionHandler
 {
     /// <summary>Serve <paramref name="connection"/> until it can be closed.</summary>
     ValueTask ServeAsync(Socket connection, CancellationToken cancel);

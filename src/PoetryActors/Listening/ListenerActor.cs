@@ -1,11 +1,12 @@
-using Akka.Event;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using Akka.Event;
 using PoetryActors.Instruments;
 using PoetryActors.Kinds;
 using PoetryActors.Services;
 using static PoetryActors.Listening.ListenerProtocol;
+using static PoetryActors.Services.ServiceProtocol;
 
 namespace PoetryActors.Listening;
 
@@ -19,11 +20,17 @@ namespace PoetryActors.Listening;
 /// <see cref="ListenerProtocol.GetBoundAddress"/>. A failure of the accept loop itself crashes the
 /// actor so that its collection restarts it.
 /// </summary>
-public sealed class ListenerActor : ServiceActor
+internal sealed class ListenerActor : ServiceActor, IWithUnboundedStash
 {
     private readonly ListenerSettings _settings;
     private readonly Func<IActorContext, Task<IConnectionHandler>> _handlerSource;
     private AcceptLoop? _loop;
+
+    // What the next start serves with, obtained in the AwaitingHandler state just before it.
+    private IConnectionHandler? _handler;
+
+    /// <inheritdoc />
+    public IStash Stash { get; set; } = null!;
 
     public ListenerActor(ListenerSettings settings, Func<IActorContext, Task<IConnectionHandler>> handlerSource)
     {
@@ -42,9 +49,60 @@ public sealed class ListenerActor : ServiceActor
     public static Props Props(ListenerSettings settings, IConnectionHandler handler) =>
         Props(settings, _ => Task.FromResult(handler));
 
+    /// <summary>
+    /// A start first obtains the handler (typically an Ask of a sibling service) in the
+    /// AwaitingHandler state, with the mailbox open and other messages stashed, then binds.
+    /// </summary>
+    protected override void OnReceive(object message)
+    {
+        if (message is StartService && !IsRunning)
+        {
+            var requester = Sender;
+            Task<IConnectionHandler> source;
+            try
+            {
+                source = _handlerSource(Context);
+            }
+            catch (Exception e)
+            {
+                RefuseStart(requester, e);
+                return;
+            }
+
+            source.PipeTo(Self, success: handler => new HandlerReady(handler, requester), failure: cause => new HandlerRefused(cause, requester));
+            Become(AwaitingHandler);
+            return;
+        }
+
+        base.OnReceive(message);
+    }
+
+    private void AwaitingHandler(object message)
+    {
+        switch (message)
+        {
+            case HandlerReady ready:
+                _handler = ready.Handler;
+                Become(OnReceive);
+                Start(ready.Requester);
+                Stash.UnstashAll();
+                break;
+            case HandlerRefused refused:
+                Become(OnReceive);
+                RefuseStart(refused.Requester, refused.Cause is AggregateException { InnerExceptions.Count: 1 } one ? one.InnerExceptions[0] : refused.Cause);
+                Stash.UnstashAll();
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
+    }
+
     protected override async Task StartServiceAsync()
     {
-        var handler = await _handlerSource(Context);
+        var handler = _handler ?? throw new InvalidOperationException("the listener started without a connection handler");
+        // A restart asks again: a restarted sibling's new state is served once the listener restarts too.
+        _handler = null;
         var address = await ResolveAsync(_settings.Iface, _settings.Port);
         var self = Self;
         var instruments = ServiceInstruments.For(Self.Path).Offering(ServiceRoles.Connections);
@@ -57,17 +115,25 @@ public sealed class ListenerActor : ServiceActor
 
     protected override async Task StopServiceAsync()
     {
-        if (_loop is not { } loop) return;
+        if (_loop is not { } loop)
+        {
+            return;
+        }
+
         _loop = null;
         ServiceInstruments.For(Self.Path).Unbound(Name);
         var cut = await loop.CloseAsync(_settings.DrainTimeout).ConfigureAwait(false);
         loop.Dispose();
         if (cut > 0)
+        {
             Log.Warning("stopped listening on {0}; reset {1} connections still being served after the drain time of {2:0.##} s (their clients see a reset, not the end of a poem)",
                 loop.LocalAddress, cut, _settings.DrainTimeout.TotalSeconds);
+        }
         else
+        {
             // Debug: its service's stop is the line an operator reads.
             Log.Debug("stopped listening on {0}", loop.LocalAddress);
+        }
     }
 
     protected override void OnServiceMessage(object message)
@@ -95,13 +161,24 @@ public sealed class ListenerActor : ServiceActor
     internal static async Task<IPEndPoint> ResolveAsync(string iface, int port)
     {
         if (string.IsNullOrWhiteSpace(iface) || iface is "*" or "0.0.0.0")
+        {
             return new IPEndPoint(IPAddress.Any, port);
+        }
+
         if (iface is "::")
+        {
             return new IPEndPoint(IPAddress.IPv6Any, port);
+        }
+
         if (IPAddress.TryParse(iface, out var literal))
+        {
             return new IPEndPoint(literal, port);
+        }
+
         if (iface.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
             return new IPEndPoint(IPAddress.Loopback, port);
+        }
 
         IPAddress[] addresses;
         try
@@ -118,4 +195,8 @@ public sealed class ListenerActor : ServiceActor
     }
 
     private sealed record AcceptLoopFailed(Exception Cause);
+
+    private sealed record HandlerReady(IConnectionHandler Handler, IActorRef Requester);
+
+    private sealed record HandlerRefused(Exception Cause, IActorRef Requester);
 }

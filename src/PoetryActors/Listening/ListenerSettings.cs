@@ -8,16 +8,32 @@ namespace PoetryActors.Listening;
 /// and what one listener may hold under hostile clients (connections, send buffers, stalled
 /// sends). Defaults come from <c>poetry.listener</c> in reference.conf; validated at creation.
 /// </summary>
-public sealed record ListenerSettings
+internal sealed record ListenerSettings
 {
     /// <summary>Settings with every value given; <see cref="Create"/> reads them from <c>poetry.listener</c>.</summary>
     public ListenerSettings(string iface, int port, int backlog, TimeSpan drainTimeout, TimeSpan closeTimeout)
     {
-        if (closeTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(closeTimeout), closeTimeout, "the close timeout must be positive");
+        if (closeTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(closeTimeout), closeTimeout, "the close timeout must be positive");
+        }
+
         CloseTimeout = closeTimeout;
-        if (port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(port), port, "a port is 0 to 65535");
-        if (backlog < 1) throw new ArgumentOutOfRangeException(nameof(backlog), backlog, "the backlog must be positive");
-        if (drainTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(drainTimeout), drainTimeout, "the drain timeout cannot be negative");
+        if (port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(port), port, "a port is 0 to 65535");
+        }
+
+        if (backlog < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(backlog), backlog, "the backlog must be positive");
+        }
+
+        if (drainTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(drainTimeout), drainTimeout, "the drain timeout cannot be negative");
+        }
+
         Iface = iface;
         Port = port;
         Backlog = backlog;

@@ -55,7 +55,11 @@ internal sealed class RepeatedWarnings
             summary = TakeSummary(state);
             state.WindowEnds = now + (long)Window.TotalMilliseconds;
         }
-        if (summary is not null) _log.Warning(summary);
+        if (summary is not null)
+        {
+            _log.Warning(summary);
+        }
+
         _log.Warning(message);
     }
 
@@ -68,10 +72,17 @@ internal sealed class RepeatedWarnings
             string? summary;
             lock (state)
             {
-                if (!all && state.WindowEnds > now) continue;
+                if (!all && state.WindowEnds > now)
+                {
+                    continue;
+                }
+
                 summary = TakeSummary(state);
             }
-            if (summary is not null) _log.Warning(summary);
+            if (summary is not null)
+            {
+                _log.Warning(summary);
+            }
         }
     }
 
@@ -104,7 +115,11 @@ internal sealed class RepeatedWarnings
     // Under the kind's lock: the line for the repeats counted so far, which it then forgets.
     private string? TakeSummary(Kind state)
     {
-        if (state.Suppressed == 0) return null;
+        if (state.Suppressed == 0)
+        {
+            return null;
+        }
+
         var line = string.Format(CultureInfo.InvariantCulture, "{0}: ... and {1:N0} more like this in the last {2:0.##} s", state.Name, state.Suppressed, Window.TotalSeconds);
         state.Suppressed = 0;
         return line;

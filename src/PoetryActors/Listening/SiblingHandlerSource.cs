@@ -9,7 +9,7 @@ namespace PoetryActors.Listening;
 /// transforms) each time the listener starts, as the tutorial's protocol factory holds its
 /// service: a restarted sibling's new state is served once the listener restarts too.
 /// </summary>
-public static class SiblingHandlerSource
+internal static class SiblingHandlerSource
 {
     // The sibling answers from memory; this only guards against one that is not there.
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);

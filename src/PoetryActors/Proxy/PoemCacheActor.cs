@@ -21,7 +21,7 @@ namespace PoetryActors.Proxy;
 /// Stopping the service cancels the fetch and forgets the poem. The phases are states that carry
 /// their data: Empty, Fetching (the fetch and its waiters), Cached (the poem).
 /// </summary>
-public sealed class PoemCacheActor : ServiceActor
+internal sealed class PoemCacheActor : ServiceActor
 {
     private readonly ProxyUpstream _upstream;
     private readonly FetchLimits _limits;
@@ -57,7 +57,11 @@ public sealed class PoemCacheActor : ServiceActor
     /// <summary>No poem and no fetch: the first request starts one.</summary>
     private void Empty(object message)
     {
-        if (HandleServiceProtocol(message)) return;
+        if (HandleServiceProtocol(message))
+        {
+            return;
+        }
+
         switch (message)
         {
             case GetCachedPoem when !IsRunning:
@@ -96,7 +100,11 @@ public sealed class PoemCacheActor : ServiceActor
             return;
         }
 
-        if (HandleServiceProtocol(message)) return;
+        if (HandleServiceProtocol(message))
+        {
+            return;
+        }
+
         switch (message)
         {
             case GetCachedPoem request:
@@ -144,7 +152,11 @@ public sealed class PoemCacheActor : ServiceActor
             return;
         }
 
-        if (HandleServiceProtocol(message)) return;
+        if (HandleServiceProtocol(message))
+        {
+            return;
+        }
+
         switch (message)
         {
             case GetCachedPoem:
@@ -184,7 +196,10 @@ public sealed class PoemCacheActor : ServiceActor
         Become(m => Cached(m, fetched.Poem));
         Log.Info("cached {0} bytes of poetry from {1} for {2} waiting clients", fetched.Poem.Length, fetched.From, fetch.Waiters.Count);
         var answer = new CachedPoem(fetched.Poem);
-        foreach (var waiter in fetch.Waiters.Values) waiter.Tell(answer);
+        foreach (var waiter in fetch.Waiters.Values)
+        {
+            waiter.Tell(answer);
+        }
     }
 
     /// <summary>
@@ -196,11 +211,22 @@ public sealed class PoemCacheActor : ServiceActor
     {
         Log.Warning("no poem to cache: {0}; {1} waiting clients get none", reason, fetch.Waiters.Count);
         _instruments.UpstreamFetchFailed();
-        if (ended) fetch.Dispose();
-        else fetch.Cancel();
+        if (ended)
+        {
+            fetch.Dispose();
+        }
+        else
+        {
+            fetch.Cancel();
+        }
+
         Become(Empty);
         var answer = new PoemNotAvailable(reason);
-        foreach (var waiter in fetch.Waiters.Values) waiter.Tell(answer);
+        foreach (var waiter in fetch.Waiters.Values)
+        {
+            waiter.Tell(answer);
+        }
+
         fetch.Waiters.Clear();
     }
 
@@ -216,7 +242,10 @@ public sealed class PoemCacheActor : ServiceActor
 
         public void Cancel()
         {
-            if (!_disposed) _cancel.Cancel();
+            if (!_disposed)
+            {
+                _cancel.Cancel();
+            }
         }
 
         // Called only once the fetch's task has ended, when nothing uses the token any more.

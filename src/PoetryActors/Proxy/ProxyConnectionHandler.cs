@@ -26,7 +26,7 @@ namespace PoetryActors.Proxy;
 /// throughput next to a plain poem server). The cache is asked only while this handler has no poem;
 /// a new handler, from a restarted listener, asks again.
 /// </remarks>
-public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IInstrumentedHandler
+internal sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IInstrumentedHandler
 {
     private ServiceInstruments _instruments = ServiceInstruments.Unassigned;
 
@@ -49,7 +49,10 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
     /// <inheritdoc />
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
-        if (_poem is not { } poem) return ServeFromCacheAsync(connection, cancel);
+        if (_poem is not { } poem)
+        {
+            return ServeFromCacheAsync(connection, cancel);
+        }
 
         if (log.IsInfoEnabled)
         {
@@ -78,11 +81,20 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
             if (!asked.IsCompletedSuccessfully)
             {
                 cache.Tell(new CancelPoemRequest(requestId), ActorRefs.NoSender);
-                if (cancel.IsCancellationRequested) return;
+                if (cancel.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 if (gone.IsCompletedSuccessfully)
+                {
                     log.Debug("{0} reset the connection before the poem was ready", AcceptLoop.SafePeer(connection));
+                }
                 else
+                {
                     log.Warning("no poem for {0}: the cache did not answer within {1:0.##} s", AcceptLoop.SafePeer(connection), askTimeout.TotalSeconds);
+                }
+
                 return;
             }
             answer = asked.Result;
@@ -93,7 +105,10 @@ public sealed class ProxyConnectionHandler(ICanTell cache, TimeSpan askTimeout, 
             case CachedPoem cached:
                 _poem = cached.Poem;
                 if (log.IsInfoEnabled)
+                {
                     log.Info("sending {0} bytes of poetry to {1}", cached.Poem.Length, AcceptLoop.PeerOf(connection));
+                }
+
                 await _instruments.CountPoem(PoemWriter.WriteAsync(connection, cached.Poem, _stallTimeout, cancel), cached.Poem.Length).ConfigureAwait(false);
                 break;
             case PoemNotAvailable none:

@@ -15,7 +15,7 @@ namespace PoetryActors.Proxy;
 /// <c>cache</c> (<see cref="PoemCacheActor"/>), then <c>listener</c>. The upstream may itself be
 /// a proxy, or <c>poem:NAME</c>: the cluster's poem of that name, wherever it is served.
 /// </summary>
-public static class ProxyKind
+internal static class ProxyKind
 {
     /// <summary>The kind's name on the command line and in deployments.</summary>
     public const string Name = "proxy";
@@ -73,7 +73,9 @@ public static class ProxyKind
     private static IEnumerable<(string Key, string Message)> CheckOptions(ServiceOptions options)
     {
         if (options.GetDuration("fetch-timeout") <= TimeSpan.Zero)
+        {
             yield return ("fetch-timeout", "must be more than zero");
+        }
 
         if (!ProxyUpstream.TryParse(options.GetString("upstream"), out var parsed, out var error))
         {
@@ -82,7 +84,9 @@ public static class ProxyKind
         }
         var port = options.GetInt("port");
         if (parsed is ProxyUpstream.At { Address: var upstream } && upstream.Port == port && IsLoopback(upstream.Host) && IsLoopback(options.GetString("iface")))
+        {
             yield return ("upstream", $"{upstream} is this proxy's own address: it would fetch from itself");
+        }
     }
 
     private static bool IsLoopback(string host) =>

@@ -14,7 +14,7 @@ namespace PoetryActors.Server;
 /// Part 16's third exercise: an optional second poem on a second port (<c>poem2</c> and
 /// <c>port2</c>, both or neither) adds a second poem service and listener to the same collection.
 /// </summary>
-public static class FastPoetryKind
+internal static class FastPoetryKind
 {
     /// <summary>The kind's name on the command line and in deployments.</summary>
     public const string Name = "fastpoetry";
@@ -60,11 +60,19 @@ public static class FastPoetryKind
     private static IEnumerable<(string Key, string Message)> CheckSecondPoem(ServiceOptions options)
     {
         if (options.Has("poem2") && !options.Has("port2"))
+        {
             yield return ("port2", "missing: poem2 needs a port2 to be served on");
+        }
+
         if (options.Has("port2") && !options.Has("poem2"))
+        {
             yield return ("poem2", "missing: port2 needs a poem2 to serve");
+        }
+
         if (options.Has("port2") && options.GetInt("port2") is var port2 and not 0 && port2 == options.GetInt("port"))
+        {
             yield return ("port2", $"port {port2} is already the first poem's port");
+        }
     }
 
     /// <summary>

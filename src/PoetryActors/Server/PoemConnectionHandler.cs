@@ -12,7 +12,7 @@ namespace PoetryActors.Server;
 /// asynchronously, and a client that takes no byte for <paramref name="stallTimeout"/> (the
 /// listener's <c>stall-timeout</c>, reference.conf's by default) is reset.
 /// </summary>
-public sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IInstrumentedHandler
+internal sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log, TimeSpan? stallTimeout = null) : IInstrumentedHandler
 {
     private readonly TimeSpan _stallTimeout = stallTimeout ?? PoemWriter.DefaultStallTimeout;
     private ServiceInstruments _instruments = ServiceInstruments.Unassigned;
@@ -24,7 +24,10 @@ public sealed class PoemConnectionHandler(byte[] poem, ILoggingAdapter log, Time
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (log.IsInfoEnabled)
+        {
             log.Info("sending {0} bytes of poetry to {1}", poem.Length, AcceptLoop.PeerOf(connection));
+        }
+
         return _instruments.CountPoem(PoemWriter.WriteAsync(connection, poem, _stallTimeout, cancel), poem.Length);
     }
 }

@@ -15,7 +15,7 @@ namespace PoetryActors.Server;
 /// the file when it starts, through <see cref="RegularFile"/> (a regular file within
 /// <c>poetry.poems.max-bytes</c>); a file that cannot be read refuses the start.
 /// </summary>
-public sealed class PoemServiceActor : ServiceActor
+internal sealed class PoemServiceActor : ServiceActor
 {
     private readonly string _poemPath;
     private readonly byte[]? _loaded;
@@ -53,7 +53,10 @@ public sealed class PoemServiceActor : ServiceActor
         {
             var limit = PoemSettings.Create(Context.System.Settings.Config).MaxBytes;
             if (!RegularFile.TryRead(_poemPath, limit, PoemSettings.MaxBytesKey, out var contents, out var reason))
+            {
                 throw new ServiceStartException("poem " + reason);
+            }
+
             _poem = contents;
         }
         Log.Info("loaded a poem from: {0}", _poemPath);

@@ -8,7 +8,7 @@ namespace PoetryActors.Server;
 /// node reads as a poem. Poems are held in memory whole, so the limit bounds what one entry of a
 /// deployment can cost. Validated at creation.
 /// </summary>
-public sealed record PoemSettings
+internal sealed record PoemSettings
 {
     /// <summary>The setting's full key, named in the reason a poem is refused.</summary>
     public const string MaxBytesKey = "poetry.poems.max-bytes";
@@ -16,7 +16,10 @@ public sealed record PoemSettings
     public PoemSettings(long maxBytes)
     {
         if (maxBytes < 1 || maxBytes > Array.MaxLength)
+        {
             throw new SettingsException([new SettingProblem(MaxBytesKey, $"expected a size from 1 byte to {Array.MaxLength} bytes, got {maxBytes}")]);
+        }
+
         MaxBytes = maxBytes;
     }
 

@@ -13,7 +13,7 @@ namespace PoetryActors.Server;
 /// listener then resets the connection (<see cref="Abort"/>), so the client never sees a clean
 /// close after part of the bytes.
 /// </summary>
-public static class PoemWriter
+internal static class PoemWriter
 {
     // What one await waits to send: small, so that it completes as soon as the client reads.
     private const int WaitSlice = 4 * 1024;
@@ -35,9 +35,16 @@ public static class PoemWriter
     {
         connection.Blocking = false;
         var sent = connection.Send(bytes.Span, SocketFlags.None, out var error);
-        if (error is SocketError.Success && sent == bytes.Length) return ValueTask.CompletedTask;
+        if (error is SocketError.Success && sent == bytes.Length)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         if (error is not (SocketError.Success or SocketError.WouldBlock))
+        {
             return ValueTask.FromException(new SocketException((int)error));
+        }
+
         return SendRestAsync(connection, bytes, Math.Max(sent, 0), stallTimeout, cancel);
     }
 
@@ -64,13 +71,23 @@ public static class PoemWriter
                     stallTimeout.TotalSeconds, offset, all.Length));
             }
             offset += sent;
-            if (offset == all.Length) return;
+            if (offset == all.Length)
+            {
+                return;
+            }
 
             // Then fill the buffer without blocking with as much as it takes.
             var more = connection.Send(all.Span[offset..], SocketFlags.None, out var error);
-            if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                throw new SocketException((int)error);
+            }
+
             offset += Math.Max(more, 0);
-            if (offset == all.Length) return;
+            if (offset == all.Length)
+            {
+                return;
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ namespace PoetryActors.Server;
 /// listener's cancellation (a stop's drain time is over) ends it too, and the listener then resets
 /// the connection, so a client cut off mid-poem sees a reset, never a clean close.
 /// </summary>
-public sealed class SlowPoemConnectionHandler : IInstrumentedHandler
+internal sealed class SlowPoemConnectionHandler : IInstrumentedHandler
 {
     // PeriodicTimer cannot tick faster than once a millisecond; below that the chunks go back to back.
     private static readonly TimeSpan ShortestDelay = TimeSpan.FromMilliseconds(1);
@@ -44,7 +44,10 @@ public sealed class SlowPoemConnectionHandler : IInstrumentedHandler
     public ValueTask ServeAsync(Socket connection, CancellationToken cancel)
     {
         if (_log.IsInfoEnabled)
+        {
             _log.Info("sending {0} bytes of poetry to {1}", _poem.Length, AcceptLoop.PeerOf(connection));
+        }
+
         return _instruments.CountPoem(DribbleAsync(connection, cancel), _poem.Length);
     }
 
@@ -63,7 +66,10 @@ public sealed class SlowPoemConnectionHandler : IInstrumentedHandler
             var chunk = _poem.AsMemory(offset, Math.Min(_chunkSize, _poem.Length - offset));
             await PoemWriter.WriteAsync(connection, chunk, _stallTimeout, cancel).ConfigureAwait(false);
             // After the last chunk too: the original slept once more before it found the end of the file.
-            if (ticks is not null) await ticks.WaitForNextTickAsync(cancel).ConfigureAwait(false);
+            if (ticks is not null)
+            {
+                await ticks.WaitForNextTickAsync(cancel).ConfigureAwait(false);
+            }
         }
     }
 }

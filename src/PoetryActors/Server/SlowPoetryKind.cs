@@ -10,7 +10,7 @@ namespace PoetryActors.Server;
 /// every client at once, <c>num-bytes</c> bytes every <c>delay</c> (for demos and for testing
 /// clients), as separate services in one collection, like <see cref="FastPoetryKind"/>.
 /// </summary>
-public static class SlowPoetryKind
+internal static class SlowPoetryKind
 {
     /// <summary>The kind's name on the command line and in deployments.</summary>
     public const string Name = "slowpoetry";

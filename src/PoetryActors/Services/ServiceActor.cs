@@ -43,7 +43,10 @@ public abstract class ServiceActor : UntypedActor
     /// <summary>The initial state: the service protocol, then <see cref="OnServiceMessage"/>.</summary>
     protected override void OnReceive(object message)
     {
-        if (!HandleServiceProtocol(message)) OnServiceMessage(message);
+        if (!HandleServiceProtocol(message))
+        {
+            OnServiceMessage(message);
+        }
     }
 
     /// <summary>
@@ -69,6 +72,28 @@ public abstract class ServiceActor : UntypedActor
         }
     }
 
+    /// <summary>
+    /// Starts the service and answers <paramref name="replyTo"/>, as a <see cref="StartService"/>
+    /// from it would: for a service that first gathers what its start needs with messages (in a
+    /// state of its own, not by awaiting an Ask while its mailbox is closed).
+    /// </summary>
+    protected void Start(IActorRef replyTo) => HandleStart(replyTo);
+
+    /// <summary>Answers <paramref name="replyTo"/> that the start failed because of <paramref name="cause"/>.</summary>
+    protected void RefuseStart(IActorRef replyTo, Exception cause)
+    {
+        // The path is relative to the service that answers: empty, as it is this service that failed.
+        // Its collection puts the child's name in front.
+        if (cause is ServiceStartException refused)
+        {
+            replyTo.Tell(new ServiceStartFailed("", refused.Message));
+            return;
+        }
+
+        Log.Error(cause, "service {0} failed to start", Name);
+        replyTo.Tell(new ServiceStartFailed("", $"{cause.GetType().Name}: {cause.Message}"));
+    }
+
     private void HandleStart(IActorRef replyTo)
     {
         if (IsRunning)
@@ -86,16 +111,9 @@ public abstract class ServiceActor : UntypedActor
                 IsRunning = true;
                 replyTo.Tell(new ServiceStarted(Name));
             }
-            // The path is relative to the service that answers: empty, as it is this service that failed.
-            // Its collection puts the child's name in front.
-            catch (ServiceStartException e)
-            {
-                replyTo.Tell(new ServiceStartFailed("", e.Message));
-            }
             catch (Exception e)
             {
-                Log.Error(e, "service {0} failed to start", Name);
-                replyTo.Tell(new ServiceStartFailed("", $"{e.GetType().Name}: {e.Message}"));
+                RefuseStart(replyTo, e);
             }
         });
     }

@@ -36,7 +36,10 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         foreach (var spec in children)
         {
             if (Find(spec.Name) is not null)
+            {
                 throw new ArgumentException($"duplicate service name '{spec.Name}'");
+            }
+
             _children.Add(new Child(spec));
         }
     }
@@ -61,7 +64,10 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
 
     protected override void PreStart()
     {
-        foreach (var child in _children) Create(child);
+        foreach (var child in _children)
+        {
+            Create(child);
+        }
     }
 
     protected override void OnReceive(object message) => Stopped(message);
@@ -86,7 +92,11 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 BeginRemoval(remove, running: false);
                 break;
             default:
-                if (!HandleCommon(message, running: false)) Unhandled(message);
+                if (!HandleCommon(message, running: false))
+                {
+                    Unhandled(message);
+                }
+
                 break;
         }
     }
@@ -109,7 +119,11 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
                 BeginRemoval(remove, running: true);
                 break;
             default:
-                if (!HandleCommon(message, running: true)) Unhandled(message);
+                if (!HandleCommon(message, running: true))
+                {
+                    Unhandled(message);
+                }
+
                 break;
         }
     }
@@ -266,7 +280,11 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
 
     private void StartFrom(int index, IActorRef replyTo)
     {
-        while (index < _children.Count && _children[index].Running) index++;
+        while (index < _children.Count && _children[index].Running)
+        {
+            index++;
+        }
+
         if (index == _children.Count)
         {
             _log.Debug("{0} started", PathOf(null));
@@ -276,7 +294,11 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         }
 
         var child = _children[index];
-        if (child.Ref.IsNobody()) Create(child);
+        if (child.Ref.IsNobody())
+        {
+            Create(child);
+        }
+
         _log.Debug("starting {0}", PathOf(child));
         child.MarkStarting();
         var step = Ask(child, StartService.Instance, StartTimeoutOf(child));
@@ -293,10 +315,18 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     private void StopFrom(int index, IActorRef replyTo, ServiceStartFailed? failure)
     {
         // A child whose restart is still under way counts: it will be running by the time it reads the stop.
-        while (index >= 0 && !_children[index].NeedsStop) index--;
+        while (index >= 0 && !_children[index].NeedsStop)
+        {
+            index--;
+        }
+
         if (index < 0)
         {
-            if (failure is null) _log.Debug("{0} stopped", PathOf(null));
+            if (failure is null)
+            {
+                _log.Debug("{0} stopped", PathOf(null));
+            }
+
             replyTo.Tell(failure ?? (object)new ServiceStopped(Name));
             BecomeIdle(Stopped);
             return;
@@ -318,9 +348,13 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     private void WhileBusy(object message, bool running)
     {
         if (message is StartService or StopService or AddService or RemoveService)
+        {
             Stash.Stash();
+        }
         else if (!HandleCommon(message, running))
+        {
             Unhandled(message);
+        }
     }
 
     // ---- add, remove, lookups ----------------------------------------------------------------
@@ -366,9 +400,13 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     private void BeginRemoval(RemoveService remove, bool running)
     {
         if (Find(remove.Name) is not { } child)
+        {
             Sender.Tell(new NoSuchService(remove.Name));
+        }
         else
+        {
             Remove(new Removal(child, Sender, new ServiceRemoved(child.Name), running));
+        }
     }
 
     private void Remove(Removal removal)
@@ -467,11 +505,18 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
 
     private void ScheduleRecreate(Child child, bool running)
     {
-        if (child.RanLongEnough(_settings.ResetBackoffAfter)) child.Crashes = 0;
+        if (child.RanLongEnough(_settings.ResetBackoffAfter))
+        {
+            child.Crashes = 0;
+        }
+
         child.Crashes++;
         var delay = _settings.BackoffFor(child.Crashes);
         if (running)
+        {
             _log.Warning("service {0} crashed; restarting it in {1:0.###} s", PathOf(child), delay.TotalSeconds);
+        }
+
         Timers.StartSingleTimer(RestartChild.KeyFor(child.Name), new RestartChild(child.Name), delay);
     }
 
@@ -509,8 +554,14 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     // debug level, or a stop of the default node would be four lines per service.
     private void LogPerService(string format, string path)
     {
-        if (Self.Path.Parent.Elements.Count <= 1) _log.Info(format, path);
-        else _log.Debug(format, path);
+        if (Self.Path.Parent.Elements.Count <= 1)
+        {
+            _log.Info(format, path);
+        }
+        else
+        {
+            _log.Debug(format, path);
+        }
     }
 
     /// <summary>The service's path below /user, such as node/ecstasy/listener: what an operator reads in the logs.</summary>

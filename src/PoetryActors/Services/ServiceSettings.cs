@@ -64,6 +64,9 @@ public sealed record ServiceSettings
 
     private static void Require(bool condition, string key, string message)
     {
-        if (!condition) throw new SettingsException([new SettingProblem("poetry.services." + key, message)]);
+        if (!condition)
+        {
+            throw new SettingsException([new SettingProblem("poetry.services." + key, message)]);
+        }
     }
 }

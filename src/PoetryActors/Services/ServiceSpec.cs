@@ -12,9 +12,15 @@ public sealed record ServiceSpec
     public ServiceSpec(string name, Props props)
     {
         if (string.IsNullOrWhiteSpace(name))
+        {
             throw new ArgumentException("a service needs a name", nameof(name));
+        }
+
         if (!ActorPath.IsValidPathElement(name))
+        {
             throw new ArgumentException($"'{name}' cannot name a service: use letters, digits and '-'", nameof(name));
+        }
+
         Name = name;
         Props = props;
     }

@@ -5,7 +5,7 @@ namespace PoetryActors.Transform;
 /// Clients ask for it by <see cref="Name"/> in a request <c>&lt;name&gt;.&lt;poem&gt;</c>, so the
 /// name is non-empty and holds no <c>.</c> and no whitespace or control characters.
 /// </summary>
-public sealed class PoemTransform
+internal sealed class PoemTransform
 {
     private readonly Func<string, string> _apply;
 

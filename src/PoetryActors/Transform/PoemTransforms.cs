@@ -9,7 +9,7 @@ namespace PoetryActors.Transform;
 /// (the project runs with invariant globalization, whose simple case mapping still covers all of
 /// Unicode).
 /// </summary>
-public static class PoemTransforms
+internal static class PoemTransforms
 {
     /// <summary>The classic: every letter in lower case, in any script, as e. e. cummings would have it.</summary>
     public static PoemTransform Cummingsify { get; } = new(

@@ -29,7 +29,7 @@ namespace PoetryActors.Transform;
 /// while whole requests that arrive at once are still answered. A reply the client does not read
 /// counts against the budget too, and one that stalls for the stall timeout is reset.
 /// </remarks>
-public sealed class TransformConnectionHandler : IInstrumentedHandler
+internal sealed class TransformConnectionHandler : IInstrumentedHandler
 {
     private const int ReceiveChunk = 16 * 1024;
 
@@ -79,9 +79,14 @@ public sealed class TransformConnectionHandler : IInstrumentedHandler
         var received = connection.Receive(buffer, SocketFlags.None, out var error);
         var decoder = new NetstringDecoder(_maxLength);
         if (error == SocketError.WouldBlock)
+        {
             return ReadRestAsync(connection, decoder, cancel);
+        }
+
         if (error != SocketError.Success)
+        {
             return ValueTask.FromException(new SocketException((int)error));
+        }
 
         if (received == 0)
         {
@@ -92,7 +97,9 @@ public sealed class TransformConnectionHandler : IInstrumentedHandler
         // Under a flood, a request that is not all here and cannot be held is dropped before its
         // decoder allocates a byte for it.
         if (MustWaitFor(buffer.AsSpan(0, received)) is > 0 and var needed && !_budget.HasRoomFor(needed))
+        {
             return ValueTask.FromException(BudgetSpent());
+        }
 
         switch (decoder.Decode(buffer.AsSpan(0, received), out _, out var request))
         {
@@ -138,8 +145,16 @@ public sealed class TransformConnectionHandler : IInstrumentedHandler
 
                 var buffer = _firstRead ??= new byte[ReceiveChunk];
                 var received = connection.Receive(buffer, SocketFlags.None, out var error);
-                if (error == SocketError.WouldBlock) continue;
-                if (error != SocketError.Success) throw new SocketException((int)error);
+                if (error == SocketError.WouldBlock)
+                {
+                    continue;
+                }
+
+                if (error != SocketError.Success)
+                {
+                    throw new SocketException((int)error);
+                }
+
                 if (received == 0)
                 {
                     Refuse(connection, decoder.IsAtFrameBoundary ? "closed without sending a request" : "closed in the middle of a request");
@@ -151,13 +166,19 @@ public sealed class TransformConnectionHandler : IInstrumentedHandler
                     Refuse(connection, decoder.Error!);
                     return;
                 }
-                if (request is null) Reserve(decoder, ref reserved);
+                if (request is null)
+                {
+                    Reserve(decoder, ref reserved);
+                }
             }
         }
         finally
         {
             _budget.Release(reserved);
-            if (_budget.InUse == 0 && _budget.TakeRefused()) GiveBackFloodMemory();
+            if (_budget.InUse == 0 && _budget.TakeRefused())
+            {
+                GiveBackFloodMemory();
+            }
         }
 
         await Answer(connection, request, cancel).ConfigureAwait(false);
@@ -170,8 +191,16 @@ public sealed class TransformConnectionHandler : IInstrumentedHandler
     private void Reserve(NetstringDecoder decoder, ref long reserved)
     {
         var more = decoder.BufferedBytes - reserved;
-        if (more <= 0) return;
-        if (!_budget.TryReserve(more)) throw BudgetSpent();
+        if (more <= 0)
+        {
+            return;
+        }
+
+        if (!_budget.TryReserve(more))
+        {
+            throw BudgetSpent();
+        }
+
         reserved += more;
     }
 
@@ -189,8 +218,15 @@ public sealed class TransformConnectionHandler : IInstrumentedHandler
         long length = 0;
         var digits = 0;
         while (digits < first.Length && digits <= 10 && first[digits] is >= (byte)'0' and <= (byte)'9')
+        {
             length = (length * 10) + (first[digits++] - '0');
-        if (digits == 0 || digits >= first.Length || first[digits] != (byte)':') return 0;
+        }
+
+        if (digits == 0 || digits >= first.Length || first[digits] != (byte)':')
+        {
+            return 0;
+        }
+
         var whole = digits + 1 + length + 1;
         return Math.Max(0, Math.Min(length, whole - first.Length));
     }
@@ -224,7 +260,10 @@ public sealed class TransformConnectionHandler : IInstrumentedHandler
         _instruments.TransformAnswered(tally.Transform, tally.Outcome);
 
         if (_log.IsDebugEnabled)
+        {
             _log.Debug("sending a transformed poem of {0} bytes to {1}", reply.Length, AcceptLoop.SafePeer(connection));
+        }
+
         var written = PoemWriter.WriteAsync(connection, reply, _stallTimeout, cancel);
         return written.IsCompleted ? written : HoldWhileSendingAsync(written, reply.Length);
     }
@@ -269,7 +308,9 @@ public sealed class TransformConnectionHandler : IInstrumentedHandler
         {
             var now = Environment.TickCount64;
             if (Volatile.Read(ref _current) is { } slot && now < slot.OpenUntil)
+            {
                 return slot.Deadline.Token;
+            }
 
             lock (_gate)
             {

@@ -14,7 +14,7 @@ namespace PoetryActors.Transform;
 /// netstring request per connection (<c>27:cummingsify.HERE IS MY POEM,</c> is answered
 /// <c>15:here is my poem,</c>), compatible with the tutorial's transform server and clients.
 /// </summary>
-public static class TransformKind
+internal static class TransformKind
 {
     /// <summary>The kind's name on the command line and in deployments.</summary>
     public const string Name = "transform";

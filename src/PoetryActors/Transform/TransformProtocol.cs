@@ -3,7 +3,7 @@ using PoetryActors.Services;
 namespace PoetryActors.Transform;
 
 /// <summary>The messages the transforms service answers beside the service protocol.</summary>
-public static class TransformProtocol
+internal static class TransformProtocol
 {
     /// <summary>Ask for the request processor; answered by <see cref="CurrentProcessor"/> or <see cref="ProcessorUnavailable"/>.</summary>
     public sealed record GetProcessor

@@ -9,7 +9,7 @@ namespace PoetryActors.Transform;
 /// holds <c>cummingsify</c> first, then the other transforms of <see cref="PoemTransforms"/>.
 /// Thread-safe: share one registry among all connections.
 /// </summary>
-public sealed class TransformRegistry : IReadOnlyList<PoemTransform>
+internal sealed class TransformRegistry : IReadOnlyList<PoemTransform>
 {
     private readonly PoemTransform[] _transforms;
     private readonly Dictionary<string, PoemTransform> _byName;

@@ -13,7 +13,7 @@ namespace PoetryActors.Transform;
 /// transform that threw, a reply too long for the original clients) for the server to log before
 /// it closes with zero bytes. Never throws on bad input. Stateless and thread-safe.
 /// </summary>
-public sealed class TransformRequestProcessor
+internal sealed class TransformRequestProcessor
 {
     // Names in error messages come from the peer: keep them short enough to log.
     private const int MaxNameInError = 64;

@@ -7,13 +7,16 @@ namespace PoetryActors.Transform;
 /// arriving and of replies not yet taken, across one listener's connections. Read from
 /// <c>poetry.transform</c> (reference.conf holds the defaults); validated at creation.
 /// </summary>
-public sealed record TransformServerSettings
+internal sealed record TransformServerSettings
 {
     /// <summary>Settings with a memory budget of <paramref name="memoryBudget"/> bytes.</summary>
     public TransformServerSettings(long memoryBudget)
     {
         if (memoryBudget < 1)
+        {
             throw new ConfigurationException($"poetry.transform.memory-budget: must be at least 1 byte, got {memoryBudget}");
+        }
+
         MemoryBudget = memoryBudget;
     }
 

@@ -1,5 +1,5 @@
-using Akka.Event;
 using Akka.Actor;
+using Akka.Event;
 using PoetryActors.Cluster.Transforms;
 using PoetryActors.Services;
 using static PoetryActors.Transform.TransformProtocol;
@@ -15,7 +15,7 @@ namespace PoetryActors.Transform;
 /// (or a client outside the cluster) with the transformed poem in parts
 /// (<see cref="TransformPartsProvider"/>), within <paramref name="cluster"/>'s limits.
 /// </summary>
-public sealed class TransformServiceActor(TransformRegistry registry, int maxReplyLength, ClusterTransformSettings? cluster = null, TimeSpan? idleTimeout = null)
+internal sealed class TransformServiceActor(TransformRegistry registry, int maxReplyLength, ClusterTransformSettings? cluster = null, TimeSpan? idleTimeout = null)
     : ServiceActor
 {
     private TransformRequestProcessor? _processor;

@@ -5,7 +5,7 @@ namespace PoetryActors.Wire;
 /// wants more input, it completed a frame, or the input is not a netstring (the decoder then
 /// stays failed and <see cref="NetstringDecoder.Error"/> says why).
 /// </summary>
-public enum NetstringDecodeStatus
+internal enum NetstringDecodeStatus
 {
     /// <summary>All input was consumed and no frame is complete yet.</summary>
     NeedMoreData,

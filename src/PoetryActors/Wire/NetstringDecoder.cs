@@ -8,7 +8,7 @@ namespace PoetryActors.Wire;
 /// answers <see cref="NetstringDecodeStatus.Failed"/>, keeps the reason in <see cref="Error"/> and
 /// stays failed until <see cref="Reset"/>. Not thread-safe: one decoder per connection.
 /// </summary>
-public sealed class NetstringDecoder
+internal sealed class NetstringDecoder
 {
     /// <summary>The largest payload accepted unless told otherwise, as in Twisted's <c>NetstringReceiver</c>.</summary>
     public const int DefaultMaxLength = 99_999;

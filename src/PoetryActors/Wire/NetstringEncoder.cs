@@ -6,7 +6,7 @@ namespace PoetryActors.Wire;
 /// Writes netstrings: the payload's length in ASCII decimal, <c>:</c>, the payload, <c>,</c>.
 /// The counterpart of <see cref="NetstringDecoder"/>; stateless and thread-safe.
 /// </summary>
-public static class NetstringEncoder
+internal static class NetstringEncoder
 {
     /// <summary>How many bytes the netstring of a payload of <paramref name="payloadLength"/> bytes takes.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The length is negative or its netstring would not fit in an array.</exception>

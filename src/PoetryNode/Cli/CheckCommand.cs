@@ -7,10 +7,10 @@ namespace PoetryNode.Cli;
 /// <c>poetry-node check [FILE]</c>: checks a deployment exactly as <c>run</c> would, prints the
 /// service tree it describes, and starts nothing. For operators editing a file before a reload.
 /// </summary>
-public static class CheckCommand
+internal static class CheckCommand
 {
     /// <summary>The <c>check</c> command.</summary>
-    public static Command Create(DeploymentLoader loader, ServeOptions serve)
+    public static Command Create(DeploymentLoader loader, DaemonOptions serve)
     {
         var files = new Argument<string[]>("FILE")
         {
@@ -22,11 +22,17 @@ public static class CheckCommand
         command.SetAction(async (result, _) =>
         {
             if (serve.Misplaced(result) is { Count: > 0 } misplaced)
+            {
                 return await RefuseAsync("check", misplaced);
+            }
+
             var paths = result.GetValue(files) is { Length: > 0 } given ? given.Select(p => (string?)p).ToList() : [null];
             // The parser takes an unknown --option for a file name; say what it is instead.
             if (paths.FirstOrDefault(p => p?.StartsWith("--", StringComparison.Ordinal) == true) is { } unknown)
+            {
                 return await RefuseAsync("check", [unknown]);
+            }
+
             var exit = ExitCodes.Success;
             foreach (var path in paths)
             {
@@ -38,7 +44,9 @@ public static class CheckCommand
                 Console.Out.WriteLine($"{deployment.Source}: ok");
                 Print(deployment.Services, "  ");
                 if (deployment.JoinsCluster && PoetryActors.Cluster.PoetryClusterSettings.Create(deployment.Config) is var cluster)
+                {
                     Console.Out.WriteLine($"  cluster member: remoting {cluster.Hostname}:{cluster.Port}, seeds [{string.Join(", ", cluster.SeedNodes)}], roles [{string.Join(", ", cluster.Roles)}]");
+                }
             }
             return exit;
         });
@@ -52,7 +60,10 @@ public static class CheckCommand
     internal static async Task<int> RefuseAsync(string command, IReadOnlyList<string> misplaced)
     {
         foreach (var option in misplaced)
+        {
             await Console.Error.WriteLineAsync($"poetry-node {command}: {NotAnOption(command, option)}");
+        }
+
         await Console.Error.WriteLineAsync($"Run 'poetry-node {command} --help' for usage.");
         return ExitCodes.Usage;
     }

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace PoetryNode.Cli;
 
 /// <summary>The deployment embedded in the executable, which <c>poetry-node run</c> uses when no file is given.</summary>
-public static class DefaultDeployment
+internal static class DefaultDeployment
 {
     /// <summary>How the embedded deployment is named in logs and errors.</summary>
     public const string Source = "(embedded default deployment)";

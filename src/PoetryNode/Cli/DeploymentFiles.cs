@@ -3,7 +3,7 @@ using PoetryActors.Deployment;
 namespace PoetryNode.Cli;
 
 /// <summary>Loads the deployment a command names (or the embedded default), reporting every problem on stderr.</summary>
-public static class DeploymentFiles
+internal static class DeploymentFiles
 {
     /// <summary>The checked deployment, or null after its errors were written to stderr.</summary>
     public static async Task<NodeDeployment?> LoadAsync(DeploymentLoader loader, string? path)
@@ -15,7 +15,10 @@ public static class DeploymentFiles
         catch (DeploymentException e)
         {
             foreach (var error in e.Errors)
+            {
                 await Console.Error.WriteLineAsync($"poetry-node: {error}");
+            }
+
             return null;
         }
     }

@@ -1,7 +1,7 @@
 namespace PoetryNode.Cli;
 
 /// <summary>What poetry-node's exit codes mean.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     /// <summary>Everything worked; a server was stopped cleanly.</summary>
     public const int Success = 0;

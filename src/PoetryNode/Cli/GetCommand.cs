@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Akka.Configuration;
+using PoetryActors;
 using PoetryActors.Configuration;
 using PoetryActors.Deployment;
-using PoetryActors;
 using PoetryActors.Download;
 using PoetryActors.Kinds;
 using PoetryNode.Get;
@@ -20,10 +20,10 @@ namespace PoetryNode.Cli;
 /// options have the names of the <c>poetry.download</c> HOCON keys. Exit code 0 when every poem
 /// arrived, 1 when some failed (each failure on stderr), 2 for usage errors.
 /// </summary>
-public static class GetCommand
+internal static class GetCommand
 {
     /// <summary>The <c>get</c> command.</summary>
-    public static Command Create(ServeOptions serve)
+    public static Command Create(DaemonOptions serve)
     {
         var addresses = new Argument<string[]>("ADDR")
         {
@@ -82,7 +82,10 @@ public static class GetCommand
             "Fetch poems from poem servers, in parallel, optionally through a transform server, and print them (logs go to stderr, at warning level unless --loglevel says otherwise).");
         command.Arguments.Add(addresses);
         foreach (var option in new Option[] { xform, transform, asCompleted, json, connectTimeout, idleTimeout, deadline, maxBytes, maxInFlight, config, noProgress, logLevel })
+        {
             command.Options.Add(option);
+        }
+
         var cluster = new Cluster.ClusterContacts();
         var poems = new Option<string[]>("--poem")
         {
@@ -97,32 +100,53 @@ public static class GetCommand
         {
             // The log level is get's own too; the daemon options are not (a client does not detach).
             if (serve.Misplaced(result, serve.LogLevel) is { Count: > 0 } misplaced)
+            {
                 return await CheckCommand.RefuseAsync("get", misplaced);
+            }
+
             var problems = new List<string>();
             var targets = new List<NetAddress>();
             foreach (var text in result.GetValue(addresses) ?? [])
             {
                 // The parser takes an unknown --option for an address; say what it is instead.
-                if (text.StartsWith("--", StringComparison.Ordinal)) problems.Add(CheckCommand.NotAnOption("get", text));
-                else if (NetAddress.TryParse(text, out var address, out var error)) targets.Add(address);
-                else problems.Add(error);
+                if (text.StartsWith("--", StringComparison.Ordinal))
+                {
+                    problems.Add(CheckCommand.NotAnOption("get", text));
+                }
+                else if (NetAddress.TryParse(text, out var address, out var error))
+                {
+                    targets.Add(address);
+                }
+                else
+                {
+                    problems.Add(error);
+                }
             }
 
             var contacts = cluster.Read(result, problems);
             var names = result.GetValue(poems) ?? [];
             var catalogTimeout = cluster.ReadTimeout(result, problems);
             if (names.Length > 0 && contacts.Count == 0 && problems.Count == 0)
+            {
                 problems.Add("--poem needs --cluster HOST:PORT: a cluster member's remoting address, such as 127.0.0.1:4053");
+            }
+
             if (names.Length == 0 && targets.Count == 0 && problems.Count == 0)
+            {
                 problems.Add("give at least one ADDR, or --poem NAME with --cluster HOST:PORT");
+            }
 
             if (result.GetValue(json) && result.GetValue(asCompleted))
+            {
                 problems.Add("--json and --as-completed cannot be used together (the JSON document is written once, at the end)");
+            }
 
             // Before the command (twistd's place for it) or after it.
             var levelText = result.GetValue(logLevel) ?? result.GetValue(serve.LogLevel) ?? "warning";
             if (!NodeLogging.TryParseLevel(levelText, out var level))
+            {
                 problems.Add($"--loglevel: unknown log level '{levelText}' (use debug, info, warning or error)");
+            }
 
             var hocon = LoadConfig(result.GetValue(config), problems);
             var settings = hocon is null ? null : Settings(hocon, result.GetValue(config), problems, result, xform, transform, connectTimeout, idleTimeout, deadline, maxBytes, maxInFlight);
@@ -130,7 +154,10 @@ public static class GetCommand
             if (problems.Count > 0 || settings is null)
             {
                 foreach (var problem in problems)
+                {
                     await Console.Error.WriteLineAsync($"poetry-node get: {problem}");
+                }
+
                 await Console.Error.WriteLineAsync("Run 'poetry-node get --help' for usage.");
                 return ExitCodes.Usage;
             }
@@ -161,7 +188,11 @@ public static class GetCommand
 
     private static Config? LoadConfig(string? path, List<string> problems)
     {
-        if (path is null) return PoetryConfig.Reference;
+        if (path is null)
+        {
+            return PoetryConfig.Reference;
+        }
+
         try
         {
             // Read as a deployment file is: a regular file within the size limits, no include cycles.
@@ -211,20 +242,32 @@ public static class GetCommand
         var largest = limits.MaxPoemBytes;
         if (result.GetValue(maxBytes) is { } text
             && !(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out largest) && largest >= 0))
+        {
             problems.Add($"--max-poem-bytes: expected a whole number of bytes from 0 to {int.MaxValue} but got '{text}'");
+        }
 
         if (result.GetValue(maxInFlight) is { } inFlightText)
         {
             if (int.TryParse(inFlightText, NumberStyles.None, CultureInfo.InvariantCulture, out var inFlight) && inFlight >= 1)
+            {
                 settings = settings with { MaxInFlight = inFlight };
+            }
             else
+            {
                 problems.Add($"--max-in-flight: expected a whole number of downloads from 1 to {int.MaxValue} but got '{inFlightText}'");
+            }
         }
 
         if (result.GetValue(xform) is { } server)
         {
-            if (NetAddress.TryParse(server, out var address, out var error)) settings = settings with { TransformServer = address };
-            else problems.Add($"--xform: {error}");
+            if (NetAddress.TryParse(server, out var address, out var error))
+            {
+                settings = settings with { TransformServer = address };
+            }
+            else
+            {
+                problems.Add($"--xform: {error}");
+            }
         }
 
         if (result.GetValue(transform) is { } name)
@@ -244,15 +287,23 @@ public static class GetCommand
 
     private static TimeSpan Duration(string? text, string option, TimeSpan fallback, List<string> problems)
     {
-        if (text is null) return fallback;
-        if (OptionValueParser.TryParseDuration(text, out var duration) && duration > TimeSpan.Zero) return duration;
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (OptionValueParser.TryParseDuration(text, out var duration) && duration > TimeSpan.Zero)
+        {
+            return duration;
+        }
+
         problems.Add($"{option}: expected a positive duration such as 0.7, 700ms, 2s or 1m but got '{text}'");
         return fallback;
     }
 }
 
 /// <summary>How <c>get</c> prints what it fetched.</summary>
-public enum OutputMode
+internal enum OutputMode
 {
     /// <summary>Every poem in request order once all are done (the tutorial's exercise 4 for client 8).</summary>
     RequestOrder,
@@ -265,7 +316,7 @@ public enum OutputMode
 }
 
 /// <summary>A checked <c>get</c> command line.</summary>
-public sealed record GetRequest(
+internal sealed record GetRequest(
     IReadOnlyList<NetAddress> Addresses,
     DownloadSettings Settings,
     OutputMode Mode,

@@ -10,10 +10,10 @@ namespace PoetryNode.Cli;
 /// --poem poetry/ecstasy.txt</c> runs a node with that one service, its options being the
 /// kind's options, checked exactly as the same keys in a deployment file are.
 /// </summary>
-public static class KindCommands
+internal static class KindCommands
 {
     /// <summary>The subcommand for <paramref name="kind"/>.</summary>
-    public static Command Create(ServiceKind kind, ServeOptions serve)
+    public static Command Create(ServiceKind kind, DaemonOptions serve)
     {
         var command = new Command(kind.Name, kind.Description);
         serve.AddTo(command);
@@ -45,20 +45,31 @@ public static class KindCommands
                 var catalog = kind.Catalog!();
                 var width = catalog.Max(c => c.Name.Length);
                 foreach (var (name, description) in catalog)
+                {
                     Console.Out.WriteLine($"  {name.PadRight(width)}  {description}");
+                }
+
                 return ExitCodes.Success;
             }
 
             var raw = new Dictionary<string, string>();
             foreach (var (option, cli) in options)
-                if (result.GetValue(cli) is { } value) raw[option.Name] = value;
+            {
+                if (result.GetValue(cli) is { } value)
+                {
+                    raw[option.Name] = value;
+                }
+            }
 
             var source = $"poetry-node {kind.Name}";
             var parsed = kind.Parse(raw);
             if (parsed.Options is null)
             {
                 foreach (var (key, message) in parsed.Problems)
+                {
                     await Console.Error.WriteLineAsync($"{source}: --{key}: {message}");
+                }
+
                 return ExitCodes.Usage;
             }
 
@@ -67,7 +78,10 @@ public static class KindCommands
             {
                 var again = kind.Parse(raw);
                 if (again.Options is null)
+                {
                     throw new DeploymentException(again.Problems.Select(p => new DeploymentError(source, null, "--" + p.Key, p.Message)).ToList());
+                }
+
                 return Deployment(again.Options);
             }
             NodeDeployment Deployment(ServiceOptions checkedOptions) =>
@@ -77,7 +91,10 @@ public static class KindCommands
             if (cluster.Apply(result, Deployment(parsed.Options), problems) is not { } deployment)
             {
                 foreach (var problem in problems)
+                {
                     await Console.Error.WriteLineAsync($"{source}: {problem}");
+                }
+
                 return ExitCodes.Usage;
             }
             return await NodeHost.RunAsync(new DeploymentSource(source, deployment, Reload), serve.Read(result));

@@ -10,10 +10,10 @@ namespace PoetryNode.Cli;
 /// problem is reported with the file, the entry and the key, and nothing starts. SIGHUP reads
 /// the file again and applies what changed.
 /// </summary>
-public static class RunCommand
+internal static class RunCommand
 {
     /// <summary>The <c>run</c> command.</summary>
-    public static Command Create(DeploymentLoader loader, ServeOptions serve)
+    public static Command Create(DeploymentLoader loader, DaemonOptions serve)
     {
         var file = new Argument<string?>("FILE")
         {
@@ -29,12 +29,18 @@ public static class RunCommand
         {
             var path = result.GetValue(file);
             if (await DeploymentFiles.LoadAsync(loader, path) is not { } loaded)
+            {
                 return ExitCodes.Usage;
+            }
+
             var problems = new List<string>();
             if (cluster.Apply(result, loaded, problems) is not { } deployment)
             {
                 foreach (var problem in problems)
+                {
                     await Console.Error.WriteLineAsync($"poetry-node: {problem}");
+                }
+
                 return ExitCodes.Usage;
             }
             // The same path, relative to the same working directory, on every reload.

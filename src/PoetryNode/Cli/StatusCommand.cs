@@ -9,13 +9,13 @@ namespace PoetryNode.Cli;
 /// endpoint's JSON). Exits 0 when the node is ready, 1 when it answers but is not, 2 when nothing
 /// answers.
 /// </summary>
-public static class StatusCommand
+internal static class StatusCommand
 {
     /// <summary>Where the embedded default deployment serves its status.</summary>
     public const string DefaultUrl = "http://localhost:10080";
 
     /// <summary>The <c>status</c> command.</summary>
-    public static Command Create(ServeOptions serve)
+    public static Command Create(DaemonOptions serve)
     {
         var url = new Option<string>("--url")
         {
@@ -38,7 +38,10 @@ public static class StatusCommand
         {
             // A client of a node, not a node: the serving options given before it do not apply.
             if (serve.Misplaced(result) is { Count: > 0 } misplaced)
+            {
                 return await CheckCommand.RefuseAsync("status", misplaced);
+            }
+
             var given = result.GetValue(url)!;
             if (!Uri.TryCreate(given.Contains("://", StringComparison.Ordinal) ? given : "http://" + given, UriKind.Absolute, out var baseUrl)
                 || baseUrl.Scheme is not ("http" or "https"))

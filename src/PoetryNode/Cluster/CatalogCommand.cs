@@ -20,10 +20,10 @@ namespace PoetryNode.Cluster;
 /// Exit code 0; 1 when no contact point answers in time (one line naming every address tried);
 /// 2 for a usage error.
 /// </summary>
-public static class CatalogCommand
+internal static class CatalogCommand
 {
     /// <summary>The <c>catalog</c> command.</summary>
-    public static Command Create(ServeOptions serve)
+    public static Command Create(DaemonOptions serve)
     {
         var contacts = new ClusterContacts();
         var json = new Option<bool>("--json")
@@ -48,31 +48,50 @@ public static class CatalogCommand
         {
             var problems = new List<string>();
             var addresses = contacts.Read(result, problems);
-            if (addresses.Count == 0 && problems.Count == 0) problems.Add("--cluster HOST:PORT is required: a member's remoting address, such as 127.0.0.1:4053");
+            if (addresses.Count == 0 && problems.Count == 0)
+            {
+                problems.Add("--cluster HOST:PORT is required: a member's remoting address, such as 127.0.0.1:4053");
+            }
+
             var timeout = contacts.ReadTimeout(result, problems);
             var levelText = result.GetValue(serve.LogLevel) ?? "error";
             if (!NodeLogging.TryParseLevel(levelText, out var level))
+            {
                 problems.Add($"--loglevel: unknown log level '{levelText}' (use debug, info, warning or error)");
+            }
+
             var every = CatalogWatchOutput.ReadInterval(result.GetValue(interval), result.GetValue(watch), problems);
             if (problems.Count > 0)
             {
                 foreach (var problem in problems)
+                {
                     await Console.Error.WriteLineAsync($"poetry-node catalog: {problem}");
+                }
+
                 await Console.Error.WriteLineAsync("Run 'poetry-node catalog --help' for usage.");
                 return ExitCodes.Usage;
             }
 
             if (result.GetValue(watch))
+            {
                 return await ClientSystem.RunAsync(addresses, level,
                     system => CatalogWatchOutput.RunAsync(system, addresses, every, timeout, result.GetValue(json), cancellation));
+            }
 
             var answer = await ClientSystem.RunAsync(addresses, level, system => CatalogClient.QueryAsync(system, addresses, timeout));
             switch (answer)
             {
                 case CatalogClient.Answer.Answered answered:
                     var stdout = Console.OpenStandardOutput();
-                    if (result.GetValue(json)) WriteJson(stdout, answered.Catalog);
-                    else WriteTable(Console.Out, answered.Catalog);
+                    if (result.GetValue(json))
+                    {
+                        WriteJson(stdout, answered.Catalog);
+                    }
+                    else
+                    {
+                        WriteTable(Console.Out, answered.Catalog);
+                    }
+
                     return ExitCodes.Success;
                 case CatalogClient.Answer.NoAnswer none:
                     await Console.Error.WriteLineAsync($"poetry-node catalog: {none.Reason}");
@@ -102,7 +121,9 @@ public static class CatalogCommand
         var all = new[] { header }.Concat(rows).ToList();
         var widths = header.Select((_, i) => all.Max(r => r[i].Length)).ToArray();
         foreach (var row in all)
+        {
             output.WriteLine("  " + string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
+        }
     }
 
     /// <summary>The catalog as the documented JSON document (<c>poem</c>, <c>bytes</c>, <c>sha256</c> only for poem services).</summary>
@@ -116,7 +137,11 @@ public static class CatalogCommand
             json.WriteStartObject();
             json.WriteString("address", member.Address);
             json.WriteStartArray("roles");
-            foreach (var role in member.Roles) json.WriteStringValue(role);
+            foreach (var role in member.Roles)
+            {
+                json.WriteStringValue(role);
+            }
+
             json.WriteEndArray();
             json.WriteString("status", member.Status);
             json.WriteEndObject();
@@ -130,9 +155,21 @@ public static class CatalogCommand
             json.WriteString("name", service.Name);
             json.WriteString("kind", service.Kind);
             json.WriteString("endpoint", service.Endpoint);
-            if (service.Poem is not null) json.WriteString("poem", service.Poem);
-            if (service.Bytes is { } bytes) json.WriteNumber("bytes", bytes);
-            if (service.Sha256 is not null) json.WriteString("sha256", service.Sha256);
+            if (service.Poem is not null)
+            {
+                json.WriteString("poem", service.Poem);
+            }
+
+            if (service.Bytes is { } bytes)
+            {
+                json.WriteNumber("bytes", bytes);
+            }
+
+            if (service.Sha256 is not null)
+            {
+                json.WriteString("sha256", service.Sha256);
+            }
+
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -21,9 +21,21 @@ internal static class CatalogWatchOutput
     /// <summary>The interval given (only with <c>--watch</c>), or the default; a bad one is added to <paramref name="problems"/>.</summary>
     public static TimeSpan ReadInterval(string? text, bool watch, List<string> problems)
     {
-        if (text is null) return DefaultInterval;
-        if (!watch) problems.Add("--interval: only with --watch");
-        if (OptionValueParser.TryParseDuration(text, out var interval) && interval >= TimeSpan.FromMilliseconds(50)) return interval;
+        if (text is null)
+        {
+            return DefaultInterval;
+        }
+
+        if (!watch)
+        {
+            problems.Add("--interval: only with --watch");
+        }
+
+        if (OptionValueParser.TryParseDuration(text, out var interval) && interval >= TimeSpan.FromMilliseconds(50))
+        {
+            return interval;
+        }
+
         problems.Add($"--interval: expected a duration of at least 50ms, such as 500ms or 2s, but got '{text}'");
         return DefaultInterval;
     }

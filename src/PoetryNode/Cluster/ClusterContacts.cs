@@ -9,7 +9,7 @@ namespace PoetryNode.Cluster;
 /// (a member's remoting address; repeatable, tried together) and <c>--timeout</c> (how long to wait
 /// for a contact point to answer, 5 s by default).
 /// </summary>
-public sealed class ClusterContacts
+internal sealed class ClusterContacts
 {
     /// <summary>The default of <c>--timeout</c>.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
@@ -42,9 +42,18 @@ public sealed class ClusterContacts
         var contacts = new List<NetAddress>();
         foreach (var text in result.GetValue(Contacts) ?? [])
         {
-            if (!text.Contains(':')) problems.Add($"--cluster: '{text}' is not HOST:PORT (a member's remoting address, such as 127.0.0.1:4053)");
-            else if (NetAddress.TryParse(text, out var address, out var error)) contacts.Add(address);
-            else problems.Add($"--cluster: {error}");
+            if (!text.Contains(':'))
+            {
+                problems.Add($"--cluster: '{text}' is not HOST:PORT (a member's remoting address, such as 127.0.0.1:4053)");
+            }
+            else if (NetAddress.TryParse(text, out var address, out var error))
+            {
+                contacts.Add(address);
+            }
+            else
+            {
+                problems.Add($"--cluster: {error}");
+            }
         }
         return contacts;
     }
@@ -52,8 +61,16 @@ public sealed class ClusterContacts
     /// <summary>The timeout given, or the default; a bad one is added to <paramref name="problems"/>.</summary>
     public TimeSpan ReadTimeout(ParseResult result, List<string> problems)
     {
-        if (result.GetValue(Timeout) is not { } text) return DefaultTimeout;
-        if (OptionValueParser.TryParseDuration(text, out var timeout) && timeout > TimeSpan.Zero) return timeout;
+        if (result.GetValue(Timeout) is not { } text)
+        {
+            return DefaultTimeout;
+        }
+
+        if (OptionValueParser.TryParseDuration(text, out var timeout) && timeout > TimeSpan.Zero)
+        {
+            return timeout;
+        }
+
         problems.Add($"--timeout: expected a positive duration such as 700ms, 5s or 1m but got '{text}'");
         return DefaultTimeout;
     }

@@ -13,7 +13,7 @@ namespace PoetryNode.Cluster;
 /// them makes the node a member, overriding the deployment's <c>poetry.cluster</c> keys of the
 /// same meaning (the seeds and roles given replace the file's lists).
 /// </summary>
-public sealed class ClusterFlags
+internal sealed class ClusterFlags
 {
     /// <summary>--cluster-host: the interface remoting binds and advertises.</summary>
     public Option<string?> Host { get; } = new("--cluster-host")
@@ -49,7 +49,9 @@ public sealed class ClusterFlags
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Host, Port, Seeds, Roles })
+        {
             command.Options.Add(option);
+        }
     }
 
     /// <summary>
@@ -62,35 +64,69 @@ public sealed class ClusterFlags
         var port = result.GetValue(Port);
         var seeds = result.GetValue(Seeds) ?? [];
         var roles = result.GetValue(Roles) ?? [];
-        if (host is null && port is null && seeds.Length == 0 && roles.Length == 0) return deployment;
+        if (host is null && port is null && seeds.Length == 0 && roles.Length == 0)
+        {
+            return deployment;
+        }
 
         var keys = new List<string>();
         if (host is not null)
         {
-            if (string.IsNullOrWhiteSpace(host)) problems.Add("--cluster-host: must name an interface, such as 127.0.0.1");
+            if (string.IsNullOrWhiteSpace(host))
+            {
+                problems.Add("--cluster-host: must name an interface, such as 127.0.0.1");
+            }
+
             keys.Add($"hostname = {Quote(host.Trim())}");
         }
         if (port is not null)
         {
             if (int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number <= 65535)
+            {
                 keys.Add($"port = {number}");
+            }
             else
+            {
                 problems.Add($"--cluster-port: expected a port from 0 to 65535 but got '{port}'");
+            }
         }
         foreach (var seed in seeds)
         {
-            if (!seed.Contains(':')) problems.Add($"--seed: '{seed}' is not HOST:PORT");
-            else if (!NetAddress.TryParse(seed, out _, out var error)) problems.Add($"--seed: {error}");
+            if (!seed.Contains(':'))
+            {
+                problems.Add($"--seed: '{seed}' is not HOST:PORT");
+            }
+            else if (!NetAddress.TryParse(seed, out _, out var error))
+            {
+                problems.Add($"--seed: {error}");
+            }
         }
-        if (seeds.Length > 0) keys.Add($"seed-nodes = [{string.Join(", ", seeds.Select(Quote))}]");
+        if (seeds.Length > 0)
+        {
+            keys.Add($"seed-nodes = [{string.Join(", ", seeds.Select(Quote))}]");
+        }
+
         foreach (var role in roles.Where(r => r.Length == 0 || r.Any(c => char.IsWhiteSpace(c) || c == ',')))
+        {
             problems.Add($"--role: '{role}' is not a role name (letters, digits, '-')");
-        if (roles.Length > 0) keys.Add($"roles = [{string.Join(", ", roles.Select(Quote))}]");
-        if (problems.Count > 0) return null;
+        }
+
+        if (roles.Length > 0)
+        {
+            keys.Add($"roles = [{string.Join(", ", roles.Select(Quote))}]");
+        }
+
+        if (problems.Count > 0)
+        {
+            return null;
+        }
 
         var config = ConfigurationFactory.ParseString($"poetry.cluster {{\n{string.Join("\n", keys)}\n}}").WithFallback(deployment.Config);
         foreach (var (key, message) in PoetryClusterSettings.Check(config))
+        {
             problems.Add($"{deployment.Source}: {key}: {message}");
+        }
+
         return problems.Count > 0 ? null : deployment with { Config = config, JoinsCluster = true };
     }
 

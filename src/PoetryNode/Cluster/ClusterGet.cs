@@ -17,7 +17,7 @@ namespace PoetryNode.Cluster;
 /// through the cluster's transform providers (members with the role <c>transform</c> first), each
 /// poem to the one with the fewest in flight.
 /// </summary>
-public sealed record ClusterGet(
+internal sealed record ClusterGet(
     IReadOnlyList<NetAddress> Contacts,
     TimeSpan Timeout,
     IReadOnlyList<ClusterPoemFetch.Target> Targets,

@@ -20,7 +20,11 @@ internal static class ClusterNodeHosting
     /// <summary>Adds the cluster to the actor system when <paramref name="deployment"/> joins one.</summary>
     public static void AddTo(AkkaConfigurationBuilder akka, NodeDeployment deployment)
     {
-        if (!deployment.JoinsCluster) return;
+        if (!deployment.JoinsCluster)
+        {
+            return;
+        }
+
         var settings = PoetryClusterSettings.Create(deployment.Config);
         akka.WithPoetryCluster(settings, system => LocalServiceSource.ForNode(
             system, ActorPath.Parse($"akka://{system.Name}/user/node"), deployment.Services, settings.PublicHostname));
@@ -35,11 +39,23 @@ internal static class ClusterNodeHosting
     /// </summary>
     public static string? WhyPortTaken(NodeDeployment deployment)
     {
-        if (!deployment.JoinsCluster) return null;
+        if (!deployment.JoinsCluster)
+        {
+            return null;
+        }
+
         var settings = PoetryClusterSettings.Create(deployment.Config);
-        if (settings.Port == 0 || !System.Net.IPAddress.TryParse(settings.Hostname, out var address)) return null;
+        if (settings.Port == 0 || !System.Net.IPAddress.TryParse(settings.Hostname, out var address))
+        {
+            return null;
+        }
+
         using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        if (OperatingSystem.IsLinux()) probe.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(1));
+        if (OperatingSystem.IsLinux())
+        {
+            probe.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(1));
+        }
+
         try
         {
             probe.Bind(new System.Net.IPEndPoint(address, settings.Port));
@@ -56,7 +72,10 @@ internal static class ClusterNodeHosting
     /// <summary>Adds the cluster lifetime when <paramref name="deployment"/> joins a cluster (after the node's own lifetime).</summary>
     public static void AddTo(IServiceCollection services, NodeDeployment deployment)
     {
-        if (deployment.JoinsCluster) services.AddPoetryClusterLifetime();
+        if (deployment.JoinsCluster)
+        {
+            services.AddPoetryClusterLifetime();
+        }
     }
 
     /// <summary>Why the cluster ended this node, when it did (downed, removed), for the exit line.</summary>
@@ -68,17 +87,23 @@ internal static class ClusterNodeHosting
     /// </summary>
     public static string? WhyStartFailed(Exception failure, NodeDeployment deployment)
     {
-        if (!deployment.JoinsCluster) return null;
+        if (!deployment.JoinsCluster)
+        {
+            return null;
+        }
+
         var settings = PoetryClusterSettings.Create(deployment.Config);
         for (var e = failure; e is not null; e = e.InnerException)
         {
             if (e is SocketException socket)
+            {
                 return socket.SocketErrorCode switch
                 {
                     SocketError.AddressAlreadyInUse => $"cannot bind the cluster port {settings.Hostname}:{settings.Port}: address already in use (another node there? give --cluster-port)",
                     SocketError.AddressNotAvailable => $"cannot bind the cluster port {settings.Hostname}:{settings.Port}: {settings.Hostname} is not an address of this machine",
                     _ => $"cannot bind the cluster port {settings.Hostname}:{settings.Port}: {socket.Message}",
                 };
+            }
         }
         var text = failure.ToString();
         return text.Contains("Failed to bind", StringComparison.OrdinalIgnoreCase) || text.Contains("address already in use", StringComparison.OrdinalIgnoreCase)

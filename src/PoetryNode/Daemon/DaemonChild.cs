@@ -35,8 +35,19 @@ internal static class DaemonChild
         Console.Out.Flush();
         Console.Error.Flush();
         var devNull = Libc.open("/dev/null", Libc.OpenReadWrite);
-        if (devNull < 0) return;
-        for (var fd = 0; fd <= 2; fd++) Libc.dup2(devNull, fd);
-        if (devNull > 2) Libc.close(devNull);
+        if (devNull < 0)
+        {
+            return;
+        }
+
+        for (var fd = 0; fd <= 2; fd++)
+        {
+            Libc.dup2(devNull, fd);
+        }
+
+        if (devNull > 2)
+        {
+            Libc.close(devNull);
+        }
     }
 }

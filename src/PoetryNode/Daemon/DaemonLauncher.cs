@@ -24,11 +24,17 @@ internal static class DaemonLauncher
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         daemon.OutputDataReceived += (_, e) =>
         {
-            if (e.Data == DaemonChild.ReadyLine) ready.TrySetResult();
+            if (e.Data == DaemonChild.ReadyLine)
+            {
+                ready.TrySetResult();
+            }
         };
         daemon.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is not null) Console.Error.WriteLine(e.Data);
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine(e.Data);
+            }
         };
 
         try
@@ -58,7 +64,11 @@ internal static class DaemonLauncher
 
         if (first == exited)
         {
-            if (daemon.ExitCode != 0) return daemon.ExitCode;
+            if (daemon.ExitCode != 0)
+            {
+                return daemon.ExitCode;
+            }
+
             await Console.Error.WriteLineAsync($"poetry-node: the daemon exited before it was ready; see {logFile}");
             return Cli.ExitCodes.Failure;
         }
@@ -86,9 +96,14 @@ internal static class DaemonLauncher
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("the executable's path is unknown");
         info.FileName = host;
         if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
             info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
+        }
+
         foreach (var argument in Environment.GetCommandLineArgs().Skip(1))
+        {
             info.ArgumentList.Add(argument);
+        }
 
         info.Environment[DaemonChild.Marker] = "1";
         return info;

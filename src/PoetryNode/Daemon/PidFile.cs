@@ -19,7 +19,11 @@ internal sealed class PidFile(string path)
         string text;
         try
         {
-            if (!File.Exists(Path)) return new PidFileState.Free();
+            if (!File.Exists(Path))
+            {
+                return new PidFileState.Free();
+            }
+
             text = File.ReadAllText(Path).Trim();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -28,11 +32,20 @@ internal sealed class PidFile(string path)
         }
 
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+        {
             return new PidFileState.Stale(text.Length == 0 ? "it is empty" : $"it holds '{Shorten(text)}', not a pid");
+        }
+
         if (pid == Environment.ProcessId)
+        {
             return new PidFileState.Stale($"it holds this process's own pid {pid}");
+        }
+
         if (IsPoetryNode(pid))
+        {
             return new PidFileState.Live(pid);
+        }
+
         return new PidFileState.Stale(Directory.Exists($"/proc/{pid}") ? $"pid {pid} is another program now" : $"no process {pid} is running");
     }
 
@@ -56,10 +69,17 @@ internal sealed class PidFile(string path)
     {
         try
         {
-            if (!File.Exists(Path)) return $"the pid file {Path} was already gone";
+            if (!File.Exists(Path))
+            {
+                return $"the pid file {Path} was already gone";
+            }
+
             var text = File.ReadAllText(Path).Trim();
             if (text != pid.ToString(CultureInfo.InvariantCulture))
+            {
                 return $"left the pid file {Path} alone: it names '{Shorten(text)}' now, not this process";
+            }
+
             File.Delete(Path);
             return null;
         }

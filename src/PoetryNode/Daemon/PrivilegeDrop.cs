@@ -17,20 +17,32 @@ internal sealed record PrivilegeDrop(uint Uid, string User, uint Gid, string Gro
     /// </summary>
     public static PrivilegeDrop? Resolve(string? user, string? group, ICollection<string> errors)
     {
-        if (string.IsNullOrEmpty(user) && string.IsNullOrEmpty(group)) return null;
+        if (string.IsNullOrEmpty(user) && string.IsNullOrEmpty(group))
+        {
+            return null;
+        }
 
         UnixUser? account = null;
         if (!string.IsNullOrEmpty(user) && (account = UnixAccounts.FindUser(user)) is null)
+        {
             errors.Add($"--user: no such user '{user}'");
+        }
 
         UnixGroup? named = null;
         if (!string.IsNullOrEmpty(group) && (named = UnixAccounts.FindGroup(group)) is null)
+        {
             errors.Add($"--group: no such group '{group}'");
+        }
 
         if (account is not null && named is null && string.IsNullOrEmpty(group) && account.PrimaryGid is null)
+        {
             errors.Add($"--user: uid {user} has no account, so no primary group: give --group too");
+        }
 
-        if (errors.Count > 0) return null;
+        if (errors.Count > 0)
+        {
+            return null;
+        }
 
         var uid = account?.Uid ?? Libc.geteuid();
         var gid = named?.Gid ?? account?.PrimaryGid ?? Libc.getegid();
@@ -55,17 +67,31 @@ internal sealed record PrivilegeDrop(uint Uid, string User, uint Gid, string Gro
     {
         // Resolve admits a caller that is not root only when it asks for the identity it already
         // has: there is nothing to switch, and setgroups would be refused.
-        if (Libc.geteuid() != 0) return;
+        if (Libc.geteuid() != 0)
+        {
+            return;
+        }
+
         if (Libc.setgroups(0, null) != 0)
+        {
             throw new PrivilegeDropException($"cannot clear the supplementary groups: {Libc.LastError()}");
+        }
+
         if (Libc.setgid(Gid) != 0)
+        {
             throw new PrivilegeDropException($"cannot switch to group {Group} ({Gid}): {Libc.LastError()}");
+        }
+
         if (ChangesUser && Libc.setuid(Uid) != 0)
+        {
             throw new PrivilegeDropException($"cannot switch to user {User} ({Uid}): {Libc.LastError()}");
+        }
 
         var laggards = ThreadsNotSwitched();
         if (laggards.Count > 0)
+        {
             throw new PrivilegeDropException($"threads {string.Join(", ", laggards)} kept their old identity");
+        }
     }
 
     /// <summary>One line for the log.</summary>
@@ -88,7 +114,10 @@ internal sealed record PrivilegeDrop(uint Uid, string User, uint Gid, string Gro
                 continue; // the thread ended meanwhile
             }
             var ok = Ids(lines, "Uid:").All(id => id == uid) && Ids(lines, "Gid:").All(id => id == Gid) && !Ids(lines, "Groups:").Any();
-            if (!ok) laggards.Add(Path.GetFileName(task));
+            if (!ok)
+            {
+                laggards.Add(Path.GetFileName(task));
+            }
         }
         return laggards;
     }

@@ -35,9 +35,15 @@ internal static unsafe class UnixAccounts
                 error = numeric
                     ? Libc.getpwuid_r(uid, &entry, start, (nuint)size, &result)
                     : Libc.getpwnam_r(text, &entry, start, (nuint)size, &result);
-                if (error == Libc.RangeError) continue;
+                if (error == Libc.RangeError)
+                {
+                    continue;
+                }
+
                 if (error == 0 && result != null)
+                {
                     return new UnixUser(Marshal.PtrToStringUTF8(entry.Name) ?? text, entry.Uid, entry.Gid);
+                }
             }
             break;
         }
@@ -59,9 +65,15 @@ internal static unsafe class UnixAccounts
                 error = numeric
                     ? Libc.getgrgid_r(gid, &entry, start, (nuint)size, &result)
                     : Libc.getgrnam_r(text, &entry, start, (nuint)size, &result);
-                if (error == Libc.RangeError) continue;
+                if (error == Libc.RangeError)
+                {
+                    continue;
+                }
+
                 if (error == 0 && result != null)
+                {
                     return new UnixGroup(Marshal.PtrToStringUTF8(entry.Name) ?? text, entry.Gid);
+                }
             }
             break;
         }

@@ -21,7 +21,7 @@ namespace PoetryNode.Get;
 /// poems. SIGINT and SIGTERM cancel the downloads still running: what arrived is printed as
 /// usual, the rest is reported as interrupted, and the exit code is 130.
 /// </summary>
-public static class GetRun
+internal static class GetRun
 {
     /// <summary>The exit code after SIGINT or SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int InterruptedExit = 130;
@@ -88,8 +88,14 @@ public static class GetRun
         void Show(PoemOutcome outcome)
         {
             // As it arrives: out at once, not when the buffer fills.
-            if (display is null) Report(outcome, printer, stdout, flush: true, request.Cluster);
-            else display.WriteAbove(() => Report(outcome, printer, stdout, flush: true, request.Cluster));
+            if (display is null)
+            {
+                Report(outcome, printer, stdout, flush: true, request.Cluster);
+            }
+            else
+            {
+                display.WriteAbove(() => Report(outcome, printer, stdout, flush: true, request.Cluster));
+            }
         }
 
         // What has arrived so far, so that an interrupted request still prints it.
@@ -104,11 +110,18 @@ public static class GetRun
                 lock (arrived)
                 {
                     // Once interrupted, what is printed is settled: a late arrival changes nothing.
-                    if (interrupted) return;
+                    if (interrupted)
+                    {
+                        return;
+                    }
+
                     arrived[outcome.Index] = outcome;
                     Log.ForContext("LogSource", "poetry-node get").Debug("download-{Index} settled: {Outcome}", outcome.Index, outcome.ToString());
                     display?.OnSettled(outcome);
-                    if (asCompleted) Show(outcome);
+                    if (asCompleted)
+                    {
+                        Show(outcome);
+                    }
                 }
             },
         };
@@ -141,25 +154,39 @@ public static class GetRun
         {
             case OutputMode.RequestOrder:
                 foreach (var outcome in outcomes)
+                {
                     Report(outcome, printer, stdout, flush: false, request.Cluster);
+                }
+
                 break;
             case OutputMode.AsCompleted:
                 // Each arrived poem was printed as it came; only the interrupted ones are left to say.
                 foreach (var outcome in outcomes.Where(IsInterrupted))
+                {
                     Warn(outcome, stdout, request.Cluster);
+                }
+
                 break;
             case OutputMode.Json:
                 foreach (var outcome in outcomes)
+                {
                     Warn(outcome, stdout, request.Cluster);
+                }
+
                 JsonReport.Write(stdout, outcomes, clock.Elapsed);
                 break;
         }
 
         stdout.Flush();
         if (exit == InterruptedExit)
+        {
             await Console.Error.WriteLineAsync($"poetry-node get: interrupted: {outcomes.Count(IsInterrupted)} of {outcomes.Count} downloads were still running and were cancelled");
+        }
         else if (!outcomes.All(o => o.Succeeded))
+        {
             exit = ExitCodes.Failure;
+        }
+
         return exit;
     }
 
@@ -175,7 +202,10 @@ public static class GetRun
         if (outcome is PoemOutcome.Downloaded downloaded)
         {
             printer.Print(downloaded.Poem);
-            if (flush) printer.Flush();
+            if (flush)
+            {
+                printer.Flush();
+            }
         }
     }
 
@@ -191,7 +221,10 @@ public static class GetRun
                 $"poetry-node get: {outcome.Address}: {Capitalized(transform.Name)} failed! {transform.FailureReason}; the original poem is printed",
             _ => null,
         };
-        if (line is null) return;
+        if (line is null)
+        {
+            return;
+        }
         // Keep the streams in order on a terminal: what went to stdout before comes first.
         stdout.Flush();
         Console.Error.WriteLine(line);

@@ -16,7 +16,7 @@ namespace PoetryNode.Get;
 ///   "summary": { "requested": 1, "downloaded": 1, "failed": 0, "elapsed_ms": 12.5 } }
 /// </code>
 /// </summary>
-public static class JsonReport
+internal static class JsonReport
 {
     /// <summary>Writes the document for <paramref name="outcomes"/> to <paramref name="output"/>.</summary>
     public static void Write(Stream output, IReadOnlyList<PoemOutcome> outcomes, TimeSpan elapsed)
@@ -33,7 +33,10 @@ public static class JsonReport
         {
             WritePoem(json, outcome);
             // Stream the document: ten thousand poems would otherwise sit in the writer's buffer.
-            if (json.BytesPending > 64 * 1024) json.Flush();
+            if (json.BytesPending > 64 * 1024)
+            {
+                json.Flush();
+            }
         }
 
         json.WriteEndArray();
@@ -71,8 +74,15 @@ public static class JsonReport
                     json.WriteString("name", transform.Name);
                     json.WriteString("server", transform.Server?.ToString());
                     json.WriteString("outcome", transform.Succeeded ? "applied" : "failed");
-                    if (transform.FailureReason is { } reason) json.WriteString("error", reason);
-                    else json.WriteNull("error");
+                    if (transform.FailureReason is { } reason)
+                    {
+                        json.WriteString("error", reason);
+                    }
+                    else
+                    {
+                        json.WriteNull("error");
+                    }
+
                     json.WriteEndObject();
                 }
                 else
@@ -80,16 +90,30 @@ public static class JsonReport
                     json.WriteNull("transform");
                 }
 
-                if (Utf8.IsValid(poem.Poem)) json.WriteString("poem", poem.Poem);
-                else json.WriteBase64String("poem_base64", poem.Poem);
+                if (Utf8.IsValid(poem.Poem))
+                {
+                    json.WriteString("poem", poem.Poem);
+                }
+                else
+                {
+                    json.WriteBase64String("poem_base64", poem.Poem);
+                }
+
                 json.WriteNull("error");
                 break;
             case PoemOutcome.Failed { Failure: var failure }:
                 json.WriteString("outcome", failure.Failure == FetchFailure.Interrupted ? "interrupted" : "failed");
                 json.WriteNumber("bytes", failure.BytesReceived);
                 json.WriteStartObject("timings_ms");
-                if (failure.Elapsed is { } elapsed) json.WriteNumber("total", Milliseconds(elapsed));
-                else json.WriteNull("total");
+                if (failure.Elapsed is { } elapsed)
+                {
+                    json.WriteNumber("total", Milliseconds(elapsed));
+                }
+                else
+                {
+                    json.WriteNull("total");
+                }
+
                 json.WriteEndObject();
                 json.WriteNull("transform");
                 json.WriteNull("poem");

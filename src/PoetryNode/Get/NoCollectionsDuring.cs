@@ -10,7 +10,7 @@ namespace PoetryNode.Get;
 /// lets the burst allocate without a collection; if the request allocates more, the runtime
 /// simply collects and leaves the region. Measured with tests/benchmarks/fanout.
 /// </summary>
-public sealed class NoCollectionsDuring : IDisposable
+internal sealed class NoCollectionsDuring : IDisposable
 {
     private const long BytesPerDownload = 20 * 1024;
     private const long BaseBytes = 32L * 1024 * 1024;
@@ -41,9 +41,17 @@ public sealed class NoCollectionsDuring : IDisposable
     /// <summary>Ends the region if the fetch did not outgrow it.</summary>
     public void Dispose()
     {
-        if (!_active) return;
+        if (!_active)
+        {
+            return;
+        }
+
         _active = false;
-        if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion) return;
+        if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion)
+        {
+            return;
+        }
+
         try
         {
             GC.EndNoGCRegion();

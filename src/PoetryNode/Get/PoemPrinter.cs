@@ -5,7 +5,7 @@ namespace PoetryNode.Get;
 /// writes one blank line (so a poem that does not end with a newline still ends its line first);
 /// nothing comes before the first poem or after the last, so one poem prints byte-exact.
 /// </summary>
-public sealed class PoemPrinter(Stream output)
+internal sealed class PoemPrinter(Stream output)
 {
     private bool _printedAny;
     private bool _lastEndedLine = true;
@@ -14,7 +14,10 @@ public sealed class PoemPrinter(Stream output)
     public void Print(ReadOnlySpan<byte> poem)
     {
         if (_printedAny)
+        {
             output.Write(_lastEndedLine ? "\n"u8 : "\n\n"u8);
+        }
+
         output.Write(poem);
         _printedAny = true;
         _lastEndedLine = poem.IsEmpty ? _lastEndedLine : poem[^1] == (byte)'\n';

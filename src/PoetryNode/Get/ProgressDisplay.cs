@@ -15,7 +15,7 @@ namespace PoetryNode.Get;
 /// <see cref="WriteAbove"/> erases it, lets the caller write, and draws it again. Only used when
 /// stderr is a terminal. Thread-safe: events come from the download watcher, redraws from a timer.
 /// </summary>
-public sealed class ProgressDisplay : IDisposable
+internal sealed class ProgressDisplay : IDisposable
 {
     private const int ShownDownloads = 6;
 
@@ -65,8 +65,14 @@ public sealed class ProgressDisplay : IDisposable
         {
             _receiving.Remove(outcome.Index);
             _settled[outcome.Index] = true;
-            if (outcome.Succeeded) _done++;
-            else _failed++;
+            if (outcome.Succeeded)
+            {
+                _done++;
+            }
+            else
+            {
+                _failed++;
+            }
         }
     }
 
@@ -103,7 +109,10 @@ public sealed class ProgressDisplay : IDisposable
 
     private void Erase()
     {
-        if (_drawnLines == 0) return;
+        if (_drawnLines == 0)
+        {
+            return;
+        }
         // Back to the first line drawn, then clear to the end of the screen.
         _terminal.Write($"\x1b[{_drawnLines}A\r\x1b[J");
         _terminal.Flush();
@@ -112,7 +121,11 @@ public sealed class ProgressDisplay : IDisposable
 
     private void Draw()
     {
-        if (_stopped) return;
+        if (_stopped)
+        {
+            return;
+        }
+
         var width = Math.Max(Width() - 1, 20);
         var lines = new List<string>
         {
@@ -125,7 +138,10 @@ public sealed class ProgressDisplay : IDisposable
         var shown = _receiving.Take(ShownDownloads).ToList();
         for (var index = 0; index < _settled.Length && shown.Count < Math.Min(ShownDownloads, running); index++)
         {
-            if (!_settled[index] && _bytes[index] == 0) shown.Add(index);
+            if (!_settled[index] && _bytes[index] == 0)
+            {
+                shown.Add(index);
+            }
         }
 
         foreach (var index in shown)
@@ -135,11 +151,16 @@ public sealed class ProgressDisplay : IDisposable
         }
 
         if (running > shown.Count)
+        {
             lines.Add($"  and {running - shown.Count} more in progress");
+        }
 
         var text = new StringBuilder();
         foreach (var line in lines)
+        {
             text.Append(line.Length > width ? line[..width] : line).Append('\n');
+        }
+
         _terminal.Write(text.ToString());
         _terminal.Flush();
         _drawnLines = lines.Count;

@@ -9,12 +9,16 @@ namespace PoetryNode.Hosting;
 /// (<c>[DEBUG][date][Thread 0006]</c>) it hands the line to Serilog, so a node's log has one
 /// format from the first line to the last.
 /// </summary>
-public sealed class AkkaConsoleLogger : MinimalLogger
+internal sealed class AkkaConsoleLogger : MinimalLogger
 {
     /// <inheritdoc />
     protected override void Log(object message)
     {
-        if (message is not Akka.Event.LogEvent e) return;
+        if (message is not Akka.Event.LogEvent e)
+        {
+            return;
+        }
+
         var level = e.LogLevel() switch
         {
             LogLevel.DebugLevel => LogEventLevel.Debug,

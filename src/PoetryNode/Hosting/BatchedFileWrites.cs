@@ -38,7 +38,10 @@ internal sealed class BatchedFileWrites(long? sizeLimit) : FileLifecycleHooks
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             _pending.Write(buffer);
-            if (_pending.Length >= batchBytes) WriteOut();
+            if (_pending.Length >= batchBytes)
+            {
+                WriteOut();
+            }
         }
 
         // The file sink flushes after every line: that is the moment to keep the line, not to write it.
@@ -46,7 +49,11 @@ internal sealed class BatchedFileWrites(long? sizeLimit) : FileLifecycleHooks
 
         public void WriteOut()
         {
-            if (_pending.Length == 0) return;
+            if (_pending.Length == 0)
+            {
+                return;
+            }
+
             inner.Write(_pending.GetBuffer(), 0, (int)_pending.Length);
             inner.Flush();
             _pending.SetLength(0);

@@ -49,10 +49,16 @@ internal sealed class BatchingLogSink : ILogEventSink, IDisposable
         {
             // The writer cannot keep up (a stalled disk): wait rather than lose the line.
             var wait = new SpinWait();
-            while (Volatile.Read(ref _count) > Capacity && !_stopping) wait.SpinOnce(sleep1Threshold: 10);
+            while (Volatile.Read(ref _count) > Capacity && !_stopping)
+            {
+                wait.SpinOnce(sleep1Threshold: 10);
+            }
         }
         _queue.Enqueue(logEvent);
-        if (Volatile.Read(ref _idle) == 1 && Interlocked.Exchange(ref _idle, 0) == 1) _wake.Release();
+        if (Volatile.Read(ref _idle) == 1 && Interlocked.Exchange(ref _idle, 0) == 1)
+        {
+            _wake.Release();
+        }
     }
 
     public void Dispose()
@@ -73,9 +79,16 @@ internal sealed class BatchingLogSink : ILogEventSink, IDisposable
             // look sees the flag and wakes us; one queued before it is seen by the look.
             Volatile.Write(ref _idle, 1);
             Interlocked.MemoryBarrier();
-            if (_queue.IsEmpty && !_stopping) _wake.Wait();
+            if (_queue.IsEmpty && !_stopping)
+            {
+                _wake.Wait();
+            }
+
             Interlocked.Exchange(ref _idle, 0);
-            if (_stopping) return;
+            if (_stopping)
+            {
+                return;
+            }
 
             WriteQueued();
             // Let the next batch gather; an event that comes now waits at most this long.
@@ -99,7 +112,11 @@ internal sealed class BatchingLogSink : ILogEventSink, IDisposable
             }
             wrote = true;
         }
-        if (!wrote) return;
+        if (!wrote)
+        {
+            return;
+        }
+
         try
         {
             _flush();

@@ -21,7 +21,11 @@ internal sealed class BufferedTextSink(Stream output, ITextFormatter formatter) 
 
     public void Flush()
     {
-        if (_disposed) return;
+        if (_disposed)
+        {
+            return;
+        }
+
         try
         {
             _writer.Flush();

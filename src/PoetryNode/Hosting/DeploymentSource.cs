@@ -8,4 +8,4 @@ namespace PoetryNode.Hosting;
 /// text for <c>run</c>, the command line's options for a kind). <paramref name="Reload"/> throws
 /// <see cref="DeploymentException"/> with every problem.
 /// </summary>
-public sealed record DeploymentSource(string Name, NodeDeployment Initial, Func<NodeDeployment> Reload);
+internal sealed record DeploymentSource(string Name, NodeDeployment Initial, Func<NodeDeployment> Reload);

@@ -31,7 +31,13 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
     {
         _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
         if (StartupSignals.HandOverHangup())
-            lock (_gate) _hangupWhileStarting = true;
+        {
+            lock (_gate)
+            {
+                _hangupWhileStarting = true;
+            }
+        }
+
         return Task.CompletedTask;
     }
 
@@ -42,7 +48,10 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
         {
             // The poems the services serve were read with the deployment: Snapshot reads nothing again.
             _reloader = new DeploymentReloader(node, source.Initial, _log, DeploymentReloader.Snapshot(source.Initial), WhyNotStartable);
-            if (_hangupWhileStarting) _reloads = ReloadAfter(_reloads);
+            if (_hangupWhileStarting)
+            {
+                _reloads = ReloadAfter(_reloads);
+            }
         }
     }
 
@@ -62,7 +71,11 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
     // again; refusing such a reload keeps the running one serving instead of losing it.
     private static string? WhyNotStartable(DeploymentEntry entry)
     {
-        if (Daemon.Libc.geteuid() == 0) return null;
+        if (Daemon.Libc.geteuid() == 0)
+        {
+            return null;
+        }
+
         var privileged = entry.Ports().Where(p => p.Port < 1024).Select(p => p.Port).ToList();
         return privileged.Count == 0 ? null
             : $"port {string.Join(", ", privileged)} needs root to bind, and this node no longer runs as root: restart the node to apply this change";
@@ -102,7 +115,9 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
             await _reloader!.ReloadAsync(source.Reload);
             // A cluster member republishes what it serves now.
             if (ActorRegistry.For(system).TryGet<PoetryActors.Cluster.PoetryCatalog>(out var catalog))
+            {
                 catalog.Tell(new PoetryActors.Cluster.CatalogProtocol.DeploymentChanged(_reloader.Entries));
+            }
         }
         catch (Exception e)
         {

@@ -19,26 +19,34 @@ namespace PoetryNode.Hosting;
 /// is written and privileges dropped once the ports are bound, systemd is told, and SIGHUP
 /// reloads. A service that cannot start ends the run with one line on stderr and exit code 1.
 /// </summary>
-public static class NodeHost
+internal static class NodeHost
 {
     // At least this long, and longer than the deployment's orderly stop may take (its stop budget).
     private static readonly TimeSpan ShutdownLimit = TimeSpan.FromSeconds(90);
 
     /// <summary>Runs the deployment of <paramref name="source"/> until the host is told to stop; returns the exit code.</summary>
-    public static async Task<int> RunAsync(DeploymentSource source, ServeSettings serve)
+    public static async Task<int> RunAsync(DeploymentSource source, DaemonOptionValues serve)
     {
         var errors = new List<string>();
         if (NodeProcessSettings.Resolve(serve, source.Initial, errors) is not { } settings)
         {
             foreach (var error in errors)
+            {
                 await Console.Error.WriteLineAsync($"poetry-node: {error}");
+            }
+
             return ExitCodes.Usage;
         }
 
         if (settings.Daemon && !DaemonChild.IsDaemon)
+        {
             return await DaemonLauncher.LaunchAsync(settings.PidFile?.Path, settings.Log.ToString());
+        }
+
         if (DaemonChild.IsDaemon)
+        {
             DaemonChild.Detach();
+        }
 
         string? staleWarning = null;
         if (settings.PidFile is { } pidFile)
@@ -78,7 +86,11 @@ public static class NodeHost
         {
             using var host = Build(source, settings);
             log.Information("running {Source}", source.Initial.Source);
-            if (staleWarning is not null) log.Warning("{Warning}", staleWarning);
+            if (staleWarning is not null)
+            {
+                log.Warning("{Warning}", staleWarning);
+            }
+
             try
             {
                 await host.StartAsync();
@@ -98,9 +110,14 @@ public static class NodeHost
                 var reason = e is NodeStartException ? e.Message
                     : Cluster.ClusterNodeHosting.WhyStartFailed(e, source.Initial) ?? "internal error: " + e.Message;
                 if (e is NodeStartException || reason.StartsWith("cannot bind the cluster port", StringComparison.Ordinal))
+                {
                     log.Error("the node could not start: {Reason}", reason);
+                }
                 else
+                {
                     log.Error(e, "the node failed to start");
+                }
+
                 await host.StopAsync();
                 await Log.CloseAndFlushAsync();
                 await Console.Error.WriteLineAsync($"poetry-node: {reason}");
@@ -108,10 +125,15 @@ public static class NodeHost
             }
 
             if (DaemonChild.IsDaemon)
+            {
                 DaemonChild.ReportReady();
+            }
             // A SIGTERM or SIGINT that came before the host could take it: the orderly stop, now.
             if (StartupSignals.HandOverStop(host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication))
+            {
                 log.Information("stopping: a stop was requested while the node started");
+            }
+
             await host.WaitForShutdownAsync();
             if (Cluster.ClusterNodeHosting.Ended(host.Services) is { } ended)
             {

@@ -1,7 +1,7 @@
 using Akka.Event;
 using Serilog;
-using Serilog.Formatting.Display;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace PoetryNode.Hosting;
 
@@ -11,7 +11,7 @@ namespace PoetryNode.Hosting;
 /// the logging threads in batches (<see cref="BatchingLogSink"/>): the console (stdout) in the foreground, or a file (a daemon's default,
 /// or <c>--logfile</c>) that Serilog's file sink rolls over by size.
 /// </summary>
-public static class NodeLogging
+internal static class NodeLogging
 {
     /// <summary>One line per event, timestamped like twistd's log, with the source in brackets.</summary>
     public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] [{LogSource}] {Message:l}{NewLine}{Exception}";
@@ -77,23 +77,37 @@ public static class NodeLogging
     /// <summary>The log files <paramref name="target"/> has written so far (the first one, then the rolled-over ones).</summary>
     public static IEnumerable<string> Files(LogTarget target)
     {
-        if (target.File is not { } file) yield break;
+        if (target.File is not { } file)
+        {
+            yield break;
+        }
+
         var folder = Path.GetDirectoryName(file)!;
         var stem = Path.GetFileNameWithoutExtension(file);
         var extension = Path.GetExtension(file);
-        if (!Directory.Exists(folder)) yield break;
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
         foreach (var path in Directory.EnumerateFiles(folder, stem + "*" + extension))
         {
             var middle = Path.GetFileName(path)[stem.Length..^extension.Length];
             if (middle.Length == 0 || (middle.Length >= 4 && middle[0] == '_' && middle[1..].All(char.IsAsciiDigit)))
+            {
                 yield return path;
+            }
         }
     }
 
     /// <summary>Null when <paramref name="target"/> can be written, else why not (checked before anything starts).</summary>
     public static string? CheckWritable(LogTarget target)
     {
-        if (target.File is not { } file) return null;
+        if (target.File is not { } file)
+        {
+            return null;
+        }
+
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);

@@ -36,9 +36,14 @@ internal sealed class NodeProcessService(NodeProcessSettings settings, ActorSyst
         }
 
         if (settings.Drop is { } drop)
+        {
             DropPrivileges(drop);
+        }
         else if (Libc.geteuid() == 0)
+        {
             _log.Warning("running as root: give --user and --group to serve as an unprivileged user once the ports are bound");
+        }
+
         return Task.CompletedTask;
     }
 
@@ -49,9 +54,13 @@ internal sealed class NodeProcessService(NodeProcessSettings settings, ActorSyst
         {
             var log = Serilog.Log.ForContext("LogSource", "poetry-node");
             if (pidFile.Remove(Environment.ProcessId) is { } problem)
+            {
                 log.Warning("{Problem}", problem);
+            }
             else
+            {
                 log.Information("removed the pid file {Path}", pidFile.Path);
+            }
         }
         return Task.CompletedTask;
     }
@@ -59,10 +68,18 @@ internal sealed class NodeProcessService(NodeProcessSettings settings, ActorSyst
     private void DropPrivileges(PrivilegeDrop drop)
     {
         var files = NodeLogging.Files(settings.Log).ToList();
-        if (settings.PidFile is { } pidFile) files.Add(pidFile.Path);
+        if (settings.PidFile is { } pidFile)
+        {
+            files.Add(pidFile.Path);
+        }
+
         foreach (var file in files)
+        {
             if (drop.Chown(file) is { } problem)
+            {
                 _log.Warning(problem);
+            }
+        }
 
         try
         {
@@ -78,9 +95,14 @@ internal sealed class NodeProcessService(NodeProcessSettings settings, ActorSyst
         // file. Said on stderr too (a daemon's launcher passes it on): once the log cannot roll
         // over, its own warning may be the first line lost.
         if (settings.PidFile is { } pid && !Writable(Path.GetDirectoryName(pid.Path)!))
+        {
             Warn($"user {drop.User} cannot write to {Path.GetDirectoryName(pid.Path)}: the pid file will be emptied at exit, not removed");
+        }
+
         if (settings.Log.File is { } log && !Writable(Path.GetDirectoryName(log)!))
+        {
             Warn($"user {drop.User} cannot write to {Path.GetDirectoryName(log)}: the log cannot roll over to a new file, and stops at {settings.Log.SizeLimit} bytes");
+        }
     }
 
     private void Warn(string warning)

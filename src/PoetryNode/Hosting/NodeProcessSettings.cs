@@ -8,7 +8,7 @@ using Serilog.Events;
 namespace PoetryNode.Hosting;
 
 /// <summary>Where the log goes: a file rolled over at <paramref name="SizeLimit"/> bytes keeping <paramref name="Keep"/> old ones, or stdout when <paramref name="File"/> is null.</summary>
-public sealed record LogTarget(string? File, long SizeLimit, int Keep)
+internal sealed record LogTarget(string? File, long SizeLimit, int Keep)
 {
     /// <summary>How the target is named to the operator.</summary>
     public override string ToString() => File ?? "stdout";
@@ -28,30 +28,47 @@ internal sealed record NodeProcessSettings(LogEventLevel Level, bool Daemon, Pid
     public const string DefaultDaemonLog = "poetry-node.log";
 
     /// <summary>The settings <paramref name="serve"/> asks for, or null after adding each problem to <paramref name="errors"/>.</summary>
-    public static NodeProcessSettings? Resolve(ServeSettings serve, NodeDeployment deployment, ICollection<string> errors)
+    public static NodeProcessSettings? Resolve(DaemonOptionValues serve, NodeDeployment deployment, ICollection<string> errors)
     {
         var levelText = serve.LogLevel ?? deployment.Config.GetString("akka.loglevel", "INFO");
         if (!NodeLogging.TryParseLevel(levelText, out var level))
+        {
             errors.Add($"unknown log level '{levelText}' (use debug, info, warning or error)");
+        }
 
         var logFile = serve.LogFile ?? (serve.Daemon ? DefaultDaemonLog : "-");
         if (logFile.Length == 0)
+        {
             errors.Add("--logfile: give a file, or '-' for stdout");
+        }
         else if (logFile == "-" && serve.Daemon)
+        {
             errors.Add("--logfile: a daemon has no console to log to; give a file");
+        }
+
         if (!TryParseSize(serve.LogFileSize, out var size))
+        {
             errors.Add($"--logfile-size: expected a size such as 1000000, 500k or 1m but got '{serve.LogFileSize}'");
+        }
+
         if (serve.LogFileKeep is < 0 or > 10_000)
+        {
             errors.Add($"--logfile-keep: expected a number from 0 to 10000 but got {serve.LogFileKeep}");
+        }
 
         // Found out now, not once the ports are bound and the pid file is due.
         var pidFile = serve.PidFile.Length == 0 ? null : new PidFile(serve.PidFile);
         if (pidFile is not null && !Directory.Exists(Path.GetDirectoryName(pidFile.Path)))
+        {
             errors.Add($"--pidfile: the folder {Path.GetDirectoryName(pidFile.Path)} does not exist");
+        }
 
         var drop = PrivilegeDrop.Resolve(serve.User, serve.Group, errors);
         var status = ResolveStatus(serve.StatusPort, deployment, errors);
-        if (errors.Count > 0) return null;
+        if (errors.Count > 0)
+        {
+            return null;
+        }
 
         var log = new LogTarget(logFile == "-" ? null : Path.GetFullPath(logFile), size, serve.LogFileKeep);
         return new NodeProcessSettings(level, serve.Daemon, pidFile, log, drop) { Status = status! };
@@ -61,7 +78,11 @@ internal sealed record NodeProcessSettings(LogEventLevel Level, bool Daemon, Pid
     {
         // The deployment's poetry.status was checked when it was loaded.
         var settings = StatusSettings.Create(deployment.Config);
-        if (port is null) return settings;
+        if (port is null)
+        {
+            return settings;
+        }
+
         if (StatusSettings.ParsePort(port) is not { } parsed)
         {
             errors.Add($"--status-port: expected a port (0 to 65535) or off but got '{port}'");
@@ -74,11 +95,18 @@ internal sealed record NodeProcessSettings(LogEventLevel Level, bool Daemon, Pid
     public static bool TryParseSize(string text, out long bytes)
     {
         text = text.Trim().ToLowerInvariant();
-        if (text.EndsWith('b')) text = text[..^1];
+        if (text.EndsWith('b'))
+        {
+            text = text[..^1];
+        }
+
         var (digits, scale) = text.EndsWith('k') ? (text[..^1], 1_000L) : text.EndsWith('m') ? (text[..^1], 1_000_000L) : (text, 1L);
         bytes = 0;
         if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1 || number > long.MaxValue / scale)
+        {
             return false;
+        }
+
         bytes = number * scale;
         return true;
     }

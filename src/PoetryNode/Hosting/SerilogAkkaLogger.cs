@@ -53,7 +53,10 @@ internal sealed class SerilogAkkaLogger : UntypedActor, IRequiresMessageQueue<IL
             _ => LogEventLevel.Error,
         };
         var logger = LoggerFor(logEvent.LogSource ?? "");
-        if (!logger.IsEnabled(level)) return;
+        if (!logger.IsEnabled(level))
+        {
+            return;
+        }
 
         var (format, args) = logEvent.Message is LogMessage message
             ? (message.Format, message.Parameters())
@@ -76,7 +79,11 @@ internal sealed class SerilogAkkaLogger : UntypedActor, IRequiresMessageQueue<IL
         var i = 0;
         foreach (var arg in args)
         {
-            if (i == names.Length) break;
+            if (i == names.Length)
+            {
+                break;
+            }
+
             properties.Add(new LogEventProperty(names[i++], arg is null or string or IFormattable or bool or char
                 ? new ScalarValue(arg)
                 : new TextOf(arg)));
@@ -86,12 +93,20 @@ internal sealed class SerilogAkkaLogger : UntypedActor, IRequiresMessageQueue<IL
 
     private ParsedTemplate TemplateFor(string format)
     {
-        if (_templates.TryGetValue(format, out var template)) return template;
+        if (_templates.TryGetValue(format, out var template))
+        {
+            return template;
+        }
+
         var parsed = Parser.Parse(format);
         template = new ParsedTemplate(parsed,
             parsed.Tokens.OfType<PropertyToken>().Select(p => p.PropertyName).Distinct().ToArray());
         // Formats are the code's literals, a bounded set; one built from data is parsed each time.
-        if (_templates.Count < MaxCachedSources) _templates[format] = template;
+        if (_templates.Count < MaxCachedSources)
+        {
+            _templates[format] = template;
+        }
+
         return template;
     }
 
@@ -106,9 +121,17 @@ internal sealed class SerilogAkkaLogger : UntypedActor, IRequiresMessageQueue<IL
 
     private ILogger LoggerFor(string source)
     {
-        if (_bySource.TryGetValue(source, out var logger)) return logger;
+        if (_bySource.TryGetValue(source, out var logger))
+        {
+            return logger;
+        }
+
         logger = Log.Logger.ForContext("LogSource", source);
-        if (_bySource.Count < MaxCachedSources) _bySource[source] = logger;
+        if (_bySource.Count < MaxCachedSources)
+        {
+            _bySource[source] = logger;
+        }
+
         return logger;
     }
 }

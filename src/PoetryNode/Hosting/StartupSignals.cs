@@ -25,7 +25,11 @@ internal static class StartupSignals
     {
         lock (Gate)
         {
-            if (_registrations.Count > 0) return;
+            if (_registrations.Count > 0)
+            {
+                return;
+            }
+
             _registrations =
             [
                 PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal),
@@ -44,14 +48,20 @@ internal static class StartupSignals
         PosixSignal? stop;
         lock (Gate)
         {
-            foreach (var registration in _registrations) registration.Dispose();
+            foreach (var registration in _registrations)
+            {
+                registration.Dispose();
+            }
+
             _registrations = [];
             stop = _stop;
             _stop = null;
             _hangup = false;
         }
         if (stop is { } signal)
+        {
             Libc.kill(Environment.ProcessId, signal == PosixSignal.SIGINT ? 2 : Libc.SigTerm);
+        }
     }
 
     /// <summary>
@@ -82,7 +92,11 @@ internal static class StartupSignals
             held = _stop is not null;
             _stop = null;
         }
-        if (held) stop();
+        if (held)
+        {
+            stop();
+        }
+
         return held;
     }
 
@@ -94,9 +108,13 @@ internal static class StartupSignals
         {
             // Once handed over, the reload service's and the host's own handlers see these signals too.
             if (context.Signal == PosixSignal.SIGHUP)
+            {
                 _hangup = !_hangupHandedOver;
+            }
             else
+            {
                 _stop ??= context.Signal;
+            }
         }
     }
 }

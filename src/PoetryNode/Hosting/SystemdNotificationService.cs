@@ -35,7 +35,11 @@ internal sealed class SystemdNotificationService(ActorSystem system) : IHostedLi
 
     private void Notify(ServiceState state)
     {
-        if (!_notifier.IsEnabled) return;
+        if (!_notifier.IsEnabled)
+        {
+            return;
+        }
+
         try
         {
             _notifier.Notify(state);

@@ -8,7 +8,7 @@ namespace PoetryNode.Status;
 /// kind, endpoints, state and counters, the client side's downloads, the recent warnings, and on
 /// a cluster member the cluster. Everything here comes from the node itself, never from a request.
 /// </summary>
-public sealed record NodeStatus(
+internal sealed record NodeStatus(
     NodeSummary Node,
     bool Ready,
     IReadOnlyList<CheckStatus> Checks,
@@ -19,10 +19,10 @@ public sealed record NodeStatus(
     ClusterStatus? Cluster);
 
 /// <summary>The process: where its deployment came from, its pid, when it started.</summary>
-public sealed record NodeSummary(string Deployment, int Pid, DateTimeOffset StartedAt, double UptimeSeconds, string Version);
+internal sealed record NodeSummary(string Deployment, int Pid, DateTimeOffset StartedAt, double UptimeSeconds, string Version);
 
 /// <summary>One health check's verdict (<c>healthy</c>, <c>degraded</c>, <c>unhealthy</c>) and why.</summary>
-public sealed record CheckStatus(string Name, string Status, string? Description);
+internal sealed record CheckStatus(string Name, string Status, string? Description);
 
 /// <summary>
 /// One service of the tree: its name, its path under the node (the <c>service</c> label of the
@@ -30,7 +30,7 @@ public sealed record CheckStatus(string Name, string Status, string? Description
 /// (<c>running</c>, <c>stopped</c>, <c>restarting</c>), the addresses its listeners are bound to,
 /// its counters, and its children (the parts of a kind, or a collection's services).
 /// </summary>
-public sealed record ServiceStatus(
+internal sealed record ServiceStatus(
     string Name,
     string Path,
     string Kind,
@@ -44,7 +44,7 @@ public sealed record ServiceStatus(
 /// which of them apply to it (<see cref="Roles"/>: <c>connections</c>, <c>poems</c>,
 /// <c>transforms</c>, <c>proxy</c>).
 /// </summary>
-public sealed record ServiceCounters(
+internal sealed record ServiceCounters(
     IReadOnlyList<string> Roles,
     long Accepted,
     long InFlight,
@@ -62,20 +62,20 @@ public sealed record ServiceCounters(
 }
 
 /// <summary>A warning (or error) the node logged: when, from which actor or part, and what it said.</summary>
-public sealed record RecentWarning(DateTimeOffset Time, string Level, string Source, string Message);
+internal sealed record RecentWarning(DateTimeOffset Time, string Level, string Source, string Message);
 
 /// <summary>
 /// The cluster as a member sees it (the catalog's contract): its members with their roles and
 /// status, and every member's services. Filled by an <see cref="IClusterStatusSource"/>; absent on
 /// a node that is not a cluster member.
 /// </summary>
-public sealed record ClusterStatus(IReadOnlyList<ClusterMemberStatus> Members, IReadOnlyList<CatalogServiceStatus> Services);
+internal sealed record ClusterStatus(IReadOnlyList<ClusterMemberStatus> Members, IReadOnlyList<CatalogServiceStatus> Services);
 
 /// <summary>A cluster member: its address, its roles, its status (<c>Up</c>, <c>Joining</c>, ...).</summary>
-public sealed record ClusterMemberStatus(string Address, IReadOnlyList<string> Roles, string Status);
+internal sealed record ClusterMemberStatus(string Address, IReadOnlyList<string> Roles, string Status);
 
 /// <summary>One service in the cluster's catalog: on which member, its name, kind and endpoint, and for poems the poem's name, size and SHA-256.</summary>
-public sealed record CatalogServiceStatus(
+internal sealed record CatalogServiceStatus(
     string Node, string Name, string Kind, string Endpoint,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Poem,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Bytes,
@@ -86,7 +86,7 @@ public sealed record CatalogServiceStatus(
 /// registers one in the host's services (<c>services.AddSingleton&lt;IClusterStatusSource, ...&gt;()</c>);
 /// without one, the node is shown as a single machine.
 /// </summary>
-public interface IClusterStatusSource
+internal interface IClusterStatusSource
 {
     /// <summary>The cluster now, or null when this node is not (yet) a member.</summary>
     Task<ClusterStatus?> ReadAsync(CancellationToken cancellationToken);

@@ -19,13 +19,20 @@ internal sealed class RecentWarnings(int capacity)
     /// <summary>The warnings kept, oldest first.</summary>
     public IReadOnlyList<RecentWarning> Snapshot()
     {
-        lock (_gate) return _warnings.ToList();
+        lock (_gate)
+        {
+            return _warnings.ToList();
+        }
     }
 
     /// <summary>Starts collecting from <paramref name="system"/>'s event stream.</summary>
     public void CollectFrom(ActorSystem system)
     {
-        if (capacity == 0) return;
+        if (capacity == 0)
+        {
+            return;
+        }
+
         var collector = system.ActorOf(Props.Create(() => new CollectorActor(this)).WithDeploy(Deploy.Local), "status-warnings");
         system.EventStream.Subscribe(collector, typeof(Warning));
         system.EventStream.Subscribe(collector, typeof(Error));
@@ -34,15 +41,26 @@ internal sealed class RecentWarnings(int capacity)
     private void Add(LogEvent e)
     {
         var message = e.Message?.ToString() ?? "";
-        if (e is Error { Cause: { } cause }) message = $"{message}: {cause.Message}";
+        if (e is Error { Cause: { } cause })
+        {
+            message = $"{message}: {cause.Message}";
+        }
+
         message = string.Join(' ', message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
-        if (message.Length > MaxMessageLength) message = message[..MaxMessageLength] + "...";
+        if (message.Length > MaxMessageLength)
+        {
+            message = message[..MaxMessageLength] + "...";
+        }
+
         var warning = new RecentWarning(new DateTimeOffset(DateTime.SpecifyKind(e.Timestamp, DateTimeKind.Utc)), e.LogLevel() == LogLevel.ErrorLevel ? "error" : "warning",
             e.LogSource, message);
         lock (_gate)
         {
             _warnings.Enqueue(warning);
-            while (_warnings.Count > capacity) _warnings.Dequeue();
+            while (_warnings.Count > capacity)
+            {
+                _warnings.Dequeue();
+            }
         }
     }
 

@@ -82,7 +82,10 @@ internal sealed class ServiceTreeReader(IRequiredActor<PoetryNodeRoot> root, Dep
         {
             if (await parent.Ask<object>(new GetServiceNamed(child.Name), AskTimeout, cancellationToken) is not CurrentService service
                 || service.Service.IsNobody())
+            {
                 return [];
+            }
+
             found = service;
         }
         catch (AskTimeoutException)
@@ -91,7 +94,9 @@ internal sealed class ServiceTreeReader(IRequiredActor<PoetryNodeRoot> root, Dep
         }
 
         if (entry is { IsCollection: true })
+        {
             return await ReadChildrenAsync(found.Service, path + "/", entry.Children, cancellationToken);
+        }
 
         try
         {

@@ -16,7 +16,10 @@ internal sealed class ServicesReadyCheck(ServiceTreeReader tree) : IHealthCheck
     {
         var (state, services) = await tree.ReadAsync(cancellationToken);
         if (state != "running")
+        {
             return HealthCheckResult.Unhealthy(state == "busy" ? "the services are starting or stopping" : "the services are not running");
+        }
+
         var down = ServiceTreeReader.Flatten(services).Where(s => s.State != "running").Select(s => $"{s.Path} is {s.State}").ToList();
         return down.Count == 0
             ? HealthCheckResult.Healthy($"{services.Count} services running")

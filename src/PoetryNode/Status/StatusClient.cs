@@ -21,7 +21,10 @@ internal static class StatusClient
             using var response = await http.GetAsync(url, cancellationToken);
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
+            {
                 return (null, null, $"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}: is this a poetry node's status endpoint?");
+            }
+
             var status = JsonSerializer.Deserialize<NodeStatus>(text, StatusReport.Json);
             return status is null ? (null, null, $"{url} answered an empty document") : (status, text, null);
         }
@@ -72,24 +75,36 @@ internal static class StatusClient
         Add(status.Services, "");
         var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
         foreach (var row in rows)
+        {
             text.AppendLine(string.Join("  ", row.Select((cell, i) => i is >= 4 and <= 7 ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i]))).TrimEnd());
+        }
 
         text.AppendLine();
         foreach (var check in status.Checks)
+        {
             text.AppendLine($"check {check.Name}: {check.Status}{(check.Description is { } d ? " (" + d + ")" : "")}");
+        }
+
         if (status.Downloads.Count > 0)
+        {
             text.AppendLine("downloads: " + string.Join(", ", status.Downloads.Select(d => $"{d.Key} {d.Value}")));
+        }
+
         if (status.Cluster is { } cluster)
         {
             text.AppendLine($"cluster: {cluster.Members.Count} members, {cluster.Services.Count} services in the catalog");
             foreach (var member in cluster.Members)
+            {
                 text.AppendLine($"  {member.Address} {member.Status} [{string.Join(", ", member.Roles)}]");
+            }
         }
         if (status.Warnings.Count > 0)
         {
             text.AppendLine($"recent warnings ({status.Warnings.Count}):");
             foreach (var warning in status.Warnings.TakeLast(5))
+            {
                 text.AppendLine($"  {warning.Time:HH:mm:ss} {warning.Source}: {warning.Message}");
+            }
         }
         return text.ToString();
     }
@@ -98,7 +113,10 @@ internal static class StatusClient
     {
         var parts = new List<string>();
         if (c.CacheHits + c.CacheMisses + c.UpstreamFetches > 0)
+        {
             parts.Add($"hits {c.CacheHits}, misses {c.CacheMisses}, fetches {c.UpstreamFetches} ({c.UpstreamFailures} failed)");
+        }
+
         parts.AddRange(c.Transforms.Select(t => $"{t.Key} {t.Value}"));
         return string.Join("; ", parts);
     }

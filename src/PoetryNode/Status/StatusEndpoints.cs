@@ -55,7 +55,10 @@ internal static class StatusEndpoints
         response.Headers.CacheControl = "no-store";
         // Exact paths only: /healthz/ or /metrics/x are not ours (the health check middleware would take them).
         if (!Paths.Contains(context.Request.Path.Value ?? ""))
+        {
             return Plain(context, StatusCodes.Status404NotFound, "not found: this is a poetry node's status endpoint (/, /healthz, /readyz, /metrics, /status.json)\n");
+        }
+
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
         {
             response.Headers.Allow = "GET, HEAD";

@@ -19,7 +19,7 @@ namespace PoetryNode.Status;
 /// as usual, and <c>/readyz</c> and <c>poetry-node status</c> include it with no change here; a check
 /// tagged <c>liveness</c> also counts for <c>/healthz</c>.
 /// </remarks>
-public static class StatusHostingExtensions
+internal static class StatusHostingExtensions
 {
     /// <summary>Adds Akka.Hosting's actor system liveness check (tagged for <c>/healthz</c>).</summary>
     public static AkkaConfigurationBuilder WithPoetryHealthChecks(this AkkaConfigurationBuilder builder) =>
@@ -28,7 +28,11 @@ public static class StatusHostingExtensions
     /// <summary>Adds the status endpoint of <paramref name="settings"/>; nothing at all when it is off.</summary>
     public static IServiceCollection AddPoetryStatus(this IServiceCollection services, StatusSettings settings)
     {
-        if (!settings.Enabled) return services;
+        if (!settings.Enabled)
+        {
+            return services;
+        }
+
         services.AddSingleton(settings);
         services.AddSingleton<ServiceTreeReader>();
         services.AddSingleton(new RecentWarnings(settings.RecentWarnings));

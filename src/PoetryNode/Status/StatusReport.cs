@@ -39,7 +39,9 @@ internal sealed class StatusReport(
         var (_, services) = await tree.ReadAsync(cancellationToken);
         ClusterStatus? clusterStatus = null;
         foreach (var member in cluster)
+        {
             clusterStatus ??= await member.ReadAsync(cancellationToken);
+        }
 
         return new NodeStatus(
             new NodeSummary(source.Name, Environment.ProcessId, StartedAt, (DateTimeOffset.UtcNow - StartedAt).TotalSeconds, Version),

@@ -61,7 +61,11 @@ internal sealed class StatusServer(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is not { } server) return;
+        if (_server is not { } server)
+        {
+            return;
+        }
+
         _server = null;
         await server.StopAsync(cancellationToken);
         server.Dispose();
@@ -69,7 +73,10 @@ internal sealed class StatusServer(
 
     public async ValueTask DisposeAsync()
     {
-        if (_server is { } server) await StopAsync(CancellationToken.None);
+        if (_server is { } server)
+        {
+            await StopAsync(CancellationToken.None);
+        }
     }
 
     private KestrelServerOptions KestrelOptions(IPEndPoint endpoint)
@@ -92,10 +99,26 @@ internal sealed class StatusServer(
     /// <summary>The one address to bind: <c>localhost</c> is 127.0.0.1, as for the poem services; <c>*</c> every interface.</summary>
     internal static async Task<IPEndPoint> ResolveAsync(string iface, int port)
     {
-        if (iface is "*" or "0.0.0.0") return new IPEndPoint(IPAddress.Any, port);
-        if (iface is "::") return new IPEndPoint(IPAddress.IPv6Any, port);
-        if (iface.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return new IPEndPoint(IPAddress.Loopback, port);
-        if (IPAddress.TryParse(iface, out var literal)) return new IPEndPoint(literal, port);
+        if (iface is "*" or "0.0.0.0")
+        {
+            return new IPEndPoint(IPAddress.Any, port);
+        }
+
+        if (iface is "::")
+        {
+            return new IPEndPoint(IPAddress.IPv6Any, port);
+        }
+
+        if (iface.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return new IPEndPoint(IPAddress.Loopback, port);
+        }
+
+        if (IPAddress.TryParse(iface, out var literal))
+        {
+            return new IPEndPoint(literal, port);
+        }
+
         try
         {
             var addresses = await Dns.GetHostAddressesAsync(iface);
@@ -112,7 +135,9 @@ internal sealed class StatusServer(
     private static string Describe(Exception e)
     {
         for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
             if (inner is SocketException socket)
+            {
                 return socket.SocketErrorCode switch
                 {
                     SocketError.AddressAlreadyInUse => "address already in use",
@@ -120,6 +145,9 @@ internal sealed class StatusServer(
                     SocketError.AddressNotAvailable => "no such local address",
                     _ => socket.Message,
                 };
+            }
+        }
+
         return e.GetBaseException().Message;
     }
 

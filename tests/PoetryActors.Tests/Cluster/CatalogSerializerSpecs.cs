@@ -35,8 +35,14 @@ public sealed class CatalogSerializerSpecs : IDisposable
         var manifest = ((Akka.Serialization.SerializerWithStringManifest)serializer).Manifest(message);
         var back = _system.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
 
-        if (message is CatalogMember member) Assert.Equal(member.Roles, ((CatalogMember)back).Roles);
-        else Assert.Equal(message, back);
+        if (message is CatalogMember member)
+        {
+            Assert.Equal(member.Roles, ((CatalogMember)back).Roles);
+        }
+        else
+        {
+            Assert.Equal(message, back);
+        }
     }
 
     [Fact]

@@ -85,7 +85,10 @@ public sealed class CatalogSpecs(ITestOutputHelper output)
     {
         var (systems, catalogs) = await ThreeMembersAsync();
         foreach (var catalog in catalogs)
+        {
             await ClusterMembers.CatalogWhenAsync(catalog, Deadline, c => c.Services.Count == 6, "six services");
+        }
+
         var client = _members.StartClient();
         var contact = Akka.Cluster.Cluster.Get(systems[1]).SelfAddress;
 

@@ -80,7 +80,10 @@ internal sealed class ClusterMembers : IAsyncDisposable
     {
         var first = Akka.Cluster.Cluster.Get(systems[0]).SelfAddress;
         foreach (var system in systems)
+        {
             Akka.Cluster.Cluster.Get(system).Join(first);
+        }
+
         await WaitUntilAsync(deadline, () => systems.All(s =>
         {
             var state = Akka.Cluster.Cluster.Get(s).State;
@@ -94,7 +97,11 @@ internal sealed class ClusterMembers : IAsyncDisposable
         var end = DateTime.UtcNow + deadline;
         while (!condition())
         {
-            if (DateTime.UtcNow > end) Assert.Fail($"not within {deadline.TotalSeconds:0.#} s: {what}");
+            if (DateTime.UtcNow > end)
+            {
+                Assert.Fail($"not within {deadline.TotalSeconds:0.#} s: {what}");
+            }
+
             await Task.Delay(50);
         }
     }
@@ -110,14 +117,20 @@ internal sealed class ClusterMembers : IAsyncDisposable
             try
             {
                 last = await catalog.Ask<CatalogProtocol.CurrentCatalog>(CatalogProtocol.GetCatalog.Instance, TimeSpan.FromSeconds(10));
-                if (condition(last)) return last;
+                if (condition(last))
+                {
+                    return last;
+                }
             }
             catch (AskTimeoutException)
             {
                 // A loaded machine: ask again until the deadline.
             }
             if (DateTime.UtcNow > end)
+            {
                 Assert.Fail($"not within {deadline.TotalSeconds:0.#} s: {what}; the last catalog had {(last is null ? "no answer" : string.Join(", ", last.Services.Select(s => $"{s.Node}/{s.Name}")))}");
+            }
+
             await Task.Delay(100);
         }
     }
@@ -125,6 +138,8 @@ internal sealed class ClusterMembers : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var system in _started)
+        {
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        }
     }
 }

@@ -57,7 +57,10 @@ public sealed class DeploymentFileSafetySpecs : IDisposable
     {
         var limits = DeploymentFileLimits.Default with { MaxIncludeDepth = 3 };
         for (var i = 1; i <= 5; i++)
+        {
             Write($"level{i}.hocon", i < 5 ? $"include \"level{i + 1}.hocon\"\n" : "poetry.node.services = []\n");
+        }
+
         var top = Write("top.hocon", "include \"level1.hocon\"\n");
 
         var error = SingleError(() => new DeploymentLoader(PoetryActors.Kinds.ServiceKindRegistry.Default, limits).LoadFile(top));

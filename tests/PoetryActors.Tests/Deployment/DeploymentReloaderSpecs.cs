@@ -95,7 +95,10 @@ public sealed class DeploymentReloaderSpecs : Akka.TestKit.Xunit2.TestKit
         var node = Sys.ActorOf(ServiceCollectionActor.Props(deployment.ToServiceSpecs(), deployment.ServiceSettings), "node");
         Assert.IsType<ServiceStarted>(await node.Ask<object>(StartService.Instance, TimeSpan.FromSeconds(5)));
         foreach (var (name, tag) in deployment.Services.Select(s => (s.Name, s.Options!.GetString("tag"))))
+        {
             ExpectMsg($"started {name}:{tag}");
+        }
+
         return (node, new DeploymentReloader(node, deployment, Sys.Log));
     }
 

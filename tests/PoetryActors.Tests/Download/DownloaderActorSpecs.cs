@@ -236,7 +236,10 @@ public sealed class DownloaderActorSpecs(ITestOutputHelper output) : DownloadSpe
         {
             var piece = poem.AsMemory(offset, Math.Min(chunk, poem.Length - offset));
             while (!piece.IsEmpty)
+            {
                 piece = piece[await socket.SendAsync(piece, SocketFlags.None, cancel)..];
+            }
+
             await Task.Delay(interval, cancel);
         }
 

@@ -53,7 +53,10 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         }
         finally
         {
-            foreach (var server in servers) await server.DisposeAsync();
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
         }
     }
 

@@ -22,12 +22,18 @@ internal sealed class MeterReading : IDisposable
         _service = service;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == PoetryMeter.Name) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == PoetryMeter.Name)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Keep(instrument, value, tags));
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
         {
-            if (Labels(tags) is { } labels && labels.Service == _service) _recorded.Enqueue((instrument.Name, value));
+            if (Labels(tags) is { } labels && labels.Service == _service)
+            {
+                _recorded.Enqueue((instrument.Name, value));
+            }
         });
         _listener.Start();
     }
@@ -55,7 +61,11 @@ internal sealed class MeterReading : IDisposable
         var until = DateTime.UtcNow + deadline;
         while (!condition(Collect()))
         {
-            if (DateTime.UtcNow > until) return false;
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
             await Task.Delay(20);
         }
         return true;
@@ -65,7 +75,11 @@ internal sealed class MeterReading : IDisposable
 
     private void Keep(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (Labels(tags) is not { } labels || labels.Service != _service) return;
+        if (Labels(tags) is not { } labels || labels.Service != _service)
+        {
+            return;
+        }
+
         _latest[Key(instrument.Name, labels.Others)] = value;
     }
 
@@ -75,8 +89,14 @@ internal sealed class MeterReading : IDisposable
         var others = new List<string>();
         foreach (var tag in tags)
         {
-            if (tag.Key == PoetryMeter.ServiceLabel) service = tag.Value as string;
-            else others.Add($"{tag.Key}={tag.Value}");
+            if (tag.Key == PoetryMeter.ServiceLabel)
+            {
+                service = tag.Value as string;
+            }
+            else
+            {
+                others.Add($"{tag.Key}={tag.Value}");
+            }
         }
         return service is null ? null : (service, others.Order(StringComparer.Ordinal).ToList());
     }

@@ -30,13 +30,19 @@ public sealed class ServiceInstrumentsSpecs() : TestKit(Config)
     private Task<RunningKind> StartFastPoetryAsync() =>
         RunningKind.StartAsync(Sys, FastPoetryKind.Kind, new Dictionary<string, string>
         {
-            ["poem"] = _poem.Path, ["port"] = "0", ["iface"] = "127.0.0.1",
+            ["poem"] = _poem.Path,
+            ["port"] = "0",
+            ["iface"] = "127.0.0.1",
         }, Deadline);
 
     private Task<RunningKind> StartSlowPoetryAsync(string delay) =>
         RunningKind.StartAsync(Sys, SlowPoetryKind.Kind, new Dictionary<string, string>
         {
-            ["poem"] = _poem.Path, ["port"] = "0", ["iface"] = "127.0.0.1", ["num-bytes"] = "4", ["delay"] = delay,
+            ["poem"] = _poem.Path,
+            ["port"] = "0",
+            ["iface"] = "127.0.0.1",
+            ["num-bytes"] = "4",
+            ["delay"] = delay,
         }, Deadline);
 
     [Fact]
@@ -46,7 +52,9 @@ public sealed class ServiceInstrumentsSpecs() : TestKit(Config)
         using var meter = new MeterReading(ServiceOf(server));
 
         for (var i = 0; i < 5; i++)
+        {
             Assert.Equal(_poem.Bytes, await PoemClient.FetchAsync(server.Address));
+        }
 
         Assert.True(await meter.WaitForAsync(m => m.Value("poetry.connections.accepted") == 5 && m.Value("poetry.connections.in_flight") == 0, Deadline),
             $"accepted {meter.Value("poetry.connections.accepted")}, in flight {meter.Value("poetry.connections.in_flight")}");
@@ -64,7 +72,8 @@ public sealed class ServiceInstrumentsSpecs() : TestKit(Config)
     {
         await using var server = await RunningKind.StartAsync(Sys, TransformKind.Kind, new Dictionary<string, string>
         {
-            ["port"] = "0", ["iface"] = "127.0.0.1",
+            ["port"] = "0",
+            ["iface"] = "127.0.0.1",
         }, Deadline);
         using var meter = new MeterReading(ServiceOf(server));
 
@@ -90,12 +99,16 @@ public sealed class ServiceInstrumentsSpecs() : TestKit(Config)
         await using var upstream = await StartFastPoetryAsync();
         await using var proxy = await RunningKind.StartAsync(Sys, ProxyKind.Kind, new Dictionary<string, string>
         {
-            ["upstream"] = upstream.NetAddress.ToString(), ["port"] = "0", ["iface"] = "127.0.0.1",
+            ["upstream"] = upstream.NetAddress.ToString(),
+            ["port"] = "0",
+            ["iface"] = "127.0.0.1",
         }, Deadline);
         using var meter = new MeterReading(ServiceOf(proxy));
 
         for (var i = 0; i < 4; i++)
+        {
             Assert.Equal(_poem.Bytes, await PoemClient.FetchAsync(proxy.Address));
+        }
 
         Assert.True(await meter.WaitForAsync(m => m.Value("poetry.poems.served") == 4, Deadline));
         Assert.Equal(1, meter.Value("poetry.proxy.misses"));
@@ -113,7 +126,9 @@ public sealed class ServiceInstrumentsSpecs() : TestKit(Config)
         closed.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         await using var proxy = await RunningKind.StartAsync(Sys, ProxyKind.Kind, new Dictionary<string, string>
         {
-            ["upstream"] = "127.0.0.1:" + ((System.Net.IPEndPoint)closed.LocalEndPoint!).Port, ["port"] = "0", ["iface"] = "127.0.0.1",
+            ["upstream"] = "127.0.0.1:" + ((System.Net.IPEndPoint)closed.LocalEndPoint!).Port,
+            ["port"] = "0",
+            ["iface"] = "127.0.0.1",
         }, Deadline);
         using var meter = new MeterReading(ServiceOf(proxy));
 
@@ -167,6 +182,9 @@ public sealed class ServiceInstrumentsSpecs() : TestKit(Config)
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing) _poem.Dispose();
+        if (disposing)
+        {
+            _poem.Dispose();
+        }
     }
 }

@@ -80,8 +80,14 @@ public sealed class OptionValueParserSpecs
         var option = new KindOption("num-bytes", OptionType.Integer, "bytes per chunk") { Min = 1, Max = 10 };
 
         Assert.Equal(accepted, OptionValueParser.TryParse(option, text, out var value, out var error));
-        if (accepted) Assert.Equal(int.Parse(text), value);
-        else Assert.Equal($"expected a whole number from 1 to 10 but got '{text}'", error);
+        if (accepted)
+        {
+            Assert.Equal(int.Parse(text), value);
+        }
+        else
+        {
+            Assert.Equal($"expected a whole number from 1 to 10 but got '{text}'", error);
+        }
     }
 
     [Fact]

@@ -92,7 +92,10 @@ public sealed class ListenerLimitsSpecs() : TestKit("akka.loglevel = INFO")
         /// <summary>Lets the first <paramref name="count"/> connections (in arrival order) say farewell and end.</summary>
         public void Release(int count)
         {
-            for (var i = 0; i < count; i++) Turn(i).TrySetResult();
+            for (var i = 0; i < count; i++)
+            {
+                Turn(i).TrySetResult();
+            }
         }
 
         public async ValueTask ServeAsync(Socket connection, CancellationToken cancel)
@@ -108,7 +111,11 @@ public sealed class ListenerLimitsSpecs() : TestKit("akka.loglevel = INFO")
         {
             lock (_gate)
             {
-                while (_turns.Count <= index) _turns.Add(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                while (_turns.Count <= index)
+                {
+                    _turns.Add(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                }
+
                 return _turns[index];
             }
         }

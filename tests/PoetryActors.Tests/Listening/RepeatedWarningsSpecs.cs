@@ -19,7 +19,10 @@ public sealed class RepeatedWarningsSpecs() : TestKit("akka.loglevel = INFO")
         var probe = CreateTestProbe();
         Sys.EventStream.Subscribe(probe, typeof(Warning));
 
-        for (var i = 0; i < 10_000; i++) warnings.Warn("bad requests", $"bad request {i}");
+        for (var i = 0; i < 10_000; i++)
+        {
+            warnings.Warn("bad requests", $"bad request {i}");
+        }
 
         // Every warning of this test, in the order they were written: the first one, then nothing
         // but the one line that sums up the other 9,999 once the window has closed.

@@ -59,7 +59,9 @@ public sealed class PoemCacheSpecs() : TestKit(Config)
         await EventFilter.Info("Using cached poem.").ExpectAsync(4, Deadline, async () =>
         {
             for (var i = 0; i < 4; i++)
+            {
                 Assert.Equal(Poem, await PoemClient.GetPoemAsync(proxy.Address, Deadline));
+            }
         });
 
         Assert.Equal(1, upstream.Connections);

@@ -22,7 +22,10 @@ public sealed class FastPoetryKindSpecs
     {
         var options = FastPoetryKind.Kind.Parse(new Dictionary<string, string>
         {
-            ["poem"] = Poem, ["port"] = "10000", ["poem2"] = Poem2, ["port2"] = "10002",
+            ["poem"] = Poem,
+            ["port"] = "10000",
+            ["poem2"] = Poem2,
+            ["port2"] = "10002",
         }).Options!;
         Assert.Equal(["poem", "listener", "poem2", "listener2"], FastPoetryKind.Build(options, PoetryConfig.Reference).Select(s => s.Name));
     }
@@ -43,7 +46,10 @@ public sealed class FastPoetryKindSpecs
     {
         var parsed = FastPoetryKind.Kind.Parse(new Dictionary<string, string>
         {
-            ["poem"] = Poem, ["port"] = "10000", ["poem2"] = Poem2, ["port2"] = "10000",
+            ["poem"] = Poem,
+            ["port"] = "10000",
+            ["poem2"] = Poem2,
+            ["port2"] = "10000",
         });
         Assert.Equal([("port2", "port 10000 is already the first poem's port")], parsed.Problems);
     }

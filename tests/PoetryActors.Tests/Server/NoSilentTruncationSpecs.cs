@@ -34,7 +34,11 @@ public sealed class NoSilentTruncationSpecs() : TestKit(Config)
     private static byte[] LargePoem(int bytes)
     {
         var poem = new byte[bytes];
-        for (var i = 0; i < poem.Length; i++) poem[i] = (byte)('a' + (i % 26));
+        for (var i = 0; i < poem.Length; i++)
+        {
+            poem[i] = (byte)('a' + (i % 26));
+        }
+
         return poem;
     }
 
@@ -80,7 +84,11 @@ public sealed class NoSilentTruncationSpecs() : TestKit(Config)
         while (true)
         {
             var count = await client.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-            if (count == 0) break;
+            if (count == 0)
+            {
+                break;
+            }
+
             received.Write(buffer, 0, count);
             await Task.Delay(10, deadline.Token);
         }
@@ -109,7 +117,11 @@ public sealed class NoSilentTruncationSpecs() : TestKit(Config)
             while (true)
             {
                 var count = await client.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-                if (count == 0) break;
+                if (count == 0)
+                {
+                    break;
+                }
+
                 total += count;
             }
         });
@@ -148,7 +160,10 @@ public sealed class NoSilentTruncationSpecs() : TestKit(Config)
         }
         finally
         {
-            foreach (var socket in sockets) socket.Dispose();
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
         }
     }
 

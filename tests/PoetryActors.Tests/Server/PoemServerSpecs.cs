@@ -212,7 +212,10 @@ public sealed class PoemServerSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
         Assert.Contains("address already in use", failed.Reason);
         // The first service still serves its own poem, alone on its port.
         for (var i = 0; i < 10; i++)
+        {
             Assert.Equal(await File.ReadAllBytesAsync(Poems.PathOf("ecstasy.txt")), await PoemClient.FetchAsync(address));
+        }
+
         Stop(first);
     }
 
@@ -268,7 +271,11 @@ public sealed class PoemServerSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     {
         var (first, address) = await ServeAsync("ecstasy.txt");
         // The server closes first, so these leave connections in TIME_WAIT on the server's port.
-        for (var i = 0; i < 5; i++) await PoemClient.FetchAsync(address);
+        for (var i = 0; i < 5; i++)
+        {
+            await PoemClient.FetchAsync(address);
+        }
+
         Stop(first);
 
         var again = StartNode(FastPoetry.Spec("again", Poems.PathOf("ecstasy.txt"), address.Port, SystemConfig));
@@ -388,7 +395,10 @@ public sealed class PoemServerSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
         public async ValueTask ServeAsync(Socket connection, CancellationToken cancel)
         {
             if (FailFirst && Interlocked.Increment(ref _connections) == 1)
+            {
                 throw new InvalidOperationException("this connection is broken on purpose");
+            }
+
             Entered.TrySetResult();
             try
             {

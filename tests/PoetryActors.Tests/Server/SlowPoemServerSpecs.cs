@@ -79,7 +79,9 @@ public sealed class SlowPoemServerSpecs : TestKit
 
             // The server notices at its next sends and stops that transfer; the others go on.
             foreach (var poem in await Task.WhenAll(staying))
+            {
                 Assert.Equal(_poem.Bytes, poem);
+            }
         });
     }
 
@@ -116,6 +118,9 @@ public sealed class SlowPoemServerSpecs : TestKit
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing) _poem.Dispose();
+        if (disposing)
+        {
+            _poem.Dispose();
+        }
     }
 }

@@ -69,7 +69,11 @@ public sealed class PortService(PortServiceControl control, IActorRef probe) : S
 
     protected override async Task StopServiceAsync()
     {
-        if (control.StopTakes > TimeSpan.Zero) await Task.Delay(control.StopTakes);
+        if (control.StopTakes > TimeSpan.Zero)
+        {
+            await Task.Delay(control.StopTakes);
+        }
+
         _listener?.Stop();
         control.Open.TryRemove(_port, out _);
         probe.Tell(new Closed(Name, _port));
@@ -77,7 +81,11 @@ public sealed class PortService(PortServiceControl control, IActorRef probe) : S
 
     protected override void OnServiceMessage(object message)
     {
-        if (message is Crash) throw new InvalidOperationException($"{Name} crashed on purpose");
+        if (message is Crash)
+        {
+            throw new InvalidOperationException($"{Name} crashed on purpose");
+        }
+
         Unhandled(message);
     }
 }

@@ -102,7 +102,11 @@ public sealed class ServiceCollectionActorSpecs(ITestOutputHelper output) : Akka
         var collection = Collection(
             Fake("a", probe, FakeMode.Manual), Fake("b", probe, FakeMode.Manual), Fake("c", probe, FakeMode.Manual));
         collection.Tell(StartService.Instance);
-        foreach (var name in new[] { "a", "b", "c" }) ExpectStart(probe, name).Tell(Answer.Instance);
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            ExpectStart(probe, name).Tell(Answer.Instance);
+        }
+
         ExpectMsg<ServiceStarted>();
 
         collection.Tell(StopService.Instance);

@@ -1,5 +1,5 @@
-using PoetryActors.Configuration;
 using Akka.Configuration;
+using PoetryActors.Configuration;
 using PoetryActors.Services;
 using Xunit;
 

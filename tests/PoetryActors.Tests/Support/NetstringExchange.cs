@@ -57,7 +57,10 @@ internal static class NetstringExchange
                 offset += await socket.SendAsync(piece, SocketFlags.None, timeout.Token);
                 // Pacing, not waiting: each tiny write leaves as a segment of its own instead of
                 // being coalesced with the next, so the server really sees the request in pieces.
-                if (writeSize is not null) await Task.Delay(1, timeout.Token);
+                if (writeSize is not null)
+                {
+                    await Task.Delay(1, timeout.Token);
+                }
             }
         }
         catch (SocketException)
@@ -78,7 +81,11 @@ internal static class NetstringExchange
             while (true)
             {
                 var count = await socket.ReceiveAsync(buffer, SocketFlags.None, cancel);
-                if (count == 0) return new Outcome(received.ToArray(), Reset: false);
+                if (count == 0)
+                {
+                    return new Outcome(received.ToArray(), Reset: false);
+                }
+
                 received.Write(buffer, 0, count);
             }
         }

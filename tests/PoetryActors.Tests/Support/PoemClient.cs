@@ -26,7 +26,10 @@ public static class PoemClient
         var buffer = new byte[8192];
         int count;
         while ((count = await socket.ReceiveAsync(buffer, SocketFlags.None, cancel)) > 0)
+        {
             received.Write(buffer, 0, count);
+        }
+
         return received.ToArray();
     }
 
@@ -83,7 +86,11 @@ public static class PoemClient
         while (true)
         {
             var count = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-            if (count == 0) return (poem.ToArray(), reads, clock.Elapsed);
+            if (count == 0)
+            {
+                return (poem.ToArray(), reads, clock.Elapsed);
+            }
+
             reads.Add(new Read(clock.Elapsed, count));
             poem.Write(buffer, 0, count);
         }
@@ -114,7 +121,11 @@ public static class PoemClient
         while (offset < count)
         {
             var read = await socket.ReceiveAsync(bytes.AsMemory(offset), SocketFlags.None, timeout.Token);
-            if (read == 0) throw new IOException($"the server closed after {offset} of {count} bytes");
+            if (read == 0)
+            {
+                throw new IOException($"the server closed after {offset} of {count} bytes");
+            }
+
             offset += read;
         }
         return bytes;

@@ -21,7 +21,11 @@ public static class Poems
     public static TheoryData<string> AllAsTheoryData()
     {
         var data = new TheoryData<string>();
-        foreach (var file in All) data.Add(file);
+        foreach (var file in All)
+        {
+            data.Add(file);
+        }
+
         return data;
     }
 }

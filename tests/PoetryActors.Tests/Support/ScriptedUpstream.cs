@@ -51,7 +51,9 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
     public async Task WaitForConnectionAsync(TimeSpan timeout)
     {
         if (!await _connected.WaitAsync(timeout))
+        {
             throw new TimeoutException($"no connection reached the upstream within {timeout.TotalSeconds} s");
+        }
     }
 
     /// <summary>Waits until the other side closed a connection held by <see cref="Silent"/> or <see cref="Gated"/>.</summary>
@@ -92,7 +94,11 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
     public Func<Socket, CancellationToken, Task> Gated(Task gate, byte[] poem) => async (socket, cancel) =>
     {
         var watch = WatchPeerAsync(socket, cancel);
-        if (await Task.WhenAny(gate, watch) != gate) return;
+        if (await Task.WhenAny(gate, watch) != gate)
+        {
+            return;
+        }
+
         await SendAllAsync(socket, poem, cancel);
         socket.Shutdown(SocketShutdown.Send);
     };
@@ -111,7 +117,9 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
     private static async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken cancel)
     {
         while (!bytes.IsEmpty)
+        {
             bytes = bytes[await socket.SendAsync(bytes, SocketFlags.None, cancel)..];
+        }
     }
 
     private async Task AcceptAsync()
@@ -127,7 +135,11 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
             {
                 return;
             }
-            lock (_accepted) _accepted.Add(socket);
+            lock (_accepted)
+            {
+                _accepted.Add(socket);
+            }
+
             Interlocked.Increment(ref _connections);
             _connected.Release();
             var behaviour = Behaviour;
@@ -145,7 +157,13 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
         _listener.Stop();
         try { await _acceptLoop; } catch (Exception) { }
         lock (_accepted)
-            foreach (var socket in _accepted) socket.Dispose();
+        {
+            foreach (var socket in _accepted)
+            {
+                socket.Dispose();
+            }
+        }
+
         _stop.Dispose();
     }
 }

@@ -18,9 +18,16 @@ internal static class TransformBehaviours
         var processor = new TransformRequestProcessor(TransformRegistry.Default);
         return async (socket, cancel) =>
         {
-            if (await ReadRequestAsync(socket, requests, cancel) is not { } request) return;
+            if (await ReadRequestAsync(socket, requests, cancel) is not { } request)
+            {
+                return;
+            }
+
             if (processor.TryProcessToNetstring(request, out var reply, out _))
+            {
                 await SendAllAsync(socket, reply, cancel);
+            }
+
             socket.Shutdown(SocketShutdown.Send);
         };
     }
@@ -29,7 +36,11 @@ internal static class TransformBehaviours
     public static Func<Socket, CancellationToken, Task> Replies(byte[] raw, ConcurrentQueue<byte[]>? requests = null) =>
         async (socket, cancel) =>
         {
-            if (await ReadRequestAsync(socket, requests, cancel) is null) return;
+            if (await ReadRequestAsync(socket, requests, cancel) is null)
+            {
+                return;
+            }
+
             await SendAllAsync(socket, raw, cancel);
             socket.Shutdown(SocketShutdown.Send);
         };
@@ -49,7 +60,11 @@ internal static class TransformBehaviours
         while (true)
         {
             var read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancel);
-            if (read == 0) return null;
+            if (read == 0)
+            {
+                return null;
+            }
+
             switch (decoder.Decode(buffer.AsSpan(0, read), out _, out var frame))
             {
                 case NetstringDecodeStatus.FrameDecoded:
@@ -64,6 +79,8 @@ internal static class TransformBehaviours
     private static async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken cancel)
     {
         while (!bytes.IsEmpty)
+        {
             bytes = bytes[await socket.SendAsync(bytes, SocketFlags.None, cancel)..];
+        }
     }
 }

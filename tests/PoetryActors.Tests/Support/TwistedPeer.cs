@@ -68,7 +68,10 @@ internal static partial class TwistedPeer
             var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
             var match = line is null ? null : ListeningLine().Match(line);
             if (match is not { Success: true })
+            {
                 throw new InvalidOperationException($"{script} printed '{line}' instead of 'listening on <port>'; stderr: {await TailAsync(stderr)}");
+            }
+
             return new Server(process, int.Parse(match.Groups[1].Value), stderr);
         }
         catch (OperationCanceledException)
@@ -124,7 +127,10 @@ internal static partial class TwistedPeer
     {
         public FactAttribute()
         {
-            if (Unavailable is { } reason) Skip = reason;
+            if (Unavailable is { } reason)
+            {
+                Skip = reason;
+            }
         }
     }
 
@@ -133,7 +139,10 @@ internal static partial class TwistedPeer
     {
         public TheoryAttribute()
         {
-            if (Unavailable is { } reason) Skip = reason;
+            if (Unavailable is { } reason)
+            {
+                Skip = reason;
+            }
         }
     }
 
@@ -152,7 +161,11 @@ internal static partial class TwistedPeer
         // Unbuffered, so a server's line arrives at once whatever it does about flushing.
         info.ArgumentList.Add("-u");
         info.ArgumentList.Add(Script(script));
-        foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {Python}");
         process.StandardInput.Close();
@@ -174,7 +187,11 @@ internal static partial class TwistedPeer
 
     private static string? ProbeTwisted()
     {
-        if (!File.Exists(Python)) return $"{Python} is not installed (the Twisted interop tests need Debian's python3-twisted)";
+        if (!File.Exists(Python))
+        {
+            return $"{Python} is not installed (the Twisted interop tests need Debian's python3-twisted)";
+        }
+
         try
         {
             using var process = Process.Start(new ProcessStartInfo(Python, ["-c", "import twisted"])

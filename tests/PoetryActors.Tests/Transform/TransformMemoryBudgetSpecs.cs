@@ -93,7 +93,10 @@ public sealed class TransformMemoryBudgetSpecs() : TestKit(Config)
         }
         finally
         {
-            foreach (var attacker in attackers) attacker.Dispose();
+            foreach (var attacker in attackers)
+            {
+                attacker.Dispose();
+            }
         }
     }
 }

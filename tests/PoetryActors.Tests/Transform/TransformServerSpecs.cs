@@ -34,7 +34,11 @@ public sealed class TransformServerSpecs() : TestKit(Config)
             ["iface"] = "127.0.0.1",
             ["idle-timeout"] = idleTimeout,
         };
-        if (maxLength is not null) options["max-length"] = maxLength;
+        if (maxLength is not null)
+        {
+            options["max-length"] = maxLength;
+        }
+
         return RunningKind.StartAsync(Sys, TransformKind.Kind, options, Deadline);
     }
 
@@ -254,7 +258,11 @@ public sealed class TransformServerSpecs() : TestKit(Config)
         {
             foreach (var b in bytes)
             {
-                if (until.IsCompleted) return;
+                if (until.IsCompleted)
+                {
+                    return;
+                }
+
                 await socket.SendAsync(new[] { b }, SocketFlags.None, cancel);
                 // Pacing, not waiting for a condition: a byte every 20 ms.
                 await Task.Delay(20, cancel);
@@ -368,7 +376,10 @@ public sealed class TransformServerSpecs() : TestKit(Config)
                 case GarbageEnding.HalfCloseAndRead:
                     socket.Shutdown(SocketShutdown.Send);
                     using (var timeout = new CancellationTokenSource(Deadline))
+                    {
                         await NetstringExchange.ReadToEndAsync(socket, timeout.Token);
+                    }
+
                     break;
                 case GarbageEnding.Close:
                     break;

@@ -43,7 +43,11 @@ public sealed class ClusterTransformSpecs
         var deadline = DateTime.UtcNow + NodeProcess.Scaled(TimeSpan.FromSeconds(45));
         while (Connections(node3Port).Where(c => !members.Contains(c.RemotePort)).Sum(c => c.Unread) < 20_000 && !burst.IsCompleted)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the burst of transforms never reached the stopped transform member");
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the burst of transforms never reached the stopped transform member");
+            }
+
             await Task.Delay(50);
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -96,13 +100,24 @@ public sealed class ClusterTransformSpecs
     {
         var connections = new List<(int, long)>();
         foreach (var file in new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists))
+        {
             foreach (var line in File.ReadLines(file).Skip(1))
             {
                 var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 5 || fields[3] != "01") continue;
-                if (Port(fields[1]) != port) continue;
+                if (fields.Length < 5 || fields[3] != "01")
+                {
+                    continue;
+                }
+
+                if (Port(fields[1]) != port)
+                {
+                    continue;
+                }
+
                 connections.Add((Port(fields[2]), long.Parse(fields[4].Split(':')[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture)));
             }
+        }
+
         return connections;
     }
 

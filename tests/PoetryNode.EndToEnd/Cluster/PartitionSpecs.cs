@@ -26,10 +26,15 @@ public sealed class PartitionSpecs : IAsyncLifetime
     {
         // Every process first (they live in the namespaces), then the namespaces, even after a failure.
         foreach (var process in _processes)
+        {
             await process.DisposeAsync();
+        }
+
         _lab?.Dispose();
         foreach (var file in _files)
+        {
             file.Dispose();
+        }
     }
 
     private static string Deployment(int n) => $$"""
@@ -67,7 +72,11 @@ public sealed class PartitionSpecs : IAsyncLifetime
     private async Task<string[]> CatalogPoemsAsync(int n)
     {
         var (exit, stdout, _) = await RunInAsync(n, "catalog", "--json", "--timeout", "5s", "--cluster", $"{NetworkLab.Address(n)}:4053");
-        if (exit != 0) return [];
+        if (exit != 0)
+        {
+            return [];
+        }
+
         using var json = JsonDocument.Parse(stdout);
         return json.RootElement.GetProperty("services").EnumerateArray()
             .Where(s => s.TryGetProperty("poem", out _)).Select(s => s.GetProperty("poem").GetString()!).Order().ToArray();
@@ -79,7 +88,11 @@ public sealed class PartitionSpecs : IAsyncLifetime
         string[] last = [];
         while ((last = await CatalogPoemsAsync(n)).SequenceEqual(poems) is false)
         {
-            if (DateTime.UtcNow > end) Assert.Fail($"not within {Deadline.TotalSeconds} s: {what}; member {n}'s catalog lists [{string.Join(", ", last)}]");
+            if (DateTime.UtcNow > end)
+            {
+                Assert.Fail($"not within {Deadline.TotalSeconds} s: {what}; member {n}'s catalog lists [{string.Join(", ", last)}]");
+            }
+
             await Task.Delay(500);
         }
     }

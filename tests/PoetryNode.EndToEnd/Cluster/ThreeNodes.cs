@@ -44,7 +44,11 @@ internal sealed partial class ThreeNodes : IAsyncDisposable
             var text = File.ReadAllText(Path.Combine(Paths.RepoRoot, "hocon", "cluster", $"node{i + 1}.hocon"));
             text = ServicePort().Replace(text, "port = 0, iface");
             text = text.Replace("\"poetry/", "\"" + Path.Combine(Paths.RepoRoot, "poetry") + "/");
-            if (edit is not null) text = edit(text);
+            if (edit is not null)
+            {
+                text = edit(text);
+            }
+
             var file = new TempDeployment(text, $"node{i + 1}.hocon");
             cluster._files.Add(file);
             nodes.Add(NodeProcess.Start(
@@ -54,7 +58,10 @@ internal sealed partial class ThreeNodes : IAsyncDisposable
         }
         cluster.Nodes = [.. nodes];
         foreach (var node in nodes)
+        {
             await node.WaitForStartAsync(TimeSpan.FromSeconds(60));
+        }
+
         return cluster;
     }
 
@@ -69,14 +76,22 @@ internal sealed partial class ThreeNodes : IAsyncDisposable
             if (run.ExitCode == 0)
             {
                 var json = JsonDocument.Parse(run.Stdout);
-                if (condition(PoemsIn(json))) return json;
+                if (condition(PoemsIn(json)))
+                {
+                    return json;
+                }
+
                 last = string.Join(", ", PoemsIn(json));
             }
             else
             {
                 last = run.Transcript;
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the catalog through {contact} never showed {what}; last: {last}");
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the catalog through {contact} never showed {what}; last: {last}");
+            }
+
             await Task.Delay(500);
         }
     }
@@ -91,11 +106,19 @@ internal sealed partial class ThreeNodes : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var node in Nodes)
+        {
             await node.DisposeAsync();
+        }
+
         foreach (var file in _files)
+        {
             file.Dispose();
+        }
+
         foreach (var port in _reserved)
+        {
             port.Dispose();
+        }
     }
 
     // "port = 11000, iface" in the examples' service entries (the remoting port has no iface after it).

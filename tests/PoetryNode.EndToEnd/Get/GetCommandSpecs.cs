@@ -27,7 +27,10 @@ public sealed class PoetryNodes : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var node in _nodes) await node.DisposeAsync();
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
     }
 
     private NodeProcess Start(params string[] args)

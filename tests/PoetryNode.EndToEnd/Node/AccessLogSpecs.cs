@@ -70,7 +70,11 @@ public sealed partial class AccessLogSpecs
         var clients = Enumerable.Range(0, Clients).Select(async _ =>
         {
             var ports = new List<int>(ConnectionsEach);
-            for (var i = 0; i < ConnectionsEach; i++) ports.Add(await FetchAsync(port));
+            for (var i = 0; i < ConnectionsEach; i++)
+            {
+                ports.Add(await FetchAsync(port));
+            }
+
             return ports;
         });
         return await Task.WhenAll(clients);
@@ -97,7 +101,13 @@ public sealed partial class AccessLogSpecs
         {
             var next = 0;
             foreach (var p in logged)
-                if (next < ports.Count && p == ports[next]) next++;
+            {
+                if (next < ports.Count && p == ports[next])
+                {
+                    next++;
+                }
+            }
+
             Assert.True(next == ports.Count, $"a client's connections were logged out of order ({next} of {ports.Count} in order)");
         }
         Assert.EndsWith("node stopped", log[^1]);

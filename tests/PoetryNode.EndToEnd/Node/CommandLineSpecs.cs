@@ -26,7 +26,10 @@ public sealed class CommandLineSpecs
         Assert.Contains("A fast poetry server", output);
         Assert.Contains("run [FILE]", output);
         foreach (var option in (string[])["--daemon", "--pidfile <PATH>", "--logfile <PATH>", "--logfile-size <SIZE>", "--logfile-keep <N>", "--user <USER>", "--group <GROUP>"])
+        {
             Assert.Contains(option, output);
+        }
+
         Assert.Contains("(default: poetry-node.pid with --daemon, else none)", output);
         Assert.Contains("[default: 1m]", output);
     }

@@ -41,7 +41,9 @@ public sealed class CutConnectionsSpecs
             using var deadline = new CancellationTokenSource(NodeProcess.Scaled(TimeSpan.FromSeconds(30)));
             var buffer = new byte[10];
             foreach (var socket in sockets)
+            {
                 Assert.True(await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token) > 0);
+            }
 
             node.Signal(15);
 
@@ -64,7 +66,10 @@ public sealed class CutConnectionsSpecs
         }
         finally
         {
-            foreach (var socket in sockets) socket.Dispose();
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
         }
     }
 

@@ -116,7 +116,9 @@ public sealed partial class FirstHourSpecs
 
         Assert.Equal(0, run.ExitCode);
         foreach (var option in (string[])["--daemon", "--pidfile", "--logfile", "--user", "--group"])
+        {
             Assert.DoesNotContain(option, run.StdoutText);
+        }
     }
 
     [Fact]

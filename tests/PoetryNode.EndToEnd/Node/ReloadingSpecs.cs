@@ -56,7 +56,10 @@ public sealed partial class ReloadingSpecs
         Assert.Equal(await File.ReadAllBytesAsync(Ozymandias), await TcpProbe.ReadPoemAsync(after["changing"]));
         Assert.Equal(await File.ReadAllBytesAsync(Pushkin), await TcpProbe.ReadPoemAsync(after["arriving"]));
         if (!after.Values.Contains(before["leaving"]))
+        {
             Assert.False(TcpProbe.IsListening(before["leaving"]));
+        }
+
         Assert.DoesNotContain(node.StdoutLines, l => l.Contains("service node/steady stopped"));
         Assert.Contains(node.StdoutLines, l => l.EndsWith("service node/leaving stopped"));
 
@@ -138,7 +141,10 @@ public sealed partial class ReloadingSpecs
     {
         var ports = new Dictionary<string, int>();
         foreach (var match in lines.Select(l => ServiceListening().Match(l)).Where(m => m.Success))
+        {
             ports[match.Groups["service"].Value] = int.Parse(match.Groups["port"].Value);
+        }
+
         return ports;
     }
 

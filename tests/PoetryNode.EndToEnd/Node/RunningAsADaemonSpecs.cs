@@ -212,7 +212,11 @@ public sealed class RunningAsADaemonSpecs
         var deadline = DateTime.UtcNow + NodeProcess.Scaled(TimeSpan.FromSeconds(10));
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the condition did not come true in time");
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the condition did not come true in time");
+            }
+
             await Task.Delay(50);
         }
     }

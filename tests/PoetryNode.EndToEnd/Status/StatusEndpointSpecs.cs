@@ -53,7 +53,10 @@ public sealed class StatusEndpointSpecs
             """);
         var ports = await node.Process.WaitForStartAsync();
         using (var ready = await node.Http.GetAsync("readyz"))
+        {
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+
         var readyStatus = await CompletedRun.RunAsync("status", "--url", node.Url);
         Assert.True(readyStatus.ExitCode == 0, readyStatus.Transcript);
 
@@ -67,8 +70,14 @@ public sealed class StatusEndpointSpecs
         while (notReadyBody is null && DateTime.UtcNow < deadline)
         {
             using var answer = await node.Http.GetAsync("readyz");
-            if (answer.StatusCode == HttpStatusCode.ServiceUnavailable) notReadyBody = await answer.Content.ReadAsStringAsync();
-            else await Task.Delay(50);
+            if (answer.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                notReadyBody = await answer.Content.ReadAsStringAsync();
+            }
+            else
+            {
+                await Task.Delay(50);
+            }
         }
         Assert.True(notReadyBody is not null, "readyz never answered 503 while the services stopped\n" + node.Process.Transcript);
         Assert.Contains("\"failed\":[\"poetry-services\"]", notReadyBody);

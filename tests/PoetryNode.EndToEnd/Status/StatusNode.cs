@@ -75,7 +75,9 @@ internal sealed partial class StatusNode : IAsyncDisposable
     public async Task FetchPoemsAsync(int poemPort, int count)
     {
         for (var i = 0; i < count; i++)
+        {
             Assert.NotEmpty(await TcpProbe.ReadPoemAsync(poemPort));
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -80,7 +80,10 @@ public sealed class StatusPageInChromiumSpecs(ITestOutputHelper output)
                              "--disable-background-networking", "--disable-component-update", "--disable-sync",
                              "--user-data-dir=" + profile, $"--virtual-time-budget={VirtualTimeBudgetMs}",
                          }.Concat(what).Append(url))
+                {
                     info.ArgumentList.Add(arg);
+                }
+
                 using var process = Process.Start(info)!;
                 var stdout = process.StandardOutput.ReadToEndAsync();
                 var stderr = process.StandardError.ReadToEndAsync();

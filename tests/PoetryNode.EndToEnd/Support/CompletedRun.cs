@@ -47,14 +47,23 @@ public sealed record CompletedRun(int ExitCode, byte[] Stdout, string Stderr)
         if (user is not null)
         {
             foreach (var arg in new[] { $"--reuid={user}", $"--regid={RootFactAttribute.Group}", "--clear-groups", openFiles is null ? "dotnet" : "/bin/sh" })
+            {
                 info.ArgumentList.Add(arg);
+            }
         }
         if (openFiles is { } limit)
         {
-            foreach (var arg in new[] { "-c", $"ulimit -n {limit} && exec dotnet \"$@\"", "sh" }) info.ArgumentList.Add(arg);
+            foreach (var arg in new[] { "-c", $"ulimit -n {limit} && exec dotnet \"$@\"", "sh" })
+            {
+                info.ArgumentList.Add(arg);
+            }
         }
         info.ArgumentList.Add(Paths.PoetryNodeDll);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         info.Environment["DOTNET_NOLOGO"] = "1";
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start poetry-node");

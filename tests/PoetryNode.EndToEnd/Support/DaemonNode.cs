@@ -66,14 +66,21 @@ public sealed partial class DaemonNode : IAsyncDisposable
         while (IsRunning)
         {
             if (DateTime.UtcNow > deadline)
+            {
                 throw new TimeoutException($"the daemon {Pid} did not exit within the deadline\n{string.Join('\n', LogLines)}");
+            }
+
             await Task.Delay(50);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!IsRunning) return;
+        if (!IsRunning)
+        {
+            return;
+        }
+
         try { Posix.Signal(Pid, Posix.SigKill); } catch (InvalidOperationException) { }
         try { await WaitForExitAsync(TimeSpan.FromSeconds(10)); } catch (TimeoutException) { }
     }

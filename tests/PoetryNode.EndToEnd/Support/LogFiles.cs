@@ -30,7 +30,10 @@ public static partial class LogFiles
             // The node may be writing: share the file.
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream);
-            while (reader.ReadLine() is { } line) lines.Add(line);
+            while (reader.ReadLine() is { } line)
+            {
+                lines.Add(line);
+            }
         }
         return lines;
     }
@@ -42,9 +45,16 @@ public static partial class LogFiles
         while (true)
         {
             var lines = Directory.Exists(directory) ? ReadLines(directory, name) : [];
-            if (lines.Select(l => pattern.Match(l)).FirstOrDefault(m => m.Success) is { } match) return match;
+            if (lines.Select(l => pattern.Match(l)).FirstOrDefault(m => m.Success) is { } match)
+            {
+                return match;
+            }
+
             if (DateTime.UtcNow > deadline)
+            {
                 throw new TimeoutException($"no log line matching /{pattern}/ within the deadline\n{string.Join('\n', lines)}");
+            }
+
             await Task.Delay(50);
         }
     }

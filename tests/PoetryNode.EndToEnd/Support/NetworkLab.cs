@@ -71,7 +71,11 @@ public sealed class NetworkLab : IDisposable
     /// </summary>
     public static string? WhyUnavailable()
     {
-        if (!Posix.IsRoot) return "needs root, to make network namespaces";
+        if (!Posix.IsRoot)
+        {
+            return "needs root, to make network namespaces";
+        }
+
         var probe = $"poetry-probe-{Environment.ProcessId}-{Random.Shared.Next(100000)}";
         try
         {
@@ -103,13 +107,19 @@ public sealed class NetworkLab : IDisposable
     private static void Ip(params string[] args)
     {
         var info = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         using var process = Process.Start(info) ?? throw new InvalidOperationException("cannot run ip");
         var error = process.StandardError.ReadToEnd();
         process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
+        {
             throw new InvalidOperationException($"ip {string.Join(' ', args)}: exit {process.ExitCode}: {error.Trim()}");
+        }
     }
 }
 
@@ -118,6 +128,9 @@ public sealed class NetnsFactAttribute : FactAttribute
 {
     public NetnsFactAttribute()
     {
-        if (NetworkLab.WhyUnavailable() is { } why) Skip = why;
+        if (NetworkLab.WhyUnavailable() is { } why)
+        {
+            Skip = why;
+        }
     }
 }

@@ -66,12 +66,27 @@ public sealed partial class NodeProcess : IAsyncDisposable
             StandardErrorEncoding = Encoding.UTF8,
         };
         if (networkNamespace is not null)
-            foreach (var arg in new[] { "netns", "exec", networkNamespace, "dotnet" }) info.ArgumentList.Add(arg);
+        {
+            foreach (var arg in new[] { "netns", "exec", networkNamespace, "dotnet" })
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
+
         info.ArgumentList.Add(Paths.PoetryNodeDll);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         info.Environment["DOTNET_NOLOGO"] = "1";
         if (environment is not null)
-            foreach (var (key, value) in environment) info.Environment[key] = value;
+        {
+            foreach (var (key, value) in environment)
+            {
+                info.Environment[key] = value;
+            }
+        }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var node = new NodeProcess(process, workingDirectory, ownsDirectory);
@@ -94,16 +109,25 @@ public sealed partial class NodeProcess : IAsyncDisposable
         while (true)
         {
             var matches = _stdout.Select(l => pattern.Match(l)).Where(m => m.Success).Skip(skip).ToList();
-            if (matches.Count > 0) return matches[0];
+            if (matches.Count > 0)
+            {
+                return matches[0];
+            }
+
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
+            {
                 throw new TimeoutException($"no line matching /{pattern}/ within the deadline\n{Transcript}");
+            }
+
             if (_process.HasExited && _stdout.All(l => !pattern.IsMatch(l)))
             {
                 // Give the output pumps a moment to deliver the last lines.
                 await _process.WaitForExitAsync();
                 if (!_stdout.Any(l => pattern.IsMatch(l)))
+                {
                     throw new InvalidOperationException($"poetry-node exited ({_process.ExitCode}) before printing /{pattern}/\n{Transcript}");
+                }
             }
             await _newLine.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
         }
@@ -117,9 +141,15 @@ public sealed partial class NodeProcess : IAsyncDisposable
         {
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
+            {
                 throw new TimeoutException($"no stderr line containing '{text}' within the deadline\n{Transcript}");
+            }
+
             if (_process.HasExited)
+            {
                 throw new InvalidOperationException($"poetry-node exited ({_process.ExitCode}) before writing '{text}' on stderr\n{Transcript}");
+            }
+
             await _newLine.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
         }
     }
@@ -172,7 +202,11 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
     private void Add(ConcurrentQueue<string> queue, string? line)
     {
-        if (line is null) return;
+        if (line is null)
+        {
+            return;
+        }
+
         queue.Enqueue(line);
         _newLine.Release();
     }

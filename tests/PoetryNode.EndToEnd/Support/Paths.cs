@@ -19,7 +19,13 @@ public static class Paths
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PoetryActors.sln"))) return dir.FullName;
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PoetryActors.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
         throw new InvalidOperationException("cannot find PoetryActors.sln above " + AppContext.BaseDirectory);
     }
 }

@@ -18,14 +18,18 @@ public static partial class Posix
     public static void Signal(int pid, int signal)
     {
         if (kill(pid, signal) != 0)
+        {
             throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
 
     /// <summary>Gives <paramref name="path"/> to <paramref name="uid"/>:<paramref name="gid"/>, as an operator would prepare a folder for a service user.</summary>
     public static void Chown(string path, uint uid, uint gid)
     {
         if (chown(path, uid, gid) != 0)
+        {
             throw new InvalidOperationException($"chown({path}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
 
     /// <summary>Whether <paramref name="pid"/> is a live process: it exists and is not a zombie waiting for its parent.</summary>

@@ -15,9 +15,13 @@ public sealed class RootFactAttribute : FactAttribute
     public RootFactAttribute()
     {
         if (!Posix.IsRoot)
+        {
             Skip = "needs root, to drop privileges";
+        }
         else if (Account("/etc/passwd", User) is null || Account("/etc/group", Group) is null)
+        {
             Skip = $"needs the user {User} and the group {Group}";
+        }
     }
 
     /// <summary>The uid (or gid) of <paramref name="name"/> in a passwd-style file.</summary>

@@ -105,7 +105,10 @@ public sealed class BootstrapEndpoint : IAsyncDisposable
     {
         var self = cluster.SelfMember;
         if (self.Status is MemberStatus.Down or MemberStatus.Exiting or MemberStatus.Leaving or MemberStatus.Removed)
+        {
             return new HttpBootstrapJsonProtocol.SeedNodes(self.UniqueAddress.Address, ImmutableList<HttpBootstrapJsonProtocol.ClusterMember>.Empty);
+        }
+
         var state = cluster.State;
         var members = state.Members
             .Where(m => !state.Unreachable.Contains(m))
@@ -125,9 +128,21 @@ public sealed class BootstrapEndpoint : IAsyncDisposable
 
     private static async Task<IPAddress> ResolveAsync(string hostname)
     {
-        if (hostname is "*" or "0.0.0.0") return IPAddress.Any;
-        if (hostname.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return IPAddress.Loopback;
-        if (IPAddress.TryParse(hostname, out var literal)) return literal;
+        if (hostname is "*" or "0.0.0.0")
+        {
+            return IPAddress.Any;
+        }
+
+        if (hostname.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return IPAddress.Loopback;
+        }
+
+        if (IPAddress.TryParse(hostname, out var literal))
+        {
+            return literal;
+        }
+
         try
         {
             var addresses = await Dns.GetHostAddressesAsync(hostname);
@@ -143,7 +158,9 @@ public sealed class BootstrapEndpoint : IAsyncDisposable
     private static string Describe(Exception e)
     {
         for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
             if (inner is SocketException socket)
+            {
                 return socket.SocketErrorCode switch
                 {
                     SocketError.AddressAlreadyInUse => "address already in use (another node there? give another poetry.cluster.bootstrap.management-port)",
@@ -151,6 +168,9 @@ public sealed class BootstrapEndpoint : IAsyncDisposable
                     SocketError.AddressNotAvailable => "not an address of this machine",
                     _ => socket.Message,
                 };
+            }
+        }
+
         return e.GetBaseException().Message;
     }
 

@@ -17,7 +17,11 @@ public static class ClusterBootstrapHostingExtensions
     /// <summary>Adds Cluster Bootstrap as <paramref name="cluster"/> describes it (nothing when it is not enabled).</summary>
     public static AkkaConfigurationBuilder WithPoetryClusterBootstrap(this AkkaConfigurationBuilder builder, PoetryClusterSettings cluster)
     {
-        if (!cluster.Bootstrap.Enabled) return builder;
+        if (!cluster.Bootstrap.Enabled)
+        {
+            return builder;
+        }
+
         builder.WithPoetryBootstrapDiscovery(cluster.Bootstrap);
         return builder.AddStartup(async (system, _) =>
         {

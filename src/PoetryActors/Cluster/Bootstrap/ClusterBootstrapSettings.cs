@@ -69,11 +69,17 @@ public sealed record ClusterBootstrapSettings
         foreach (var (text, i) in PoetryClusterSettings.List(cluster, at + "contact-points", problems).Select((t, i) => (t, i)))
         {
             if (!text.Contains(':'))
+            {
                 problems.Add($"poetry.cluster.bootstrap.contact-points[{i}]: '{text}' is not HOST:PORT (a member's management endpoint)");
+            }
             else if (NetAddress.TryParse(text, out var point, out var error))
+            {
                 points.Add(point);
+            }
             else
+            {
                 problems.Add($"poetry.cluster.bootstrap.contact-points[{i}]: {error}");
+            }
         }
         var settings = new ClusterBootstrapSettings
         {
@@ -88,18 +94,31 @@ public sealed record ClusterBootstrapSettings
             ProbeInterval = PoetryClusterSettings.Duration(cluster, at + "probe-interval", problems),
             NewClusterEnabled = PoetryClusterSettings.Flag(cluster, at + "new-cluster-enabled", problems),
         };
-        if (!enabled) return settings;
+        if (!enabled)
+        {
+            return settings;
+        }
 
         if (seeds.Count > 0)
+        {
             problems.Add("poetry.cluster.bootstrap.enabled: a member joins through seed-nodes or through bootstrap, not both; empty poetry.cluster.seed-nodes or turn bootstrap off");
+        }
+
         if (settings.ServiceName.Length == 0)
+        {
             problems.Add("poetry.cluster.bootstrap.service-name: must name the service discovery looks up, such as poetry");
+        }
+
         if (discovery == ConfigDiscovery)
         {
             if (points.Count == 0 && problems.All(p => !p.StartsWith("poetry.cluster.bootstrap.contact-points", StringComparison.Ordinal)))
+            {
                 problems.Add("poetry.cluster.bootstrap.contact-points: config discovery needs the members' management endpoints, such as [\"127.0.0.1:8558\", \"127.0.0.1:8559\"]");
+            }
             else if (points.Count > 0 && points.Count < settings.RequiredContactPoints)
+            {
                 problems.Add($"poetry.cluster.bootstrap.required-contact-points: {settings.RequiredContactPoints} are required but contact-points lists only {points.Count}, so no cluster would ever form");
+            }
         }
         else if (discovery.Length == 0 || !whole.HasPath($"akka.discovery.{discovery}.class"))
         {

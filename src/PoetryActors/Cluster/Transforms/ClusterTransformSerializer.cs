@@ -15,7 +15,7 @@ namespace PoetryActors.Cluster.Transforms;
 /// (lengths, indexes); a malformed message is a <see cref="SerializationException"/>, which Akka
 /// logs and drops, never a crash of the receiver.
 /// </summary>
-public sealed class ClusterTransformSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+internal sealed class ClusterTransformSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     /// <summary>The serializer's identifier (unique among the actor system's serializers).</summary>
     public const int Id = 1118;
@@ -97,7 +97,10 @@ public sealed class ClusterTransformSerializer(ExtendedActorSystem system) : Ser
                 _ => throw new SerializationException($"{nameof(ClusterTransformSerializer)} knows no manifest '{manifest}'"),
             };
             if (reader.BaseStream.Position != bytes.Length)
+            {
                 throw new SerializationException($"{bytes.Length - reader.BaseStream.Position} bytes left over after a '{manifest}'");
+            }
+
             return message;
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or FormatException or ArgumentException)
@@ -109,9 +112,17 @@ public sealed class ClusterTransformSerializer(ExtendedActorSystem system) : Ser
     private static byte[] ReadBytes(BinaryReader reader, int total)
     {
         var length = reader.ReadInt32();
-        if (length < 0 || length > total) throw new SerializationException($"a part claims {length} bytes in a message of {total}");
+        if (length < 0 || length > total)
+        {
+            throw new SerializationException($"a part claims {length} bytes in a message of {total}");
+        }
+
         var data = reader.ReadBytes(length);
-        if (data.Length != length) throw new SerializationException($"a part claims {length} bytes but holds {data.Length}");
+        if (data.Length != length)
+        {
+            throw new SerializationException($"a part claims {length} bytes but holds {data.Length}");
+        }
+
         return data;
     }
 }

@@ -31,7 +31,11 @@ public sealed record ClusterTransformSettings
     public static ClusterTransformSettings Create(Config? config)
     {
         var problems = Check(config, out var settings);
-        if (problems.Count > 0) throw new ConfigurationException(string.Join("; ", problems.Select(p => $"{p.Key}: {p.Message}")));
+        if (problems.Count > 0)
+        {
+            throw new ConfigurationException(string.Join("; ", problems.Select(p => $"{p.Key}: {p.Message}")));
+        }
+
         return settings!;
     }
 
@@ -47,7 +51,10 @@ public sealed record ClusterTransformSettings
         var part = Size(c, "part-bytes", "poetry.cluster.transforms.part-bytes", 1024, problems);
         var max = Size(c, "max-poem-bytes", "poetry.cluster.transforms.max-poem-bytes", 0, problems);
         if (part > 0 && frame > 0 && part > frame - PartOverhead)
+        {
             problems.Add(("poetry.cluster.transforms.part-bytes", $"{part} bytes do not fit a message of the maximum-frame-size ({frame} bytes) with {PartOverhead} bytes to spare"));
+        }
+
         var refresh = TimeSpan.Zero;
         try
         {
@@ -58,7 +65,10 @@ public sealed record ClusterTransformSettings
             problems.Add(("poetry.cluster.transforms.refresh-interval", $"expected a duration such as 1s but got '{c.GetString("refresh-interval", "")}'"));
         }
         if (refresh <= TimeSpan.Zero && problems.Count == 0)
+        {
             problems.Add(("poetry.cluster.transforms.refresh-interval", "must be more than zero"));
+        }
+
         settings = problems.Count > 0 ? null : new ClusterTransformSettings { PartBytes = (int)part, MaxPoemBytes = (int)max, RefreshInterval = refresh };
         return problems;
     }
@@ -74,7 +84,11 @@ public sealed record ClusterTransformSettings
         {
             // Reported below with the text.
         }
-        if (value is { } bytes && bytes >= min && bytes <= int.MaxValue) return bytes;
+        if (value is { } bytes && bytes >= min && bytes <= int.MaxValue)
+        {
+            return bytes;
+        }
+
         problems.Add((fullKey, $"expected a size from {min} bytes to {int.MaxValue} (such as 65536, 64KiB or 1MiB) but got '{c.GetString(key, "")}'"));
         return -1;
     }

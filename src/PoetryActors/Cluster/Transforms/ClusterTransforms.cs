@@ -13,7 +13,7 @@ namespace PoetryActors.Cluster.Transforms;
 /// reachable, the actor of each at <c>MEMBER/user/node/SERVICE/transforms</c>), and
 /// <see cref="TransformAsync"/> sends one poem through a <see cref="TransformRouterActor"/>.
 /// </summary>
-public static class ClusterTransforms
+internal static class ClusterTransforms
 {
     /// <summary>The transform role: members with it are the cluster's transform members, chosen before any other.</summary>
     public const string TransformRole = "transform";

@@ -63,7 +63,10 @@ internal sealed class TransformPartsProvider(TransformRegistry registry, Cluster
         assembly.Bytes.Write(part.Bytes);
         assembly.Next++;
         assembly.Touched = DateTime.UtcNow;
-        if (assembly.Next < assembly.Parts) return;
+        if (assembly.Next < assembly.Parts)
+        {
+            return;
+        }
 
         _assemblies.Remove(key);
         Answer(requester, self, part.RequestId, assembly.Transform, assembly.Bytes.ToArray(), log);
@@ -109,7 +112,11 @@ internal sealed class TransformPartsProvider(TransformRegistry registry, Cluster
 
     private void DropStale(ILoggingAdapter log)
     {
-        if (_assemblies.Count == 0) return;
+        if (_assemblies.Count == 0)
+        {
+            return;
+        }
+
         var limit = DateTime.UtcNow - idleTimeout;
         foreach (var (key, assembly) in _assemblies.Where(a => a.Value.Touched < limit).ToList())
         {

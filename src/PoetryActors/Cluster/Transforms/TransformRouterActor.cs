@@ -26,7 +26,7 @@ namespace PoetryActors.Cluster.Transforms;
 /// catalog every <see cref="ClusterTransformSettings.RefreshInterval"/> and follows reachability;
 /// in a client the providers are given (from the catalog it asked) and only ever go.
 /// </summary>
-public sealed class TransformRouterActor : UntypedActor, IWithTimers
+internal sealed class TransformRouterActor : UntypedActor, IWithTimers
 {
     /// <summary>The router's name under <c>/user</c> on a member.</summary>
     public const string ActorName = "cluster-transforms";
@@ -44,7 +44,10 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
     {
         _settings = settings;
         _member = providers is null;
-        foreach (var provider in providers ?? []) _providers[provider.ActorPath] = new ProviderState(provider);
+        foreach (var provider in providers ?? [])
+        {
+            _providers[provider.ActorPath] = new ProviderState(provider);
+        }
     }
 
     /// <inheritdoc />
@@ -62,8 +65,16 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
     {
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
         Context.System.EventStream.Subscribe(Self, typeof(AssociationErrorEvent));
-        foreach (var provider in _providers.Values) Identify(provider);
-        if (!_member) return;
+        foreach (var provider in _providers.Values)
+        {
+            Identify(provider);
+        }
+
+        if (!_member)
+        {
+            return;
+        }
+
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.MemberRemoved));
         Timers.StartPeriodicTimer("refresh", Refresh.Instance, TimeSpan.Zero, _settings.RefreshInterval);
@@ -73,9 +84,15 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
-        if (_member) Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        if (_member)
+        {
+            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        }
+
         foreach (var id in _pending.Keys.ToList())
+        {
             Fail(id, "the cluster's transform router stopped");
+        }
     }
 
     /// <inheritdoc />
@@ -124,11 +141,17 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
                 break;
             case ClusterEvent.ReachableMember reachable:
                 foreach (var provider in _providers.Values.Where(p => p.Gone is not null && p.Address == reachable.Member.Address))
+                {
                     Revive(provider);
+                }
+
                 break;
             case ClusterEvent.MemberRemoved removed:
                 foreach (var provider in _providers.Values.Where(p => p.Address == removed.Member.Address).ToList())
+                {
                     Remove(provider, "its member left the cluster");
+                }
+
                 break;
             case ClusterEvent.IClusterDomainEvent:
                 break;
@@ -193,7 +216,9 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
         // a TCP transform server must accept the connection: a member that hangs before it ever
         // answered (stopped, or its connection never completing) fails its requests then.
         if (provider.Ref is null && !Timers.IsTimerActive(provider.Provider.ActorPath))
+        {
             Timers.StartSingleTimer(provider.Provider.ActorPath, new IdentifyTimedOut(provider.Provider.ActorPath, route.Limits.ConnectTimeout), route.Limits.ConnectTimeout);
+        }
     }
 
     private void HandleTransformedPart(TransformedPart part, IActorRef sender)
@@ -238,8 +263,16 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
     private ProviderState? Choose()
     {
         var live = _providers.Values.Where(p => p.Gone is null).ToList();
-        if (live.Any(p => p.Provider.HasTransformRole)) live = live.Where(p => p.Provider.HasTransformRole).ToList();
-        if (live.Count == 0) return null;
+        if (live.Any(p => p.Provider.HasTransformRole))
+        {
+            live = live.Where(p => p.Provider.HasTransformRole).ToList();
+        }
+
+        if (live.Count == 0)
+        {
+            return null;
+        }
+
         var fewest = live.Min(p => p.InFlight);
         var candidates = live.Where(p => p.InFlight == fewest).ToList();
         return candidates[(int)((uint)_turn++ % (uint)candidates.Count)];
@@ -269,7 +302,11 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
 
     private void Fail(long id, string reason)
     {
-        if (!_pending.TryGetValue(id, out var pending)) return;
+        if (!_pending.TryGetValue(id, out var pending))
+        {
+            return;
+        }
+
         Settle(id, pending);
         pending.ReplyTo.Tell(new RoutedTransform(new TransformResult.Failed(reason, pending.Clock.Elapsed) { Server = pending.Provider.Provider.Endpoint }));
     }
@@ -280,13 +317,19 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
         {
             provider.Gone = why;
             provider.GoneAt = DateTime.UtcNow;
-            if (provider.Ref is { } watched) Context.Unwatch(watched);
+            if (provider.Ref is { } watched)
+            {
+                Context.Unwatch(watched);
+            }
+
             provider.Ref = null;
             var inFlight = _pending.Where(p => ReferenceEquals(p.Value.Provider, provider)).Select(p => p.Key).ToList();
             _log.Warning("transform provider {0} went away ({1}); {2} requests in flight there fail, later ones go to the {3} others",
                 provider.Provider, why, inFlight.Count, _providers.Values.Count(p => p.Gone is null));
             foreach (var id in inFlight)
+            {
                 Fail(id, $"the transform provider {provider.Provider} went away in the middle of the request ({why})");
+            }
         }
     }
 
@@ -311,7 +354,11 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
 
     private void HandleIdentity(ActorIdentity identity)
     {
-        if (identity.MessageId is not string path || !_providers.TryGetValue(path, out var provider)) return;
+        if (identity.MessageId is not string path || !_providers.TryGetValue(path, out var provider))
+        {
+            return;
+        }
+
         if (identity.Subject is null)
         {
             Lose(p => ReferenceEquals(p, provider), "no transform service answers at its path");
@@ -322,7 +369,11 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
             _log.Info("transform provider {0} is back", provider.Provider);
             provider.Gone = null;
         }
-        if (provider.Ref is { } old && !old.Equals(identity.Subject)) Context.Unwatch(old);
+        if (provider.Ref is { } old && !old.Equals(identity.Subject))
+        {
+            Context.Unwatch(old);
+        }
+
         provider.Ref = identity.Subject;
         Timers.Cancel(provider.Provider.ActorPath);
         Context.Watch(identity.Subject);
@@ -332,7 +383,10 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
     {
         var paths = listed.Select(p => p.ActorPath).ToHashSet(StringComparer.Ordinal);
         foreach (var provider in _providers.Values.Where(p => !paths.Contains(p.Provider.ActorPath)).ToList())
+        {
             Remove(provider, "it left the catalog");
+        }
+
         foreach (var provider in listed)
         {
             if (!_providers.TryGetValue(provider.ActorPath, out var known))
@@ -370,8 +424,14 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
 
         public void Send(IActorContext context, object message, IActorRef sender)
         {
-            if (Ref is { } known) known.Tell(message, sender);
-            else context.ActorSelection(Provider.ActorPath).Tell(message, sender);
+            if (Ref is { } known)
+            {
+                known.Tell(message, sender);
+            }
+            else
+            {
+                context.ActorSelection(Provider.ActorPath).Tell(message, sender);
+            }
         }
     }
 
@@ -402,4 +462,4 @@ public sealed class TransformRouterActor : UntypedActor, IWithTimers
 }
 
 /// <summary>The router's answer to a <see cref="RouteTransform"/>: the transformed poem, or why there is none. Local to one process.</summary>
-public sealed record RoutedTransform(TransformResult Result) : INoSerializationVerificationNeeded;
+internal sealed record RoutedTransform(TransformResult Result) : INoSerializationVerificationNeeded;

@@ -29,29 +29,42 @@ public sealed record CatalogChange(DateTimeOffset Time, string Event, string Sub
         {
             var roles = "roles=" + (member.Roles.Count == 0 ? "-" : string.Join(",", member.Roles));
             if (!oldMembers.TryGetValue(member.Address, out var old))
+            {
                 changes.Add(new(time, member.Status == "up" ? "member-up" : "member-" + member.Status, Short(member.Address), roles));
+            }
             else if (old.Status != member.Status)
+            {
                 changes.Add(new(time, member.Status switch
                 {
                     "unreachable" => "member-unreachable",
                     "up" when old.Status == "unreachable" => "member-reachable",
                     _ => "member-" + member.Status,
                 }, Short(member.Address), $"was {old.Status}"));
+            }
         }
         foreach (var gone in oldMembers.Keys.Where(a => !newMembers.ContainsKey(a)).Order(StringComparer.Ordinal))
+        {
             changes.Add(new(time, "member-removed", Short(gone), $"was {oldMembers[gone].Status}"));
+        }
 
         var oldServices = (before?.Services ?? []).ToDictionary(Key, StringComparer.Ordinal);
         var newServices = after.Services.ToDictionary(Key, StringComparer.Ordinal);
         foreach (var service in after.Services.OrderBy(Key, StringComparer.Ordinal))
         {
             if (!oldServices.TryGetValue(Key(service), out var old))
+            {
                 changes.Add(new(time, "service-added", Key(service), Describe(service)));
+            }
             else if (old != service)
+            {
                 changes.Add(new(time, "service-changed", Key(service), $"{Describe(service)} (was {Describe(old)})"));
+            }
         }
         foreach (var gone in oldServices.Keys.Where(k => !newServices.ContainsKey(k)).Order(StringComparer.Ordinal))
+        {
             changes.Add(new(time, "service-removed", gone, Describe(oldServices[gone])));
+        }
+
         return changes;
     }
 

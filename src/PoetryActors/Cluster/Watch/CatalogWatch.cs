@@ -76,15 +76,26 @@ public static class CatalogWatch
                         noAnswer(reason);
                         return Ending.NeverAnswered;
                     }
-                    if (!lost) onChange(new CatalogChange(now, "contact-lost", string.Join(",", contacts), reason));
+                    if (!lost)
+                    {
+                        onChange(new CatalogChange(now, "contact-lost", string.Join(",", contacts), reason));
+                    }
+
                     lost = true;
                 }
                 else
                 {
-                    if (lost) onChange(new CatalogChange(now, "contact-regained", Short(current.Answerer), "answered"));
+                    if (lost)
+                    {
+                        onChange(new CatalogChange(now, "contact-regained", Short(current.Answerer), "answered"));
+                    }
+
                     lost = false;
                     foreach (var change in CatalogChange.Between(last, current, now))
+                    {
                         onChange(change);
+                    }
+
                     last = current;
                 }
 

@@ -32,7 +32,9 @@ public sealed class ClusterBootstrapSpecs(ITestOutputHelper output) : IAsyncLife
     {
         await _members.DisposeAsync();
         foreach (var endpoint in _endpoints)
+        {
             await endpoint.DisposeAsync();
+        }
     }
 
     /// <summary>A member that finds the others through config discovery of <paramref name="ports"/>.</summary>
@@ -78,7 +80,9 @@ public sealed class ClusterBootstrapSpecs(ITestOutputHelper output) : IAsyncLife
 
         var started = DateTime.UtcNow;
         for (var i = 0; i < systems.Length; i++)
+        {
             await ClusterBootstrapHostingExtensions.StartAsync(systems[i], endpoints[i]);
+        }
 
         await ClusterMembers.WaitUntilAsync(Deadline, () => systems.All(s =>
         {
@@ -90,7 +94,9 @@ public sealed class ClusterBootstrapSpecs(ITestOutputHelper output) : IAsyncLife
         // One cluster, not three: every member sees the same three addresses.
         var addresses = systems.Select(s => Akka.Cluster.Cluster.Get(s).SelfAddress).OrderBy(a => a.ToString()).ToList();
         foreach (var system in systems)
+        {
             Assert.Equal(addresses, Akka.Cluster.Cluster.Get(system).State.Members.Select(m => m.Address).OrderBy(a => a.ToString()));
+        }
 
         // The catalog works over the cluster bootstrap formed.
         var catalogs = systems.Select((s, i) => ClusterMembers.StartCatalog(s, LocalServiceSource.Fixed(
@@ -106,7 +112,10 @@ public sealed class ClusterBootstrapSpecs(ITestOutputHelper output) : IAsyncLife
         var config = BootstrapMember(endpoints[..2].Select(e => e.Port), required: 2);
         var first = new[] { _members.Start(config), _members.Start(config) };
         for (var i = 0; i < 2; i++)
+        {
             await ClusterBootstrapHostingExtensions.StartAsync(first[i], endpoints[i]);
+        }
+
         await ClusterMembers.WaitUntilAsync(Deadline,
             () => first.All(s => Akka.Cluster.Cluster.Get(s).State.Members.Count(m => m.Status == MemberStatus.Up) == 2), "the first two Up");
 

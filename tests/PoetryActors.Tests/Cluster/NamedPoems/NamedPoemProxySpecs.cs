@@ -140,7 +140,11 @@ public sealed class NamedPoemProxySpecs(ITestOutputHelper output)
 
     async Task IAsyncLifetime.DisposeAsync()
     {
-        foreach (var server in _servers) await server.DisposeAsync();
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+
         await _members.DisposeAsync();
     }
 }

@@ -183,7 +183,10 @@ public sealed class ClusterTransformSpecs(ITestOutputHelper output)
         var echoRouter = Sys.ActorOf(TransformRouterActor.ForProviders(Settings,
             [new TransformProvider("local", Sys.ActorOf(Props.Create(() => new ProviderTree.Echo()), "echo").Path.ToStringWithAddress(), new NetAddress("127.0.0.1", 11403), true)]));
         for (var i = 0; i < 3; i++)
+        {
             Assert.Equal($"ECHO {i}", Encoding.UTF8.GetString(Assert.IsType<TransformResult.Transformed>(await Transform(echoRouter, $"ECHO {i}")).Poem));
+        }
+
         Assert.IsType<TransformResult.Failed>(await Transform(router, "STILL ROUTED"));
     }
 

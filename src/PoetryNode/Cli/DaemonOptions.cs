@@ -10,7 +10,7 @@ namespace PoetryNode.Cli;
 /// commands list and accept them (and <c>get</c> its log level): <see cref="Misplaced"/> finds
 /// those given before a command that does not honour them.
 /// </summary>
-public sealed class ServeOptions
+internal sealed class DaemonOptions
 {
     /// <summary>The pid file's default name, in the working directory (twistd's <c>twistd.pid</c>).</summary>
     public const string DefaultPidFile = "poetry-node.pid";
@@ -91,7 +91,9 @@ public sealed class ServeOptions
     public void AddTo(Command command)
     {
         foreach (var option in All)
+        {
             command.Options.Add(option);
+        }
     }
 
     /// <summary>
@@ -104,7 +106,7 @@ public sealed class ServeOptions
             .ToList();
 
     /// <summary>The values given on this command line.</summary>
-    public ServeSettings Read(ParseResult result) => new(
+    public DaemonOptionValues Read(ParseResult result) => new(
         result.GetValue(LogLevel),
         result.GetValue(Daemon),
         result.GetValue(PidFile) ?? (result.GetValue(Daemon) ? DefaultPidFile : ""),
@@ -122,7 +124,7 @@ public sealed class ServeOptions
 /// The serving options' values, as given (checked by <see cref="Hosting.NodeProcessSettings"/>);
 /// an empty <paramref name="PidFile"/> means none.
 /// </summary>
-public sealed record ServeSettings(
+internal sealed record DaemonOptionValues(
     string? LogLevel,
     bool Daemon = false,
     string PidFile = "",
