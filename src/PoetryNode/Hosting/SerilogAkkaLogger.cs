@@ -1,3 +1,4 @@
+using System.Globalization;
 using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Event;
@@ -63,28 +64,30 @@ internal sealed class SerilogAkkaLogger : UntypedActor, IRequiresMessageQueue<IL
             : ("{Message:l}", [logEvent.Message]);
         var template = TemplateFor(format);
         var timestamp = new DateTimeOffset(DateTime.SpecifyKind(logEvent.Timestamp, DateTimeKind.Utc)).ToLocalTime();
-        logger.Write(new SerilogLogEvent(timestamp, level, logEvent.Cause, template.Parsed, Capture(template.Names, args)));
+        logger.Write(new SerilogLogEvent(timestamp, level, logEvent.Cause, template.Parsed, Capture(template, args)));
     }
 
     /// <summary>
     /// The arguments as they are (in a <see cref="ScalarValue"/>, or a <see cref="TextOf"/>): turned into text only when
     /// the line is written, on the log writer's thread (this actor runs on the thread that logged:
     /// see <see cref="CallingThreadDispatcherConfigurator"/>). Akka's own loggers format a log
-    /// message's arguments just as late. The template's n-th hole takes the n-th argument, as
-    /// Akka's positional <c>{0}</c> does.
+    /// message's arguments just as late. A positional hole <c>{n}</c> takes the n-th argument, as
+    /// Akka's formatting does.
     /// </summary>
-    private static List<LogEventProperty> Capture(string[] names, IEnumerable<object> args)
+    private static List<LogEventProperty> Capture(ParsedTemplate template, IEnumerable<object> args)
     {
-        var properties = new List<LogEventProperty>(names.Length);
-        var i = 0;
-        foreach (var arg in args)
+        var values = args as IReadOnlyList<object> ?? args.ToArray();
+        var properties = new List<LogEventProperty>(template.Names.Length);
+        for (var i = 0; i < template.Names.Length; i++)
         {
-            if (i == names.Length)
+            var index = template.ArgumentIndexes[i];
+            if (index >= values.Count)
             {
-                break;
+                continue;
             }
 
-            properties.Add(new LogEventProperty(names[i++], arg is null or string or IFormattable or bool or char
+            var arg = values[index];
+            properties.Add(new LogEventProperty(template.Names[i], arg is null or string or IFormattable or bool or char
                 ? new ScalarValue(arg)
                 : new TextOf(arg)));
         }
@@ -99,8 +102,12 @@ internal sealed class SerilogAkkaLogger : UntypedActor, IRequiresMessageQueue<IL
         }
 
         var parsed = Parser.Parse(format);
-        template = new ParsedTemplate(parsed,
-            parsed.Tokens.OfType<PropertyToken>().Select(p => p.PropertyName).Distinct().ToArray());
+        var names = parsed.Tokens.OfType<PropertyToken>().Select(p => p.PropertyName).Distinct().ToArray();
+        // A positional hole {n} takes the n-th argument wherever it stands (Akka's cluster log
+        // lines put their prefix's {2} first); a named one takes the next in order.
+        var next = 0;
+        var indexes = names.Select(name => int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : next++).ToArray();
+        template = new ParsedTemplate(parsed, names, indexes);
         // Formats are the code's literals, a bounded set; one built from data is parsed each time.
         if (_templates.Count < MaxCachedSources)
         {
@@ -110,7 +117,7 @@ internal sealed class SerilogAkkaLogger : UntypedActor, IRequiresMessageQueue<IL
         return template;
     }
 
-    private sealed record ParsedTemplate(MessageTemplate Parsed, string[] Names);
+    private sealed record ParsedTemplate(MessageTemplate Parsed, string[] Names, int[] ArgumentIndexes);
 
     /// <summary>Any other argument (an endpoint, say): its <c>ToString()</c>, as plain text, when written.</summary>
     private sealed class TextOf(object value) : ScalarValue(value)

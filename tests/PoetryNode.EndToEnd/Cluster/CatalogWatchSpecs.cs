@@ -41,10 +41,29 @@ public sealed class CatalogWatchSpecs
         await watch.WaitForLineAsync(new Regex($@"Z service-added 127\.0\.0\.1:{port}/first fastpoetry 127\.0\.0\.1:\d+ poem=poem bytes=\d+"), Deadline);
 
         // A second member joins: it comes up (seen joining first, or straight up), and its service is added.
+        // Its remoting port is above the first's: when it is killed, keep-majority keeps the side
+        // with the lowest address of two equal halves, so the first member must be that side or it
+        // would down itself (the two-member trap the README warns of).
+        var reserved = new List<TcpProbe.ReservedPort>();
+        try
+        {
+            while ((reserved.Count == 0 || reserved[^1].Port < port) && reserved.Count < 500)
+            {
+                reserved.Add(TcpProbe.ReservePort());
+            }
+            Assert.True(reserved[^1].Port > port, $"no free port above {port} for the second member");
+        }
+        catch
+        {
+            reserved.ForEach(r => r.Dispose());
+            throw;
+        }
+        using var reservations = new Reservations(reserved);
+        var secondPort = reserved[^1].Port;
         using var secondFile = new TempDeployment($$"""
             poetry.node.services = [ { name = second, kind = fastpoetry, poem = "{{Lorelei}}", port = 0, iface = 127.0.0.1 } ]
             poetry.cluster {
-              port = 0
+              port = {{secondPort}}
               seed-nodes = ["127.0.0.1:{{port}}"]
             {{Timings}}
             }
@@ -105,5 +124,10 @@ public sealed class CatalogWatchSpecs
         var run = await CompletedRun.RunAsync("catalog", "--interval", "1s", "--cluster", "127.0.0.1:4053");
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--interval: only with --watch", run.Stderr);
+    }
+
+    private sealed class Reservations(List<TcpProbe.ReservedPort> ports) : IDisposable
+    {
+        public void Dispose() => ports.ForEach(p => p.Dispose());
     }
 }

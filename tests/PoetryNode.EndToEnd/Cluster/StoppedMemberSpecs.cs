@@ -27,7 +27,7 @@ public sealed class StoppedMemberSpecs
             // The leader among the survivors says so when it removes it.
             var removed = new Regex($@"Leader is removing unreachable node \[akka\.tcp://poetry@127\.0\.0\.1:{cluster.RemotingPorts[2]}\]");
             await Task.WhenAny(cluster.Nodes[0].WaitForLineAsync(removed, TimeSpan.FromSeconds(60)), cluster.Nodes[1].WaitForLineAsync(removed, TimeSpan.FromSeconds(60)));
-            Assert.True(cluster.Nodes[..2].Any(n => n.StdoutLines.Any(removed.IsMatch)), "node3 was never removed from the cluster");
+            Assert.True(cluster.Nodes[..2].Any(n => n.StdoutLines.Any(removed.IsMatch)), "node3 was never removed from the cluster; node1 said:\n" + cluster.Nodes[0].Transcript);
         }
         finally
         {
