@@ -122,7 +122,7 @@ public sealed class HostileFilesSpecs
         Assert.Contains($"poetry-node get: {file.Path}: poetry.download.idle-timeout: expected a duration such as 2s, got 'banana'", get.StderrLines);
     }
 
-    [RootFact]
+    [RootFact(StartsAsNobody = true)]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task Check_reports_a_poem_that_its_user_cannot_read()
     {
