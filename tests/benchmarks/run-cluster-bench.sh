@@ -13,6 +13,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --no-build) build=0; shift ;;
         --rounds|--poems|--services) args+=("$1" "$2"); shift 2 ;;
+        --trace) args+=("$1"); shift ;;
         -h|--help) sed -n 2,7p "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac

@@ -19,6 +19,7 @@ using static PoetryActors.Cluster.CatalogProtocol;
 var repo = args.Length > 0 ? args[0] : throw new ArgumentException("usage: ClusterBench REPO [--rounds N] [--poems N] [--services \"0 1000 10000\"]");
 var rounds = Option("--rounds", 3);
 var poems = Option("--poems", 1000);
+var trace = args.Contains("--trace");
 var scales = (OptionText("--services") ?? "0 1000 10000").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
 var node = Path.Combine(repo, "src", "PoetryNode", "bin", "Release", "net10.0", "poetry-node.dll");
 // The benchmark's own actor systems keep quiet: the members come and go on purpose.
@@ -98,7 +99,7 @@ async Task<(double Join, double Hidden, double Removed, List<double> Direct, Lis
     await WaitCatalogAsync(clusterClient, c => c.Services.Count(s => s.Poem is not null) == 4, TimeSpan.FromSeconds(90));
 
     var clock = Stopwatch.StartNew();
-    var third = StartMember(2, ports);
+    var third = StartMember(2, ports, trace ? clock : null);
     members.Add(third);
     await WaitCatalogAsync(clusterClient, c => c.Services.Any(s => s.Poem == "ozymandias"), TimeSpan.FromSeconds(60));
     var join = clock.Elapsed.TotalSeconds;
@@ -138,19 +139,22 @@ async Task<(double Join, double Hidden, double Removed, List<double> Direct, Lis
     return (join, hidden, removed, direct, byName);
 }
 
-Process StartMember(int index, int[] ports)
+Process StartMember(int index, int[] ports, Stopwatch? traceClock = null)
 {
     var text = File.ReadAllText(Path.Combine(repo, "hocon", "cluster", $"node{index + 1}.hocon"));
     text = Regex.Replace(text, @"port = 110\d\d, iface", "port = 0, iface").Replace("\"poetry/", "\"" + Path.Combine(repo, "poetry") + "/");
     var file = Path.Combine(work, $"node{index + 1}-{Guid.NewGuid():N}.hocon");
     File.WriteAllText(file, text);
     var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = work };
-    foreach (var a in new[] { node, "--pidfile=", "--loglevel", "warning", "run", file, "--cluster-port", ports[index].ToString(CultureInfo.InvariantCulture),
+    foreach (var a in new[] { node, "--pidfile=", "--loglevel", traceClock is null ? "warning" : "debug", "run", file, "--cluster-port", ports[index].ToString(CultureInfo.InvariantCulture),
                  "--seed", $"127.0.0.1:{ports[0]}", "--seed", $"127.0.0.1:{ports[1]}" })
         info.ArgumentList.Add(a);
     var process = Process.Start(info)!;
-    process.OutputDataReceived += (_, _) => { };
-    process.ErrorDataReceived += (_, _) => { };
+    DataReceivedEventHandler onLine = traceClock is null
+        ? (_, _) => { }
+        : (_, e) => { if (e.Data is { } line) Console.Error.WriteLine($"    {traceClock.Elapsed.TotalMilliseconds,7:0} node{index + 1} {line}"); };
+    process.OutputDataReceived += onLine;
+    process.ErrorDataReceived += onLine;
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();
     started.Add(process);
