@@ -43,7 +43,9 @@ internal sealed class ProgressDisplay : IDisposable
         _terminal = terminal;
         _bytes = new int[labels.Count];
         _settled = new bool[labels.Count];
-        _timer = new Timer(_ => Redraw(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
+        // Drawn at once (what is asked for, all waiting), then redrawn on the timer.
+        Redraw();
+        _timer = new Timer(_ => Redraw(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>Whether a live display makes sense: stderr is a terminal that understands ANSI sequences.</summary>
