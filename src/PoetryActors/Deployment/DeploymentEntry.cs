@@ -17,7 +17,7 @@ public sealed record DeploymentEntry(string Name, ServiceKind? Kind, ServiceOpti
     /// <summary>The entry as a service: a collection holding the kind's services, or the nested entries.</summary>
     public ServiceSpec ToServiceSpec(Config config)
     {
-        var settings = ServiceSettings.Create(config);
+        var settings = ServiceCollectionSettings.Create(config);
         return Kind is { } kind
             ? ServiceSpec.Collection(Name, kind.Build(Options!, config), settings)
             : ServiceSpec.Collection(Name, Children.Select(c => c.ToServiceSpec(config)), settings);

@@ -407,7 +407,7 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
 
     private static readonly (string Section, Action<Config> Build)[] SettingsReaders =
     [
-        ("poetry.services", c => ServiceSettings.Create(c)),
+        ("poetry.services", c => ServiceCollectionSettings.Create(c)),
         ("poetry.listener", c => ListenerSettings.Create("", 0, c)),
         ("poetry.download", c => DownloadSettings.Create(c)),
         ("poetry.poems", c => PoemSettings.Create(c)),

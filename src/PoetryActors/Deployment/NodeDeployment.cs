@@ -23,8 +23,8 @@ public sealed record NodeDeployment(string Source, IReadOnlyList<DeploymentEntry
     /// The longest an orderly stop of every service may take: the root collection stops them one
     /// after another, each within its budget (<see cref="ServiceSpec.StopBudget"/>).
     /// </summary>
-    public TimeSpan StopBudget => ServiceSpec.Collection("node", ToServiceSpecs(), ServiceSettings).StopBudget!.Value;
+    public TimeSpan StopBudget => ServiceSpec.Collection("node", ToServiceSpecs(), ServiceCollectionSettings).StopBudget!.Value;
 
     /// <summary>The settings of the root collection.</summary>
-    public ServiceSettings ServiceSettings => ServiceSettings.Create(Config);
+    public ServiceCollectionSettings ServiceCollectionSettings => ServiceCollectionSettings.Create(Config);
 }

@@ -25,12 +25,12 @@ namespace PoetryActors.Services;
 /// </remarks>
 public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnboundedStash
 {
-    private readonly ServiceSettings _settings;
+    private readonly ServiceCollectionSettings _settings;
     private readonly List<Child> _children = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _lastStep;
 
-    public ServiceCollectionActor(IEnumerable<ServiceSpec> children, ServiceSettings settings)
+    public ServiceCollectionActor(IEnumerable<ServiceSpec> children, ServiceCollectionSettings settings)
     {
         _settings = settings;
         foreach (var spec in children)
@@ -50,10 +50,10 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     private string Name => Self.Path.Name;
 
     /// <summary>Props for a collection of <paramref name="children"/>, started in the order given.</summary>
-    public static Props Props(IEnumerable<ServiceSpec> children, ServiceSettings? settings = null)
+    public static Props Props(IEnumerable<ServiceSpec> children, ServiceCollectionSettings? settings = null)
     {
         var list = children.ToList();
-        var s = settings ?? ServiceSettings.Default;
+        var s = settings ?? ServiceCollectionSettings.Default;
         return Akka.Actor.Props.Create(() => new ServiceCollectionActor(list, s));
     }
 

@@ -50,10 +50,10 @@ public sealed record ServiceSpec
     /// budgets are its children's added up (each child's own budget, or <paramref name="settings"/>'
     /// timeouts for a leaf), so timeouts compose however deep collections nest.
     /// </summary>
-    public static ServiceSpec Collection(string name, IEnumerable<ServiceSpec> children, ServiceSettings? settings = null)
+    public static ServiceSpec Collection(string name, IEnumerable<ServiceSpec> children, ServiceCollectionSettings? settings = null)
     {
         var list = children.ToList();
-        var s = settings ?? ServiceSettings.Default;
+        var s = settings ?? ServiceCollectionSettings.Default;
         return new ServiceSpec(name, ServiceCollectionActor.Props(list, s))
         {
             StartBudget = Total(list.Select(c => c.StartBudget ?? s.StartTimeout)),

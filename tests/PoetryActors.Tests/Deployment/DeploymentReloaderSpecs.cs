@@ -92,7 +92,7 @@ public sealed class DeploymentReloaderSpecs : Akka.TestKit.Xunit2.TestKit
 
     private async Task<(IActorRef Node, DeploymentReloader Reloader)> StartAsync(NodeDeployment deployment)
     {
-        var node = Sys.ActorOf(ServiceCollectionActor.Props(deployment.ToServiceSpecs(), deployment.ServiceSettings), "node");
+        var node = Sys.ActorOf(ServiceCollectionActor.Props(deployment.ToServiceSpecs(), deployment.ServiceCollectionSettings), "node");
         Assert.IsType<ServiceStarted>(await node.Ask<object>(StartService.Instance, TimeSpan.FromSeconds(5)));
         foreach (var (name, tag) in deployment.Services.Select(s => (s.Name, s.Options!.GetString("tag"))))
         {
