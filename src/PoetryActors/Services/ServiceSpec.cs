@@ -41,6 +41,14 @@ public sealed record ServiceSpec
     /// <summary>How long the service's collection waits for its stop; as <see cref="StartBudget"/>, for stops.</summary>
     public TimeSpan? StopBudget { get; init; }
 
+    /// <summary>
+    /// What the service was built from, compared by value on a reload (<see cref="ReloadPlan"/>): for
+    /// a deployment entry, the checked entry itself, whose poems compare by digest. A reload leaves a
+    /// running child alone when its revision equals the wanted one's; null (a service added by hand)
+    /// never does.
+    /// </summary>
+    internal object? Revision { get; init; }
+
     // A nested collection answers a little after its last child: its parent waits that much more
     // than the children's timeouts add up to, so the nested collection's own cut-off comes first.
     private static readonly TimeSpan CollectionMargin = TimeSpan.FromSeconds(1);

@@ -65,14 +65,14 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
     {
         var other = _members.Start(ClusterMembers.MemberConfig(false));
         await ClusterMembers.JoinAsync(Deadline, Sys, other);
-        var (node, catalog, deployment) = await RunNodeAsync(Sys, Deployment("science"));
+        var (node, catalog, _) = await RunNodeAsync(Sys, Deployment("science"));
         var (_, otherCatalog, _) = await RunNodeAsync(other, Deployment("ecstasy"));
         await ClusterMembers.CatalogWhenAsync(otherCatalog, Deadline, c => c.Services.Count == 2, "both poems");
 
-        var reloader = new DeploymentReloader(node, deployment, Logging.GetLogger(Sys, "reload"));
+        var reloader = new DeploymentReloader(node, Logging.GetLogger(Sys, "reload"));
         var outcome = await reloader.ReloadAsync(() => DeploymentLoader.Default.Load(Deployment("lorelei", "pushkin"), "test deployment"));
         Assert.Empty(outcome.Errors);
-        catalog.Tell(new DeploymentChanged(reloader.Entries));
+        catalog.Tell(new DeploymentChanged(outcome.Running!));
 
         var after = await ClusterMembers.CatalogWhenAsync(otherCatalog, Deadline,
             c => c.Services.Select(s => s.Poem).Order().SequenceEqual(["ecstasy", "lorelei", "pushkin"]), "science replaced by lorelei and pushkin");
