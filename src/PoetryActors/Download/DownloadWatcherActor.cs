@@ -40,14 +40,14 @@ internal sealed class DownloadWatcherActor(
         Func<IActorRef, IReadOnlyList<WorkItem>>? items = null,
         TimeSpan extraDeadline = default) =>
         // items: work of the caller's own (the cluster's downloads by name), one per address, given
-        // the watcher to report progress to; null: PoemFetch's downloaders. extraDeadline: time the
+        // the watcher to report progress to; null: PoetryClient's downloaders. extraDeadline: time the
         // work may spend before it downloads (waiting for a catalog), on top of the safety deadline.
         Akka.Actor.Props.Create(() => new DownloadWatcherActor(addresses, options, settings, aggregator, answer, cancel, items, extraDeadline));
 
     protected override void PreStart()
     {
-        var work = items?.Invoke(Self) ?? PoemFetch.WorkItems(addresses, settings, options.OnProgress is null ? null : Self);
-        var aggregation = PoemFetch.AggregationOptionsFor(settings, addresses.Count, Self);
+        var work = items?.Invoke(Self) ?? PoetryClient.WorkItems(addresses, settings, options.OnProgress is null ? null : Self);
+        var aggregation = PoetryClient.AggregationOptionsFor(settings, addresses.Count, Self);
         aggregator.Tell(new Aggregate(work, aggregation with { Deadline = aggregation.Deadline + extraDeadline }) { CancellationToken = cancel }, Self);
     }
 

@@ -21,7 +21,7 @@ namespace PoetryNode.Cluster;
 internal sealed record ClusterGet(
     IReadOnlyList<NetAddress> Contacts,
     TimeSpan Timeout,
-    IReadOnlyList<ClusterPoemFetch.Target> Targets,
+    IReadOnlyList<ClusterPoetryClient.Target> Targets,
     bool TransformThroughCluster)
 {
     // How long starting the question's remoting may take, on top of --timeout, before the
@@ -32,7 +32,7 @@ internal sealed record ClusterGet(
     public Config Config => CatalogClient.Config(ClusterContacts.ClientHostname(Contacts)).WithFallback(ClusterTransformSerializer.Config);
 
     /// <summary>The address each outcome names until its poem's node is known (a name's is the first contact).</summary>
-    public IReadOnlyList<NetAddress> Placeholders => Targets.Select(t => t is ClusterPoemFetch.Target.At at ? at.Address : Contacts[0]).ToList();
+    public IReadOnlyList<NetAddress> Placeholders => Targets.Select(t => t is ClusterPoetryClient.Target.At at ? at.Address : Contacts[0]).ToList();
 
     /// <summary>What the live display shows for each download: the address, or the poem's name.</summary>
     public IReadOnlyList<string> Labels => Targets.Select(t => t.ToString()).ToList();
@@ -59,7 +59,7 @@ internal sealed record ClusterGet(
                 {
                     // The catalog is in and nothing else needs remoting: it shuts down while the poems download.
                     question.Release();
-                    return new ClusterPoemFetch.Catalogued(answer, settings);
+                    return new ClusterPoetryClient.Catalogued(answer, settings);
                 }
                 // Each poem goes to one of the cluster's transform providers, chosen and watched by a
                 // router of this command's own (in the system with remoting); with none, every
@@ -68,17 +68,17 @@ internal sealed record ClusterGet(
                 var providers = answer is CatalogClient.Answer.Answered { Catalog: var catalog } ? ClusterTransforms.ProvidersIn(catalog) : [];
                 var host = question.System ?? system;
                 var router = host.ActorOf(TransformRouterActor.ForProviders(transforms, providers), "cluster-transforms");
-                return new ClusterPoemFetch.Catalogued(answer, settings with { TransformRouter = router });
+                return new ClusterPoetryClient.Catalogued(answer, settings with { TransformRouter = router });
             },
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return await ClusterPoemFetch.AllSettledAsync(
+        return await ClusterPoetryClient.AllSettledAsync(
             system, Targets, catalogued, Contacts[0], options with { Settings = settings }, plainSettings: throughCluster ? null : settings,
             Timeout + RemotingStartAllowance, cancellationToken);
     }
 
     /// <summary>The stderr line of a failed outcome of a poem asked for by name, or null for a plain address (printed as today).</summary>
     public string? FailureLine(PoemOutcome.Failed failed) =>
-        failed.Index < Targets.Count && Targets[failed.Index] is ClusterPoemFetch.Target.Poem poem
+        failed.Index < Targets.Count && Targets[failed.Index] is ClusterPoetryClient.Target.Poem poem
             ? $"poetry-node get: {poem.Name}: {failed.Failure.Detail}"
             : null;
 }

@@ -17,7 +17,7 @@ internal static class ClusterTargets
     /// <paramref name="addresses"/> (already parsed, one for one, into <paramref name="parsed"/>)
     /// where it stands on the command line.
     /// </summary>
-    public static IReadOnlyList<ClusterPoemFetch.Target> InCommandLineOrder(
+    public static IReadOnlyList<ClusterPoetryClient.Target> InCommandLineOrder(
         ParseResult result, Option<string[]> poems, Argument<string[]> addresses, IReadOnlyList<NetAddress> parsed)
     {
         var all = result.Tokens;
@@ -34,9 +34,9 @@ internal static class ClusterTargets
         }
 
         var named = (result.GetResult(poems)?.Tokens ?? [])
-            .Select(t => (Position: Position(t), Target: (ClusterPoemFetch.Target)new ClusterPoemFetch.Target.Poem(t.Value)));
+            .Select(t => (Position: Position(t), Target: (ClusterPoetryClient.Target)new ClusterPoetryClient.Target.Poem(t.Value)));
         var plain = (result.GetResult(addresses)?.Tokens ?? [])
-            .Select((t, i) => (Position: Position(t), Target: (ClusterPoemFetch.Target)new ClusterPoemFetch.Target.At(parsed[i])));
+            .Select((t, i) => (Position: Position(t), Target: (ClusterPoetryClient.Target)new ClusterPoetryClient.Target.At(parsed[i])));
         // OrderBy is stable: a token not found keeps its own list's order, after the others.
         return named.Concat(plain).OrderBy(p => p.Position).Select(p => p.Target).ToList();
     }

@@ -10,13 +10,13 @@ namespace PoetryActors.Cluster;
 /// <summary>
 /// Poems by name from a cluster, mixed with plain addresses: every target is a
 /// <see cref="DownloaderActor"/> under one aggregator, created at once, so the outcomes come back
-/// in request order like <see cref="PoemFetch"/>'s. A plain address downloads at once; a name
+/// in request order like <see cref="PoetryClient"/>'s. A plain address downloads at once; a name
 /// waits for the catalog (<see cref="Catalogued"/>, while it is asked) and then downloads from
 /// the nodes serving it, the contact node first, checked against the catalog's SHA-256. A name no
 /// Up and reachable member serves, or a catalog that could not be had, is a failed outcome that
 /// says so.
 /// </summary>
-internal static class ClusterPoemFetch
+internal static class ClusterPoetryClient
 {
     /// <summary>What one request item is: a poem by name, or a plain address.</summary>
     public abstract record Target
@@ -58,7 +58,7 @@ internal static class ClusterPoemFetch
         IReadOnlyList<Target> targets, DownloadSettings? settings, Task<Catalogued> catalogued, NetAddress contact, int maxInFlight, IActorRef? progressObserver = null)
     {
         var items = new WorkItem[targets.Count];
-        // Every download, by name or by address, waits for a place in flight as PoemFetch's do.
+        // Every download, by name or by address, waits for a place in flight as PoetryClient's do.
         var slots = targets.Count > maxInFlight ? new DownloadSlots(maxInFlight) : null;
         for (var index = 0; index < targets.Count; index++)
         {
@@ -113,7 +113,7 @@ internal static class ClusterPoemFetch
     /// Downloads every target, the plain addresses at once with <paramref name="plainSettings"/>
     /// (null: they wait for <paramref name="catalogued"/>'s too), the names once the catalog is in,
     /// all under one aggregator, with <paramref name="options"/>' callbacks (progress, each outcome
-    /// as it settles) called as <see cref="PoemFetch"/> calls them. <paramref name="catalogWait"/>
+    /// as it settles) called as <see cref="PoetryClient"/> calls them. <paramref name="catalogWait"/>
     /// is how long the catalog may take: the aggregation's safety deadline allows it on top of
     /// the downloads' own.
     /// </summary>
@@ -127,7 +127,7 @@ internal static class ClusterPoemFetch
         if (!options.IsObserved)
         {
             var items = WorkItems(targets, plainSettings, catalogued, contact, settings.MaxInFlight);
-            var aggregation = PoemFetch.AggregationOptionsFor(settings, items.Count, observer: null);
+            var aggregation = PoetryClient.AggregationOptionsFor(settings, items.Count, observer: null);
             aggregation = aggregation with { Deadline = aggregation.Deadline + catalogWait };
             var outcomes = await Aggregator.AllSettledAsync(system, items, aggregation, cancellationToken).ConfigureAwait(false);
             return outcomes.Select((o, i) => PoemOutcome.From(i, addresses[i], o)).ToList();
