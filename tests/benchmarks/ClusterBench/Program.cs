@@ -98,7 +98,9 @@ async Task<(double Join, double PlainStart, double Hidden, double Removed, List<
 {
     var ports = new[] { FreePort(), FreePort(), FreePort() };
     var members = new List<Process>();
-    for (var i = 0; i < 2; i++) members.Add(StartMember(i, ports));
+    // --trace: every member's log lines, timed from the round's start (node3 starts at the line "node3 starts").
+    var roundClock = Stopwatch.StartNew();
+    for (var i = 0; i < 2; i++) members.Add(StartMember(i, ports, trace ? roundClock : null));
     using var client = ActorSystem.Create("bench-client", Quiet.WithFallback(CatalogClient.Config()));
     var contact = new NetAddress("127.0.0.1", ports[0]);
     var clusterClient = client.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(client).WithInitialContacts(
@@ -107,11 +109,13 @@ async Task<(double Join, double PlainStart, double Hidden, double Removed, List<
     // The baseline: node3's deployment without its cluster section, start to its first poem served.
     var plainStart = await PlainStartAsync();
 
+    if (trace) Console.Error.WriteLine($"    {roundClock.Elapsed.TotalMilliseconds,7:0} node3 starts");
     var clock = Stopwatch.StartNew();
-    var third = StartMember(2, ports, trace ? clock : null);
+    var third = StartMember(2, ports, trace ? roundClock : null);
     members.Add(third);
     await WaitCatalogAsync(clusterClient, c => c.Services.Any(s => s.Poem == "ozymandias"), TimeSpan.FromSeconds(60));
     var join = clock.Elapsed.TotalSeconds;
+    if (trace) Console.Error.WriteLine($"    {roundClock.Elapsed.TotalMilliseconds,7:0} node3's poem is in node1's catalog");
 
     // get of the same poems, by address and by name, alternating.
     var catalog = await WaitCatalogAsync(clusterClient, _ => true, TimeSpan.FromSeconds(10));
