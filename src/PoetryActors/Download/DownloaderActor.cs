@@ -20,7 +20,8 @@ namespace PoetryActors.Download;
 /// <see cref="DownloadFailed"/> the fetcher made, passed on as it is. A request that names the
 /// poem's SHA-256 and other addresses serving it (<see cref="DownloadPoem.Expected"/>) checks what
 /// arrived and, on a failure or a mismatch, fetches from the next address; its failure then names
-/// every address tried. A transform that fails keeps the original poem (the report says why). The socket work is plain async code
+/// every address tried. A transform that fails keeps the original poem (the report says why).
+/// The socket work is plain async code
 /// (<see cref="PoemFetcher"/>, <see cref="TransformClient"/>) piped back as messages; every step
 /// is bounded by the settings' limits. The aggregator stops the downloader once it has reported,
 /// or earlier when the request no longer wants it, and stopping cancels whatever is in flight, so
