@@ -10,7 +10,9 @@ namespace PoetryActors.Cluster;
 /// A member's catalog (<c>/user/catalog</c>). It publishes what this node serves into
 /// DistributedData, one entry per member keyed by the member's unique address and split into
 /// chunks that each fit a gossip message (<see cref="CatalogPublication"/>), written only by this
-/// member: locally while it joins, then sent to every member at once (<c>WriteAll</c>, an
+/// member: locally while it joins (before it is Up, a member that has not heard of it yet would
+/// log each write as from an unknown node; gossip carries them), then sent to every member at once
+/// (<c>WriteAll</c>; the acknowledgements are awaited until the next republish at most, and an
 /// unacknowledged write still spreads by gossip), and all of it again the moment this member is
 /// Up, so the others list its services without waiting for a gossip round. It republishes after
 /// <see cref="LocalServicesChanged"/> and every <see cref="CatalogSettings.RepublishInterval"/>
@@ -36,6 +38,9 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
     private LocalServiceSource _source;
     private CatalogPublication _published = CatalogPublication.Empty;
     private long _version;
+    // Who a write goes to at once: this replica only while joining; every member from this member's
+    // own MemberUp on (taken from the event: the cluster's read view of itself can lag behind it).
+    private IWriteConsistency? _writeTo;
 
     /// <summary>A catalog that publishes what <paramref name="source"/> describes.</summary>
     public CatalogActor(CatalogSettings settings, LocalServiceSource source)
@@ -139,6 +144,7 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
                 break;
             case ClusterEvent.MemberUp up when up.Member.UniqueAddress.Equals(_cluster.SelfUniqueAddress):
                 // Up: every member now knows this one, and shows its services once it has them.
+                _writeTo = new WriteAll(_settings.RepublishInterval);
                 PushToAll(_published);
                 break;
             case ClusterEvent.MemberRemoved removed:
@@ -207,7 +213,7 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
                 continue;
             }
 
-            writes.Add(_data.PutAsync(new CatalogChunk(_owner, index, version, chunk), WriteConsistency()));
+            writes.Add(_data.PutAsync(new CatalogChunk(_owner, index, version, chunk), _writeTo));
         }
         _published = next;
         ReportFailures(writes);
@@ -217,15 +223,8 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
     private void PushToAll(CatalogPublication publication)
     {
         var version = ++_version;
-        var consistency = WriteConsistency();
-        ReportFailures(publication.Chunks.Select((chunk, index) => _data.PutAsync(new CatalogChunk(_owner, index, version, chunk), consistency)).ToList());
+        ReportFailures(publication.Chunks.Select((chunk, index) => _data.PutAsync(new CatalogChunk(_owner, index, version, chunk), _writeTo)).ToList());
     }
-
-    // Only once this member is Up do the others accept its writes without a word (before, one that
-    // has not yet heard of it logs each as from an unknown node); until then gossip carries them.
-    // The acknowledgements are awaited at most until the next republish.
-    private IWriteConsistency? WriteConsistency() =>
-        _cluster.SelfMember.Status == MemberStatus.Up ? new WriteAll(_settings.RepublishInterval) : null;
 
     private void ReportFailures(List<Task> writes)
     {
