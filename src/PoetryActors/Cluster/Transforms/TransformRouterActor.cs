@@ -212,6 +212,12 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
         }
 
         var id = ++_lastRequestId;
+        if (_log.IsDebugEnabled)
+        {
+            // Which provider took which request, and when: the failover benchmark reads these.
+            _log.Debug("request {0} goes to transform provider {1} ({2} in flight there)", id, provider.Provider, provider.InFlight);
+        }
+
         var idle = route.Limits.IdleTimeout;
         var pending = new Pending(replyTo, provider, clock, idle, DateTime.UtcNow + route.TimeLeft);
         _pending[id] = pending;

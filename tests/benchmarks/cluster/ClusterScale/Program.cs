@@ -20,6 +20,11 @@ var rounds = args.Length > 2 ? int.Parse(args[2]) : 1;
 var deadline = TimeSpan.FromSeconds(args.Length > 3 ? int.Parse(args[3]) : 1200);
 var inv = CultureInfo.InvariantCulture;
 
+// The serialized size of one entry of each kind, with a full member address (what docs/scaling.md's formulas use).
+var node = "akka.tcp://poetry@198.18.0.1:4053";
+var poemEntry = new CatalogService(node, "ecstasy", "fastpoetry", "198.18.0.1:10000", "ecstasy", 2975, new string('a', 64));
+var transformEntry = new CatalogService(node, "xform", "transform", "198.18.0.1:10001");
+Console.WriteLine($"# bytes per catalog entry: a poem service {CatalogSerializer.SizeOf(poemEntry)}, a transform service {CatalogSerializer.SizeOf(transformEntry)}");
 Console.WriteLine("members\tservices\tround\tjoin_s\tfirst_member_s\tmedian_member_s\tconverge_s\tcpu_s\tload_1m\theap_mb_per_member\tbytes_per_entry\tchunks_per_member\tkeys\treplica_kb_per_member\tcatalog_answer_kb");
 foreach (var members in memberCounts)
 foreach (var services in serviceCounts)
@@ -77,7 +82,7 @@ static async Task<Result> Measure(int memberCount, int serviceCount, TimeSpan de
 
         var perMember = serviceCount / memberCount;
         var lists = systems.Select((s, m) => Enumerable.Range(0, m == memberCount - 1 ? serviceCount - perMember * (memberCount - 1) : perMember)
-            .Select(i => new CatalogService("", $"poem-{m}-{i:D5}", "fastpoetry", $"198.18.{m}.{1 + i % 250}:{10000 + i}", $"poem-{m}-{i:D5}", 1000 + i,
+            .Select(i => new CatalogService(Cluster.Get(s).SelfAddress.ToString(), $"poem-{m}-{i:D5}", "fastpoetry", $"198.18.{m}.{1 + i % 250}:{10000 + i}", $"poem-{m}-{i:D5}", 1000 + i,
                 Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(m * 1_000_000 + i)))))
             .ToList()).ToArray();
         var bytesPerEntry = lists[0].Average(CatalogSerializer.SizeOf);
