@@ -18,8 +18,8 @@
 #   p50, p99   of each poem's transform step (timings_ms.transform), both ways: the hop's added
 #              latency is the difference;
 #   load       the 1-minute load average when the round ended.
-# Failover (a second transform member, then SIGKILL of one provider once a tenth of a get's poems
-# have settled, --failover-rounds times, a fresh member each round): from get's debug log, the
+# Failover (a second transform member, then SIGKILL of one provider once a twentieth of a get's
+# 4 x N poems have settled, --failover-rounds times, a fresh member each round): from get's debug log, the
 # time from SIGKILL to the first request routed to the survivor, to the last one routed to the
 # killed provider, and to the router dropping it (after which every request goes to the live
 # one); how many transforms fell back (in flight at the killed one) and that every poem was printed.
@@ -77,16 +77,20 @@ start_server poems "$P_POEM" "${NODE[@]}" --pidfile= run "$WORK/poems.hocon"
 start_server t1 "$T1_XFORM" "${NODE[@]}" --pidfile= run "$WORK/t1.hocon"; T1_PID=$SERVER_PID
 CONTACT=127.0.0.1:$P_CLUSTER
 
-# wait_transforms N: until the catalog lists N transform services.
+# wait_transforms N [PORT...]: until the catalog lists N transform services (exactly those on
+# PORTs, when given: a killed member's entry must be gone and a new one's there).
 wait_transforms() {
-    local deadline=$((SECONDS + 120))
+    local want=$1; shift
+    local ports="$*" deadline=$((SECONDS + 120)) got
     while [ $SECONDS -lt $deadline ]; do
-        n=$("${NODE[@]}" catalog --cluster "$CONTACT" --json --timeout 5s 2>/dev/null \
-            | "$PY" -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin)["services"] if s["kind"] == "transform"))' 2>/dev/null || echo 0)
-        [ "$n" = "$1" ] && return 0
+        got=$("${NODE[@]}" catalog --cluster "$CONTACT" --json --timeout 5s 2>/dev/null \
+            | "$PY" -c 'import json,sys; print(" ".join(sorted(s["endpoint"].rsplit(":", 1)[1] for s in json.load(sys.stdin)["services"] if s["kind"] == "transform")))' 2>/dev/null || true)
+        if [ "$(wc -w <<<"$got")" = "$want" ] && { [ -z "$ports" ] || [ "$got" = "$(tr ' ' '\n' <<<"$ports" | sort | xargs)" ]; }; then
+            return 0
+        fi
         sleep 0.5
     done
-    log "the catalog never listed $1 transform services"; return 1
+    log "the catalog never listed $want transform services${ports:+ on ports $ports} (it lists: ${got:-none})"; return 1
 }
 wait_transforms 1
 
@@ -117,6 +121,7 @@ print("%s\t%d/%d\t%.0f\t%.0f\t%.2f\t%.0f\t%.0f\t%.2f\t%.1f\t%.1f\t%.1f\t%.1f\t%s
       c["phase"], t["phase"], c["phase"] / t["phase"], c["p50"], t["p50"], c["p99"], t["p99"], load))
 PY
 
+if [ "$ROUNDS" -gt 0 ]; then
 log "warm-up"
 run_get "$WORK/warm-cluster.json" --transform cummingsify
 run_get "$WORK/warm-tcp.json" --xform "127.0.0.1:$T1_XFORM"
@@ -149,13 +154,18 @@ print("median\t-\t%.0f\t%.0f\t%.2fx\t%.0f\t%.0f\t%.2fx\t%.1f\t%.1f\t%.1f\t%.1f\t
 print("phase ratio over the rounds: min %.2fx, max %.2fx" % (min(float(r[7]) for r in rows), max(float(r[7]) for r in rows)))
 print("hop's added latency (median of rounds): p50 %+.1f ms, p99 %+.1f ms" % (col(8) - col(9), col(10) - col(11)))
 PY
+fi
 
 log "failover: a second transform member, then SIGKILL of the first while a get's transforms flow"
 start_server t2 "$T2_XFORM" "${NODE[@]}" --pidfile= run "$WORK/t2.hocon"
-wait_transforms 2
+wait_transforms 2 "$T1_XFORM" "$T2_XFORM"
 # settled FILE: how many poems a get logging at debug level has settled so far.
 settled() { local n; n=$(grep -c ' settled: ' "$1" 2>/dev/null); echo "${n:-0}"; }
-printf '\nfailover: %s poems per get, at most 200 downloads in flight (a steady stream of transforms), two providers\n' "$POEMS"
+# Four times the poems, at most 100 downloads in flight: a stream long enough that the kill lands in
+# its middle although get's debug lines (the trigger) reach the file late on a busy machine.
+FAIL_NAMES=()
+for _ in $(seq $((POEMS * 4))); do FAIL_NAMES+=(--poem ecstasy); done
+printf '\nfailover: %s poems per get, at most 100 downloads in flight (a steady stream of transforms), two providers\n' "$((POEMS * 4))"
 printf 'ms after SIGKILL:\tfirst request to the survivor\tlast request to the killed one\tkilled one dropped\n'
 printf 'round\tfirst to survivor ms\tlast to killed ms\tdropped ms\tfell back\ttransformed by killed\tby survivor\tprinted\tload\n'
 VICTIM_PID=$T1_PID; VICTIM_XFORM=$T1_XFORM
@@ -163,11 +173,11 @@ SURVIVOR_PID=$SERVER_PID; SURVIVOR_XFORM=$T2_XFORM
 for r in $(seq "$FAILOVER_ROUNDS"); do
     # At debug level get logs each poem as it settles (transformed or not): the kill comes once a
     # tenth of them have, so transforms are flowing and most are still to come.
-    "${NODE[@]}" get --cluster "$CONTACT" "${NAMES[@]}" --transform cummingsify --max-in-flight 200 --json --loglevel debug >"$WORK/failover-$r.json" 2>"$WORK/failover-$r.err" &
+    "${NODE[@]}" get --cluster "$CONTACT" "${FAIL_NAMES[@]}" --transform cummingsify --max-in-flight 100 --json --loglevel debug >"$WORK/failover-$r.json" 2>"$WORK/failover-$r.err" &
     GET_PID=$!
     BENCH_PIDS+=("$GET_PID")
     deadline=$((SECONDS + 60))
-    while [ "$(settled "$WORK/failover-$r.err")" -lt $((POEMS / 10)) ] && [ $SECONDS -lt $deadline ] && alive "$GET_PID"; do sleep 0.01; done
+    while [ "$(settled "$WORK/failover-$r.err")" -lt $((POEMS / 5)) ] && [ $SECONDS -lt $deadline ] && alive "$GET_PID"; do sleep 0.01; done
     KILLED_AT=$(date +%s.%N)
     kill -KILL "$VICTIM_PID"
     wait "$VICTIM_PID" 2>/dev/null || true
@@ -184,15 +194,19 @@ fell = sum(1 for p in poems if transform(p).get("outcome") == "failed")
 by_dead = sum(1 for p in poems if transform(p).get("outcome") == "applied" and transform(p).get("server") == dead)
 by_live = sum(1 for p in poems if transform(p).get("outcome") == "applied" and transform(p).get("server") != dead)
 printed = sum(1 for p in poems if p["outcome"] == "downloaded")
-# Serilog writes the local time, with milliseconds; the box's clock is the one the kill was timed by.
-stamp = lambda line: datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S.%f").timestamp()
+# The router's debug lines end with the UTC time of the choice ("at HH:MM:SS.ffffff"): a log line's
+# own stamp is when it was written, which lags on a busy machine. The day is the kill's.
+day = datetime.datetime.fromtimestamp(killed, datetime.timezone.utc).date()
+def stamp(line):
+    t = datetime.datetime.strptime(line.rsplit(" at ", 1)[1].strip(), "%H:%M:%S.%f").time()
+    return datetime.datetime.combine(day, t, datetime.timezone.utc).timestamp()
 ms = lambda t: "%.0f" % ((t - killed) * 1000) if t is not None else "-"
 lines = open(err).read().splitlines()
 routed = [(stamp(l), dead in l) for l in lines if " goes to transform provider " in l]
 after = [(t, to_dead) for t, to_dead in routed if t >= killed]
 first_live = next((t for t, to_dead in after if not to_dead), None)
 last_dead = max((t for t, to_dead in after if to_dead), default=None)
-went = next((stamp(l) for l in lines if "went away" in l and dead in l), None)
+went = next((stamp(l) for l in lines if " dropped at " in l and dead in l), None)
 if went is None:
     print("%s\tnot seen (the get ended first)\t-\t-\t%d\t%d\t%d\t%d/%d\t%s" % (r, fell, by_dead, by_live, printed, len(poems), load)); sys.exit(0)
 print("%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d/%d\t%s" % (r, ms(first_live), ms(last_dead), ms(went), fell, by_dead, by_live, printed, len(poems), load))
@@ -204,7 +218,7 @@ PY
         start_server "t$((r + 2))" "$NEXT_XFORM" "${NODE[@]}" --pidfile= run "$WORK/t$((r + 2)).hocon"
         VICTIM_PID=$SURVIVOR_PID; VICTIM_XFORM=$SURVIVOR_XFORM
         SURVIVOR_PID=$SERVER_PID; SURVIVOR_XFORM=$NEXT_XFORM
-        wait_transforms 2 || break
+        wait_transforms 2 "$VICTIM_XFORM" "$SURVIVOR_XFORM" || break
     fi
 done
 printf 'load average after: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -33,7 +33,7 @@ build_ours || { cat "$WORK/ours-build.log" >&2; exit 1; }
 
 echo "## catalog convergence and memory (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
 # Rows as they come (no column: a long run shows progress); Akka's shutdown chatter to a file.
-dotnet "$SCALE/bin/Release/net10.0/ClusterScale.dll" "$MEMBERS" "$SERVICES" "$ROUNDS" "$DEADLINE" 2>"$WORK/scale.log" | grep -E '^(members|[0-9]|# )'
+dotnet "$SCALE/bin/Release/net10.0/ClusterScale.dll" "$MEMBERS" "$SERVICES" "$ROUNDS" "$DEADLINE" 2>"$WORK/scale.log" | grep --line-buffered -E '^(members|[0-9]|# )'
 echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -214,8 +214,9 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
         var id = ++_lastRequestId;
         if (_log.IsDebugEnabled)
         {
-            // Which provider took which request, and when: the failover benchmark reads these.
-            _log.Debug("request {0} goes to transform provider {1} ({2} in flight there)", id, provider.Provider, provider.InFlight);
+            // Which provider took which request, and when (the time the choice was made: a log line
+            // is stamped when it is written, later on a busy machine): the failover benchmark reads these.
+            _log.Debug("request {0} goes to transform provider {1} ({2} in flight there) at {3}", id, provider.Provider, provider.InFlight, Stamp());
         }
 
         var idle = route.Limits.IdleTimeout;
@@ -370,6 +371,10 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
             var inFlight = _pending.Where(p => ReferenceEquals(p.Value.Provider, provider)).Select(p => p.Key).ToList();
             _log.Warning("transform provider {0} went away ({1}); {2} requests in flight there fail, later ones go to the {3} others",
                 provider.Provider, why, inFlight.Count, _providers.Values.Count(p => p.Gone is null));
+            if (_log.IsDebugEnabled)
+            {
+                _log.Debug("transform provider {0} dropped at {1}", provider.Provider, Stamp());
+            }
             foreach (var id in inFlight)
             {
                 Fail(id, $"the transform provider {provider.Provider} went away in the middle of the request ({why})");
@@ -452,6 +457,8 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
         catalog.Ask<CurrentCatalog>(GetCatalog.Instance, _settings.RefreshInterval + _settings.RefreshInterval)
             .PipeTo(Self, success: c => new CatalogRead(c));
     }
+
+    private static string Stamp() => DateTime.UtcNow.ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 

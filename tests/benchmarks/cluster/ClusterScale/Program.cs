@@ -142,7 +142,16 @@ static async Task<Result> Measure(int memberCount, int serviceCount, TimeSpan de
     }
     finally
     {
-        await Task.WhenAll(systems.Select(s => s.Terminate()));
+        // An actor system that does not finish terminating (seen once on a box at load 70) must not
+        // hold the remaining rows: past the limit it is left to the process's exit.
+        try
+        {
+            await Task.WhenAll(systems.Select(s => s.Terminate())).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            Console.Error.WriteLine($"{memberCount} x {serviceCount}: an actor system did not terminate within 60 s; going on");
+        }
     }
 }
 
