@@ -197,7 +197,7 @@ internal static class GetRun
 
     // The address a poem's outcome names: a poem asked for by name names the member asked.
     private static PoetryActors.Kinds.NetAddress AddressOf(GetRequest request, int index) => request.Cluster is { } cluster
-        ? cluster.Targets[index] is PoetryActors.Cluster.ClusterPoemFetch.Target.At at ? at.Address : cluster.Contacts[0]
+        ? cluster.Targets[index] is PoetryActors.Cluster.ClusterPoetryClient.Target.At at ? at.Address : cluster.Contacts[0]
         : request.Addresses[index];
 
     private static bool IsInterrupted(PoemOutcome outcome) => outcome is PoemOutcome.Failed { Failure.Failure: FetchFailure.Interrupted };
