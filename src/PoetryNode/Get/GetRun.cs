@@ -100,8 +100,10 @@ internal static class GetRun
             }
         }
 
-        // What has arrived so far, so that an interrupted request still prints it.
-        var arrived = new PoemOutcome?[request.Addresses.Count];
+        // What has arrived so far, so that an interrupted request still prints it: one slot per
+        // poem asked for (with --cluster, the poems by name come first, then the addresses).
+        var requested = request.Cluster?.Targets.Count ?? request.Addresses.Count;
+        var arrived = new PoemOutcome?[requested];
         var interrupted = false;
         var options = new DownloadOptions
         {
@@ -131,7 +133,7 @@ internal static class GetRun
         var clock = Stopwatch.StartNew();
         IReadOnlyList<PoemOutcome> outcomes;
         var exit = ExitCodes.Success;
-        using var noCollections = NoCollectionsDuring.FetchOf(request.Addresses.Count);
+        using var noCollections = NoCollectionsDuring.FetchOf(requested);
         try
         {
             outcomes = request.Cluster is { } cluster
@@ -145,7 +147,7 @@ internal static class GetRun
             lock (arrived)
             {
                 interrupted = true;
-                outcomes = arrived.Select((outcome, index) => outcome ?? Interrupted(index, request.Addresses[index])).ToArray();
+                outcomes = arrived.Select((outcome, index) => outcome ?? Interrupted(index, AddressOf(request, index))).ToArray();
             }
             exit = InterruptedExit;
         }
@@ -194,6 +196,11 @@ internal static class GetRun
 
     private static PoemOutcome Interrupted(int index, PoetryActors.Kinds.NetAddress address) =>
         new PoemOutcome.Failed(index, new DownloadFailed(address, DownloadStep.Downloader, FetchFailure.Interrupted, "interrupted before the poem arrived"));
+
+    // The address a poem's outcome names: a poem asked for by name names the member asked.
+    private static PoetryActors.Kinds.NetAddress AddressOf(GetRequest request, int index) => request.Cluster is { } cluster
+        ? cluster.Targets[index] is PoetryActors.Cluster.ClusterPoetryClient.Target.At at ? at.Address : cluster.Contacts[0]
+        : request.Addresses[index];
 
     private static bool IsInterrupted(PoemOutcome outcome) => outcome is PoemOutcome.Failed { Failure.Failure: FetchFailure.Interrupted };
 
