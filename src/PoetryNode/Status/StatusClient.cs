@@ -97,6 +97,12 @@ internal static class StatusClient
             {
                 text.AppendLine($"  {member.Address} {member.Status} [{string.Join(", ", member.Roles)}]");
             }
+
+            foreach (var service in cluster.Services)
+            {
+                var poem = service.Poem is { } name ? $" poem {name} ({service.Bytes} bytes)" : "";
+                text.AppendLine($"  {service.Node} {service.Name} {service.Kind} {service.Endpoint}{poem}");
+            }
         }
         if (status.Warnings.Count > 0)
         {
