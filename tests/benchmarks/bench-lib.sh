@@ -183,3 +183,16 @@ ratio() {
         printf 'n/a'
     fi
 }
+
+# jit_ticks PID: CPU ticks of the .NET runtime's tiered-compilation thread(s) of PID (0 if none):
+# how much of a process's CPU went to recompiling hot methods, so that a benchmark can wait
+# for its warm-up to be over and say how much JIT its measured window still held.
+jit_ticks() {
+    local t total=0
+    for t in /proc/"$1"/task/*; do
+        if [ "$(cat "$t/comm" 2>/dev/null)" = ".NET Tiered Com" ]; then
+            total=$((total + $(sed 's/^.*) //' "$t/stat" | awk '{print $12 + $13}')))
+        fi
+    done
+    echo "$total"
+}
