@@ -36,21 +36,12 @@ while [ $# -gt 0 ]; do
         --concurrency) CONCURRENCY=$2; shift ;;
         --services) SERVICES=$2; shift ;;
         --cpu-only) CPU_ONLY=1 ;;
-        --pin) PIN=1 ;;
-        --no-build) NO_BUILD=1 ;;
-        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-        *) log "unknown option: $1 (try --help)"; exit 2 ;;
+        *) bench_option "$1" ;;
     esac
     shift
 done
-set_pinning
+bench_setup
 CHROMIUM=$(command -v chromium || true)
-
-POEM=$REPO/poetry/ecstasy.txt
-POEM_BYTES=$(stat -c %s "$POEM")
-log "building loadgen"; build_loadgen
-log "building poetry-node (Release)"; build_ours || { log "poetry-node does not build"; exit 1; }
-machine_note
 
 # status_port LOGFILE: the port the node's log says its status page is on.
 status_port() {
@@ -71,6 +62,17 @@ wait_started() {
         [ $SECONDS -lt $deadline ] || return 1
         sleep 0.1
     done
+}
+
+# start_scraper PORT SECONDS: reads /metrics and /status.json on PORT every SECONDS, in the
+# background (its pid in SCRAPER_PID), whether anything answers there or not.
+start_scraper() {
+    ( while true; do
+          curl -s -o /dev/null "http://127.0.0.1:$1/metrics" || true
+          curl -s -o /dev/null "http://127.0.0.1:$1/status.json" || true
+          sleep "$2"
+      done ) &
+    SCRAPER_PID=$!; BENCH_PIDS+=("$SCRAPER_PID")
 }
 
 # ---- 1. CPU per poem, status off and on -----------------------------------------------------
@@ -97,12 +99,7 @@ measure() {
     # recompiled after 30 calls, twice with dynamic PGO), and measured with perf that JIT was a
     # tenth of the node's CPU 15 s after its start, all of the difference between on and off:
     # start-up cost, not the cost of serving a poem with the endpoint on. Both modes warm up alike.
-    ( while true; do
-          curl -s -o /dev/null "http://127.0.0.1:$sport/metrics" || true
-          curl -s -o /dev/null "http://127.0.0.1:$sport/status.json" || true
-          sleep 0.05
-      done ) &
-    scraper=$!; BENCH_PIDS+=("$scraper")
+    start_scraper "$sport" 0.05; scraper=$SCRAPER_PID
     run_loadgen --target "127.0.0.1:$port" --duration "$WARMUP" --concurrency "$CONCURRENCY" --expect-bytes "$POEM_BYTES" >/dev/null
     local more=0 jit0
     while :; do
@@ -115,12 +112,7 @@ measure() {
     done
     kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true; forget_pid "$scraper"
     # Then as Prometheus and an open page read it: once a second.
-    ( while true; do
-          curl -s -o /dev/null "http://127.0.0.1:$sport/metrics" || true
-          curl -s -o /dev/null "http://127.0.0.1:$sport/status.json" || true
-          sleep 1
-      done ) &
-    scraper=$!; BENCH_PIDS+=("$scraper")
+    start_scraper "$sport" 1; scraper=$SCRAPER_PID
     local jit_before jit_after
     jit_before=$(jit_ticks "$pid")
     before=$(cpu_ticks "$pid")
