@@ -31,6 +31,7 @@ public sealed class ClusterStatusSpecs
 
         var notReadyStatus = await CompletedRun.RunAsync("status", "--url", member.Url);
         Assert.True(notReadyStatus.ExitCode == 1, notReadyStatus.Transcript);
+        Assert.Matches(@"(?m)^check akka\.cluster\.join: unhealthy", notReadyStatus.StdoutText);
 
         await cluster.StartSeedAsync();
         var ready = await StatusCluster.ReadyzWhenAsync(member, HttpStatusCode.OK, TimeSpan.FromSeconds(60));
