@@ -65,7 +65,9 @@ internal sealed partial class StatusNode : IAsyncDisposable
     /// <summary>Waits for the log line that says where the status endpoint is.</summary>
     public async Task WaitForStatusAsync()
     {
-        var match = await Process.WaitForLineAsync(StatusPageOn());
+        // The line comes before the services start, in a few seconds on a quiet machine; a box
+        // loaded tens of times over its cores has been seen to take more than 20.
+        var match = await Process.WaitForLineAsync(StatusPageOn(), TimeSpan.FromSeconds(60));
         StatusPort = int.Parse(match.Groups["port"].Value);
         Http.Dispose();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{StatusPort}/"), Timeout = NodeProcess.Scaled(TimeSpan.FromSeconds(20)) };
