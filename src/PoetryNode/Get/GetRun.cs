@@ -101,7 +101,7 @@ internal static class GetRun
         }
 
         // What has arrived so far, so that an interrupted request still prints it: one slot per
-        // poem asked for (with --cluster, the poems by name come first, then the addresses).
+        // poem asked for (with --cluster, names and addresses in command-line order).
         var requested = request.Cluster?.Targets.Count ?? request.Addresses.Count;
         var arrived = new PoemOutcome?[requested];
         var interrupted = false;
