@@ -195,14 +195,14 @@ jit_ticks() {
 }
 
 # settle_jit PID MAX_S LOADGEN_ARGS...: after the fixed warm-up, keeps a .NET server under the
-# same load, a second at a time, until a second passes in which its tiered compiler used no CPU
+# same load, a second at a time, until two seconds in a row pass in which its tiered compiler used no CPU
 # (at most MAX_S seconds more). A 2-second warm-up was not enough for the logging node: in a perf
 # profile of its measured window, 15% of the samples were still the tier-1 JIT recompiling the
 # logging path, which made "CPU per poem with logging" partly a measure of the JIT. Prints how
 # many extra seconds it took on stderr, and on stdout how many connections it made (a logging
 # server logs each of them).
 settle_jit() {
-    local pid=$1 max=$2 i before after grew line made=0 started; shift 2
+    local pid=$1 max=$2 i before after grew line made=0 started quiet=0; shift 2
     # Tier-1 compilation starts only after the runtime's call-counting delay (1 s in poetry-node's
     # runtimeconfig): a second without JIT counts only once the JIT has run at all.
     started=$(jit_ticks "$pid" | awk '{ s += $2 } END { print s + 0 }')
@@ -213,8 +213,10 @@ settle_jit() {
         after=$(jit_ticks "$pid")
         grew=$(awk 'NR == FNR { b[$1] = $2; next } { d += $2 - ($1 in b ? b[$1] : 0) } END { print d + 0 }' \
             <(printf '%s\n' "$before") <(printf '%s\n' "$after"))
-        [ "$grew" -gt 0 ] && started=1
-        if [ "$grew" -eq 0 ] && [ "$started" -gt 0 ]; then
+        [ "$grew" -gt 0 ] && { started=1; quiet=0; }
+        # Two quiet seconds: with the 1 s call-counting delay, tier-1 work comes in bursts.
+        [ "$grew" -eq 0 ] && [ "$started" -gt 0 ] && quiet=$((quiet + 1))
+        if [ "$quiet" -ge 2 ]; then
             log "  JIT settled after ${i}s more of load"
             echo "$made"
             return 0

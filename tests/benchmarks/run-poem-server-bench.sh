@@ -86,7 +86,7 @@ done
 machine_note
 log "poem: $POEM ($POEM_BYTES bytes); warmup ${WARMUP}s, measure ${DURATION}s, concurrency $CONCURRENCY"
 
-declare -A RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=() LINES=() WARM_DONE=() DONE=()
+declare -A RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=() LINES=() WARM_DONE=() DONE=() JITW=()
 
 # logged_lines NAME: for a logging row, how many "sending N bytes of poetry" lines its log holds
 # after a clean stop, to compare with "connections" (the warm-up's, the measured run's and the
@@ -146,10 +146,14 @@ measure() {
     log "$name: measuring"
     local before after line
     before=$(cpu_ticks "$pid")
+    local jit_before; jit_before=$(jit_ticks "$pid")
     start_rss_sampler "$pid" "$WORK/$name.rss"
     line=$(run_loadgen --target "$target" --duration "$DURATION" --concurrency "$CONCURRENCY" \
         --expect-bytes "$POEM_BYTES")
     after=$(cpu_ticks "$pid")
+    # CPU the tiered JIT still took inside the measured window (0 once the warm-up did its job).
+    JITW[$name]=$(awk 'NR == FNR { b[$1] = $2; next } { d += $2 - ($1 in b ? b[$1] : 0) } END { printf "%.2f", d / '"$CLK_TCK"' }' \
+        <(printf '%s\n' "$jit_before") <(jit_ticks "$pid"))
     stop_rss_sampler
     stop_server "$pid"
     [ -z "$upstream_pid" ] || stop_server "$upstream_pid"
@@ -171,8 +175,8 @@ ours_rate=${RATE[ours]:-}
 ours_cpu=${CPUX[ours]:-}
 echo
 echo "Poem server benchmark, round $1 of $ROUNDS (load average before it: $2): ${POEM_BYTES}-byte poem, ${DURATION}s, concurrency $CONCURRENCY, pin=$PIN"
-fmt='%-11s | %9s | %14s | %7s | %7s | %7s | %6s | %15s | %14s | %15s | %14s | %11s | %11s\n'
-printf "$fmt" server poems/s "CPU s/10k poem" "p50 ms" "p99 ms" "RSS MB" errors "CPU/poem vs Tw" "poems/s vs raw" "poems/s vs ours" "CPU/poem vs ours" connections "log lines"
+fmt='%-11s | %9s | %14s | %7s | %7s | %7s | %6s | %15s | %14s | %15s | %14s | %11s | %11s | %9s\n'
+printf "$fmt" server poems/s "CPU s/10k poem" "p50 ms" "p99 ms" "RSS MB" errors "CPU/poem vs Tw" "poems/s vs raw" "poems/s vs ours" "CPU/poem vs ours" connections "log lines" "JIT CPU s"
 for s in $SERVERS; do
     if [ -z "${RATE[$s]:-}" ]; then
         printf '%-11s | not available\n' "$s"
@@ -180,7 +184,7 @@ for s in $SERVERS; do
     fi
     printf "$fmt" "$s" "${RATE[$s]}" "${CPU10K[$s]}" "${P50[$s]}" "${P99[$s]}" "${RSS[$s]}" "${ERRS[$s]}" \
         "$(ratio "${CPUX[$s]}" "$twisted_cpu")" "$(ratio "${RATE[$s]}" "$raw_rate")" "$(ratio "${RATE[$s]}" "$ours_rate")" \
-        "$(ratio "${CPUX[$s]}" "$ours_cpu")" "$(( ${WARM_DONE[$s]:-0} + ${DONE[$s]:-0} + 1 ))" "${LINES[$s]:--}"
+        "$(ratio "${CPUX[$s]}" "$ours_cpu")" "$(( ${WARM_DONE[$s]:-0} + ${DONE[$s]:-0} + 1 ))" "${LINES[$s]:--}" "${JITW[$s]:--}"
     # Kept for the summary: this round's figures, by server.
     if [ -n "${RATE[$s]:-}" ]; then
         ROUND_RATE[$s]+=" ${RATE[$s]}"; ROUND_CPU10K[$s]+=" ${CPU10K[$s]}"; ROUND_P99[$s]+=" ${P99[$s]}"
@@ -197,7 +201,7 @@ for round in $(seq "$ROUNDS"); do
     load=$(cut -d' ' -f1 /proc/loadavg)
     LOADS+=("$load")
     [ "$ROUNDS" = 1 ] || log "round $round of $ROUNDS (load average $load)"
-    RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=() LINES=() WARM_DONE=() DONE=()
+    RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=() LINES=() WARM_DONE=() DONE=() JITW=()
     for s in $SERVERS; do
         [ -n "${AVAILABLE[$s]:-}" ] && measure "$s"
     done
