@@ -2,7 +2,8 @@
 # Issue 12's figures, the baseline beside the current tree in one run: what stopping the default
 # node prints, the pid file of a foreground node, get against a server that sends nothing, the
 # public types of the library and the executable, and the test suite's time (ratio of medians
-# over alternating rounds). The baseline is a revision built in a temporary worktree.
+# over alternating rounds, per tier: tests passed and seconds). The baseline is a revision built
+# in a temporary worktree. About 5 minutes on a quiet box with the default 2 rounds.
 #   tests/benchmarks/run-house-figures.sh [--baseline REV] [--rounds N] [--no-suite]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -79,30 +80,50 @@ while read -r name top all; do B[public_types_$name]="$top top-level, $all with 
 while read -r name top all; do C[public_types_$name]="$top top-level, $all with nested"; done < <(dotnet "$WORK/surface/PublicSurface.dll" \
     "$REPO/src/PoetryNode/bin/Release/net10.0/PoetryActors.dll" "$REPO/src/PoetryNode/bin/Release/net10.0/poetry-node.dll")
 
+# The suite per tier, as test.sh runs it (Release, no rebuild): the library's project holds the
+# unit tests, the TestKit scenarios and the Twisted interop; the end-to-end project runs real
+# poetry-node processes. Baseline and current alternate within each round.
+tiers=(PoetryActors.Tests PoetryNode.EndToEnd)
 if [ $suite = 1 ]; then
-    bt=(); ct=()
+    declare -A times
     for r in $(seq 1 "$rounds"); do
         for which in base current; do
             tree=$base; [ $which = current ] && tree=$REPO
-            start=$(date +%s.%N)
-            dotnet test "$tree/PoetryActors.sln" -c Release --no-build >"$WORK/test-$which-$r.log" 2>&1 || log "the $which suite failed in round $r (see the counts below)"
-            t=$(echo "$(date +%s.%N) - $start" | bc)
-            if [ $which = base ]; then bt+=("$t"); else ct+=("$t"); fi
-            log "round $r $which: ${t} s, load $(cut -d' ' -f1-3 /proc/loadavg)"
+            for tier in "${tiers[@]}"; do
+                start=$(date +%s.%N)
+                dotnet test "$tree/tests/$tier" -c Release --no-build --blame-hang-timeout 5m >"$WORK/test-$which-$tier-$r.log" 2>&1 \
+                    || log "the $which $tier tier failed in round $r (see the counts below)"
+                t=$(echo "$(date +%s.%N) - $start" | bc)
+                times[$which-$tier]="${times[$which-$tier]:-} $t"
+                log "round $r $which $tier: ${t} s, load $(cut -d' ' -f1-3 /proc/loadavg)"
+            done
         done
     done
     median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-    count() { grep -Eo 'Passed: +[0-9]+' "$WORK"/test-"$1"-1.log | awk '{s += $2} END {print s + 0}'; }
-    B[suite_tests_passed]=$(count base); C[suite_tests_passed]=$(count current)
-    B[suite_seconds_median]=$(median "${bt[@]}"); C[suite_seconds_median]=$(median "${ct[@]}")
-    C[suite_time_ratio_current_over_baseline]=$(echo "scale=2; ${C[suite_seconds_median]} / ${B[suite_seconds_median]}" | bc)
+    count() { grep -Eo "$2: +[0-9]+" "$WORK/test-$1-1.log" | awk '{s += $2} END {print s + 0}'; }
+    for which in base current; do
+        total=0; passed=0
+        for tier in "${tiers[@]}"; do
+            m=$(median ${times[$which-$tier]})
+            n=$(count "$which-$tier" Passed); f=$(count "$which-$tier" Failed); k=$(count "$which-$tier" Skipped)
+            val="$n passed, $f failed, $k skipped; ${m} s"
+            if [ $which = base ]; then B[suite_$tier]=$val; else C[suite_$tier]=$val; fi
+            total=$(echo "$total + $m" | bc); passed=$((passed + n))
+        done
+        if [ $which = base ]; then B[suite_total]="$passed passed; $total s"; bs=$total; else C[suite_total]="$passed passed; $total s"; cs=$total; fi
+    done
+    for tier in "${tiers[@]}"; do
+        C[suite_ratio_$tier]=$(echo "scale=2; $(median ${times[current-$tier]}) / $(median ${times[base-$tier]})" | bc)
+    done
+    C[suite_ratio_total]=$(echo "scale=2; $cs / $bs" | bc)
 fi
 
-printf '%-40s | %-28s | %-28s\n' figure "baseline $baseline" "current $(git -C "$REPO" rev-parse --short HEAD)"
+printf '%-34s | %-44s | %-44s\n' figure "baseline $baseline" "current $(git -C "$REPO" rev-parse --short HEAD)"
 printf -- '-%.0s' {1..100}; echo
 for k in started stop_lines_with_stopped stop_lines_per_service clr_exit_reason_lines other_format_lines_at_debug \
          foreground_pid_file get_empty_server_exit get_empty_server_stderr_lines public_types_PoetryActors.dll public_types_poetry-node.dll \
-         suite_tests_passed suite_seconds_median suite_time_ratio_current_over_baseline; do
-    [ -n "${B[$k]:-}${C[$k]:-}" ] && printf '%-40s | %-28s | %-28s\n' "$k" "${B[$k]:-}" "${C[$k]:-}"
+         suite_PoetryActors.Tests suite_PoetryNode.EndToEnd suite_total \
+         suite_ratio_PoetryActors.Tests suite_ratio_PoetryNode.EndToEnd suite_ratio_total; do
+    [ -n "${B[$k]:-}${C[$k]:-}" ] && printf '%-34s | %-44s | %-44s\n' "$k" "${B[$k]:-}" "${C[$k]:-}"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -14,13 +14,18 @@ public sealed record DeploymentEntry(string Name, ServiceKind? Kind, ServiceOpti
     /// <summary>Whether this entry is a nested collection rather than a service of a kind.</summary>
     public bool IsCollection => Kind is null;
 
-    /// <summary>The entry as a service: a collection holding the kind's services, or the nested entries.</summary>
+    /// <summary>
+    /// The entry as a service: a collection holding the kind's services, or the nested entries. The
+    /// spec's revision is this entry, so a reload tells a changed service (an option, or a byte of a
+    /// poem: <see cref="LoadedFile"/> compares by digest) from one that can keep serving.
+    /// </summary>
     public ServiceSpec ToServiceSpec(Config config)
     {
-        var settings = ServiceSettings.Create(config);
-        return Kind is { } kind
+        var settings = ServiceCollectionSettings.Create(config);
+        var spec = Kind is { } kind
             ? ServiceSpec.Collection(Name, kind.Build(Options!, config), settings)
             : ServiceSpec.Collection(Name, Children.Select(c => c.ToServiceSpec(config)), settings);
+        return spec with { Revision = this };
     }
 
     /// <summary>

@@ -230,17 +230,14 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
             errors.AddRange(Cluster.PoetryClusterSettings.Check(full).Select(p => new DeploymentError(source, null, p.Key, p.Message)));
         }
 
-        if (errors.Count == 0)
-        {
-            CheckServices(full, services, source, errors);
-        }
-
+        var specs = errors.Count == 0 ? BuildServices(full, services, source, errors) : [];
         if (errors.Count > 0)
         {
             throw new DeploymentException(errors);
         }
 
-        return new NodeDeployment(source, services, full) { JoinsCluster = joinsCluster };
+        // The props checked here are the ones the node runs: built once per load.
+        return new NodeDeployment(source, services, full) { JoinsCluster = joinsCluster }.WithServiceSpecs(specs);
     }
 
     private List<DeploymentEntry> ReadEntries(IList<HoconValue> items, string where, string source, long poemLimit, List<DeploymentError> errors)
@@ -386,13 +383,14 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
     }
 
     /// <summary>Builds the services' props, so what only a kind's factory checks is refused before anything starts.</summary>
-    private static void CheckServices(Config config, IEnumerable<DeploymentEntry> services, string source, List<DeploymentError> errors)
+    private static List<ServiceSpec> BuildServices(Config config, IEnumerable<DeploymentEntry> services, string source, List<DeploymentError> errors)
     {
+        var specs = new List<ServiceSpec>();
         foreach (var entry in services)
         {
             try
             {
-                entry.ToServiceSpec(config);
+                specs.Add(entry.ToServiceSpec(config));
             }
             catch (SettingsException e)
             {
@@ -403,11 +401,13 @@ public sealed class DeploymentLoader(ServiceKindRegistry kinds, DeploymentFileLi
                 errors.Add(new DeploymentError(source, entry.Name, null, Excerpt.Short(OneLine(e.Message), 200)));
             }
         }
+
+        return specs;
     }
 
     private static readonly (string Section, Action<Config> Build)[] SettingsReaders =
     [
-        ("poetry.services", c => ServiceSettings.Create(c)),
+        ("poetry.services", c => ServiceCollectionSettings.Create(c)),
         ("poetry.listener", c => ListenerSettings.Create("", 0, c)),
         ("poetry.download", c => DownloadSettings.Create(c)),
         ("poetry.poems", c => PoemSettings.Create(c)),

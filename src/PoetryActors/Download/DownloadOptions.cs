@@ -3,7 +3,7 @@ using static PoetryActors.Download.DownloadProtocol;
 namespace PoetryActors.Download;
 
 /// <summary>
-/// Options of one <see cref="PoemFetch"/> request: the <see cref="DownloadSettings"/> (null: read
+/// Options of one <see cref="PoetryClient"/> request: the <see cref="DownloadSettings"/> (null: read
 /// from the actor system's configuration), and callbacks that watch the downloads as they go.
 /// The callbacks are called one at a time, never concurrently, from an actor's thread, in the
 /// order the events happened, and all of them before the request's Task completes; they should

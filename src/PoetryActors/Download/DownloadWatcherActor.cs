@@ -37,13 +37,13 @@ internal sealed class DownloadWatcherActor(
         TaskCompletionSource<IReadOnlyList<PoemOutcome>> answer,
         CancellationToken cancel,
         IReadOnlyList<WorkItem>? items = null) =>
-        // items: work of the caller's own (the cluster's downloads by name), one per address; null: PoemFetch's downloaders.
+        // items: work of the caller's own (the cluster's downloads by name), one per address; null: PoetryClient's downloaders.
         Akka.Actor.Props.Create(() => new DownloadWatcherActor(addresses, options, settings, aggregator, answer, cancel, items));
 
     protected override void PreStart()
     {
-        var work = items ?? PoemFetch.WorkItems(addresses, settings, options.OnProgress is null ? null : Self);
-        aggregator.Tell(new Aggregate(work, PoemFetch.AggregationOptionsFor(settings, addresses.Count, Self)) { CancellationToken = cancel }, Self);
+        var work = items ?? PoetryClient.WorkItems(addresses, settings, options.OnProgress is null ? null : Self);
+        aggregator.Tell(new Aggregate(work, PoetryClient.AggregationOptionsFor(settings, addresses.Count, Self)) { CancellationToken = cancel }, Self);
     }
 
     protected override void OnReceive(object message)

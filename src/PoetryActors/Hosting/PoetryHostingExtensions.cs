@@ -23,7 +23,7 @@ public static class PoetryHostingExtensions
         return builder.WithActors((system, registry) =>
         {
             var node = system.ActorOf(
-                ServiceCollectionActor.Props(deployment.ToServiceSpecs(), deployment.ServiceSettings), "node");
+                ServiceCollectionActor.Props(deployment.ToServiceSpecs(), deployment.ServiceCollectionSettings), "node");
             registry.Register<PoetryNodeRoot>(node);
         });
     }
@@ -31,7 +31,7 @@ public static class PoetryHostingExtensions
     /// <summary>
     /// Creates <c>/user/downloads</c>, the parent of the client's aggregators (one per request, each
     /// with a downloader per address), registered as <see cref="PoetryDownloads"/>; pass its ref to
-    /// <c>PoemFetch.AllSettledAsync</c>.
+    /// <c>PoetryClient.AllSettledAsync</c>.
     /// </summary>
     public static AkkaConfigurationBuilder WithPoetryDownloads(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry) => registry.Register<PoetryDownloads>(PoetryDownloads.Create(system)));

@@ -51,7 +51,7 @@ public static class PoetryMeter
         Observe("poetry.proxy.fetches", "{fetch}", "upstream fetches a proxy started", ServiceRoles.Proxy, s => s.UpstreamFetches);
         Observe("poetry.proxy.fetch_failures", "{fetch}", "upstream fetches that brought no poem", ServiceRoles.Proxy, s => s.UpstreamFailures);
         Meter.CreateObservableCounter("poetry.downloads", DownloadMeasurements, "{download}",
-            "client downloads (poetry-node get, PoemFetch) by outcome");
+            "client downloads (poetry-node get, PoetryClient) by outcome");
     }
 
     /// <summary>Makes sure the instruments exist (they are created with the meter, on first use of this class).</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using static PoetryActors.Services.ReloadProtocol;
 using static PoetryActors.Services.ServiceProtocol;
 
 namespace PoetryActors.Services;
@@ -11,8 +12,9 @@ namespace PoetryActors.Services;
 /// children already started are stopped again) with a reason naming that child. While running,
 /// a child that crashes is re-created and restarted after an exponential back-off while its
 /// siblings keep serving. Answers <see cref="ServiceProtocol"/>: start, stop, status, lookup by
-/// name, listing, add (duplicate names refused; started at once when running) and remove
-/// (a running child is stopped first).
+/// name, listing, add (duplicate names refused; started at once when running), remove
+/// (a running child is stopped first) and, for the node's root, a reload
+/// (<see cref="ReloadProtocol"/>: the collection alone knows what runs, and applies the plan).
 /// </summary>
 /// <remarks>
 /// Each phase is a state that carries the request it works on (who to answer, which child's
@@ -25,12 +27,12 @@ namespace PoetryActors.Services;
 /// </remarks>
 public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnboundedStash
 {
-    private readonly ServiceSettings _settings;
+    private readonly ServiceCollectionSettings _settings;
     private readonly List<Child> _children = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _lastStep;
 
-    public ServiceCollectionActor(IEnumerable<ServiceSpec> children, ServiceSettings settings)
+    public ServiceCollectionActor(IEnumerable<ServiceSpec> children, ServiceCollectionSettings settings)
     {
         _settings = settings;
         foreach (var spec in children)
@@ -50,10 +52,10 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     private string Name => Self.Path.Name;
 
     /// <summary>Props for a collection of <paramref name="children"/>, started in the order given.</summary>
-    public static Props Props(IEnumerable<ServiceSpec> children, ServiceSettings? settings = null)
+    public static Props Props(IEnumerable<ServiceSpec> children, ServiceCollectionSettings? settings = null)
     {
         var list = children.ToList();
-        var s = settings ?? ServiceSettings.Default;
+        var s = settings ?? ServiceCollectionSettings.Default;
         return Akka.Actor.Props.Create(() => new ServiceCollectionActor(list, s));
     }
 
@@ -91,6 +93,9 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
             case RemoveService remove:
                 BeginRemoval(remove, running: false);
                 break;
+            case ReloadServices reload:
+                BeginReload(reload, running: false);
+                break;
             default:
                 if (!HandleCommon(message, running: false))
                 {
@@ -118,6 +123,9 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
             case RemoveService remove:
                 BeginRemoval(remove, running: true);
                 break;
+            case ReloadServices reload:
+                BeginReload(reload, running: true);
+                break;
             default:
                 if (!HandleCommon(message, running: true))
                 {
@@ -132,31 +140,24 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     private void Starting(object message, IActorRef replyTo, int index, Step step)
     {
         var child = step.Child;
+        var ended = OnStartStep(message, step, failure =>
+        {
+            if (failure is null)
+            {
+                StartFrom(index + 1, replyTo);
+            }
+            else
+            {
+                Undo(replyTo, index, new ServiceStartFailed($"{child.Name}/{failure.ServicePath}".TrimEnd('/'), failure.Reason));
+            }
+        });
+        if (ended)
+        {
+            return;
+        }
+
         switch (message)
         {
-            case ServiceStarted when Sender.Equals(child.Ref):
-                Timers.Cancel(Step.Key);
-                child.MarkRunning();
-                LogPerService("service {0} started", PathOf(child));
-                StartFrom(index + 1, replyTo);
-                break;
-            case ServiceStartFailed failed when Sender.Equals(child.Ref):
-                Timers.Cancel(Step.Key);
-                child.MarkStopped();
-                Undo(replyTo, index, new ServiceStartFailed($"{child.Name}/{failed.ServicePath}".TrimEnd('/'), failed.Reason));
-                break;
-            case StepTimeout timeout when timeout.Id == step.Id:
-                // A start that hangs is stuck: there is no answer to wait for behind it.
-                child.MarkStopped();
-                Context.Stop(child.Ref);
-                Undo(replyTo, index, new ServiceStartFailed(child.Name, $"did not start within {Seconds(step.Timeout)} s"));
-                break;
-            case Terminated t when t.ActorRef.Equals(child.Ref):
-                Timers.Cancel(Step.Key);
-                child.Detach();
-                ScheduleRecreate(child, running: false);
-                Undo(replyTo, index, new ServiceStartFailed(child.Name, "crashed while starting"));
-                break;
             case Terminated t when FindByRef(t.ActorRef) is { Running: true } crashed:
                 // A child that had started crashed while later ones were starting: the start as a
                 // whole fails (Twisted's startService raises), the rest is undone.
@@ -180,100 +181,175 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     /// </summary>
     private void Stopping(object message, IActorRef replyTo, int index, Step step, ServiceStartFailed? failure)
     {
-        var child = step.Child;
-        switch (message)
+        var ended = OnStopStep(message, step, lives =>
         {
-            case ServiceStopped when Sender.Equals(child.Ref):
-                Timers.Cancel(Step.Key);
-                child.MarkStopped();
-                LogPerService("service {0} stopped", PathOf(child));
-                StopFrom(index - 1, replyTo, failure);
-                break;
-            case StepTimeout timeout when timeout.Id == step.Id:
-                CutOff(child, step.Timeout);
-                StopFrom(index - 1, replyTo, failure);
-                break;
-            case Terminated t when t.ActorRef.Equals(child.Ref):
-                Timers.Cancel(Step.Key);
-                child.Detach();
-                ScheduleRecreate(child, running: false);
-                StopFrom(index - 1, replyTo, failure);
-                break;
-            default:
-                // As Twisted's stopService does first: a stopping collection no longer runs, so a
-                // child that crashes now is not started again behind the stop's back.
-                WhileBusy(message, running: false);
-                break;
+            if (!lives)
+            {
+                ScheduleRecreate(step.Child, running: false);
+            }
+
+            StopFrom(index - 1, replyTo, failure);
+        });
+        if (!ended)
+        {
+            // As Twisted's stopService does first: a stopping collection no longer runs, so a
+            // child that crashes now is not started again behind the stop's back.
+            WhileBusy(message, running: false);
         }
     }
 
-    /// <summary>Starting the child of an add to a running collection; the add is answered when it has started.</summary>
-    private void Adding(object message, IActorRef replyTo, Step step)
+    /// <summary>
+    /// Starting the child just added to a running collection; <paramref name="then"/> gets
+    /// <see cref="ServiceAdded"/> once it has started, or <see cref="AddServiceRefused"/> once the
+    /// child that could not start is gone again.
+    /// </summary>
+    private void Adding(object message, Step step, Action<object> then)
     {
-        var child = step.Child;
-        switch (message)
+        var ended = OnStartStep(message, step, failure =>
         {
-            case ServiceStarted when Sender.Equals(child.Ref):
-                Timers.Cancel(Step.Key);
-                child.MarkRunning();
-                LogPerService("service {0} started", PathOf(child));
-                replyTo.Tell(new ServiceAdded(child.Name));
-                BecomeIdle(Running);
-                break;
-            case ServiceStartFailed failed when Sender.Equals(child.Ref):
-                Timers.Cancel(Step.Key);
-                child.MarkStopped();
-                RefuseAdd(child, replyTo, failed.ToString());
-                break;
-            case StepTimeout timeout when timeout.Id == step.Id:
-                child.MarkStopped();
-                RefuseAdd(child, replyTo, $"did not start within {Seconds(step.Timeout)} s");
-                break;
-            case Terminated t when t.ActorRef.Equals(child.Ref):
-                Timers.Cancel(Step.Key);
-                child.Detach();
-                RefuseAdd(child, replyTo, "crashed while starting");
-                break;
-            default:
-                WhileBusy(message, running: true);
-                break;
+            if (failure is null)
+            {
+                then(new ServiceAdded(step.Child.Name));
+            }
+            else
+            {
+                RefuseAdd(step.Child, failure.ToString(), then);
+            }
+        });
+        if (!ended)
+        {
+            WhileBusy(message, running: true);
         }
     }
 
     /// <summary>
     /// Taking <paramref name="removal"/>'s child out: stopping it first when it runs or its start is
     /// under way (<paramref name="stop"/> awaits that), then ending its actor, whose end frees the
-    /// name; then the removal is answered.
+    /// name; then the removal goes on with its answer.
     /// </summary>
     private void Removing(object message, Removal removal, Step? stop)
     {
         var child = removal.Child;
+        if (stop is not null && OnStopStep(message, stop, lives =>
+            {
+                if (lives)
+                {
+                    Terminate(removal);
+                }
+                else
+                {
+                    Removed(removal);
+                }
+            }))
+        {
+            return;
+        }
+
         switch (message)
         {
-            case ServiceStopped when stop is not null && Sender.Equals(child.Ref):
-                Timers.Cancel(Step.Key);
-                child.MarkStopped();
-                LogPerService("service {0} stopped", PathOf(child));
-                Terminate(removal);
-                break;
-            case StepTimeout timeout when stop is not null && timeout.Id == stop.Id:
-                CutOff(child, stop.Timeout);
-                Become(m => Removing(m, removal, null));
-                break;
             case ServiceStarted or ServiceStartFailed when Sender.Equals(child.Ref):
                 // The answer to its restart; the answer to the stop queued behind it comes next.
                 break;
             case Terminated t when t.ActorRef.Equals(child.Ref):
                 // Only now is the actor name free again, so the same name can be added back.
-                Timers.Cancel(Step.Key);
-                _children.Remove(child);
-                removal.ReplyTo.Tell(removal.Answer);
-                BecomeIdle(removal.CollectionRunning ? Running : Stopped);
+                Removed(removal);
                 break;
             default:
                 WhileBusy(message, removal.CollectionRunning);
                 break;
         }
+    }
+
+    // ---- the end of a step, the same in every state that awaits one child -----------------------
+
+    /// <summary>
+    /// Whether <paramref name="message"/> ends <paramref name="step"/>: the child's answer to it, the
+    /// step's timeout, or the child's end (it crashed, or was stopped); null when it is none of them.
+    /// </summary>
+    private StepEnd? EndOf(object message, Step step)
+    {
+        var child = step.Child;
+        switch (message)
+        {
+            case ServiceStarted or ServiceStartFailed when step.IsStart && Sender.Equals(child.Ref):
+            case ServiceStopped when !step.IsStart && Sender.Equals(child.Ref):
+                Timers.Cancel(Step.Key);
+                return StepEnd.Answered;
+            case StepTimeout timeout when timeout.Id == step.Id:
+                return StepEnd.TimedOut;
+            case Terminated t when t.ActorRef.Equals(child.Ref):
+                Timers.Cancel(Step.Key);
+                child.Detach();
+                return StepEnd.ChildEnded;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// Handles the end of a start step wherever a child is started (a collection's start, an add):
+    /// the child is marked for what happened and <paramref name="then"/> gets null when it started,
+    /// or why not (its path relative to the child). Returns whether <paramref name="message"/> ended the step.
+    /// </summary>
+    private bool OnStartStep(object message, Step step, Action<ServiceStartFailed?> then)
+    {
+        var child = step.Child;
+        switch (EndOf(message, step))
+        {
+            case null:
+                return false;
+            case StepEnd.Answered when message is ServiceStartFailed failed:
+                child.MarkStopped();
+                then(failed);
+                break;
+            case StepEnd.Answered:
+                child.MarkRunning();
+                LogPerService("service {0} started", PathOf(child));
+                then(null);
+                break;
+            case StepEnd.TimedOut:
+                // A start that hangs is stuck: there is no answer to wait for behind it.
+                child.MarkStopped();
+                Context.Stop(child.Ref);
+                then(new ServiceStartFailed("", $"did not start within {Seconds(step.Timeout)} s"));
+                break;
+            case StepEnd.ChildEnded:
+                ScheduleRecreate(child, running: false);
+                then(new ServiceStartFailed("", "crashed while starting"));
+                break;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Handles the end of a stop step wherever a child is stopped (a collection's stop, a removal):
+    /// a child that does not stop in time is cut off; <paramref name="then"/> gets whether the
+    /// child's actor lives on (false when it ended instead of answering). Returns whether
+    /// <paramref name="message"/> ended the step.
+    /// </summary>
+    private bool OnStopStep(object message, Step step, Action<bool> then)
+    {
+        var child = step.Child;
+        switch (EndOf(message, step))
+        {
+            case null:
+                return false;
+            case StepEnd.Answered:
+                child.MarkStopped();
+                LogPerService("service {0} stopped", PathOf(child));
+                then(true);
+                break;
+            case StepEnd.TimedOut:
+                CutOff(child, step.Timeout);
+                then(true);
+                break;
+            case StepEnd.ChildEnded:
+                then(false);
+                break;
+        }
+
+        return true;
     }
 
     // ---- start and stop, one child at a time ---------------------------------------------------
@@ -344,10 +420,17 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         Stash.UnstashAll();
     }
 
+    /// <summary>The end of a request from outside: answer it, and take the next one.</summary>
+    private Action<object> Reply(IActorRef replyTo, bool running) => answer =>
+    {
+        replyTo.Tell(answer);
+        BecomeIdle(running ? Running : Stopped);
+    };
+
     /// <summary>What every state that works on a request does with other messages: requests wait, the rest is common.</summary>
     private void WhileBusy(object message, bool running)
     {
-        if (message is StartService or StopService or AddService or RemoveService)
+        if (message is StartService or StopService or AddService or RemoveService or ReloadServices)
         {
             Stash.Stash();
         }
@@ -357,7 +440,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         }
     }
 
-    // ---- add, remove, lookups ----------------------------------------------------------------
+    // ---- add, remove, reload, lookups ------------------------------------------------------------
 
     private void HandleAdd(AddService add, bool running)
     {
@@ -368,33 +451,41 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
             return;
         }
 
+        Add(spec, add.Before, running, Reply(Sender, running));
+    }
+
+    /// <summary>
+    /// Inserts a child and, in a running collection, starts it (Twisted starts a child added to a
+    /// running collection at once); <paramref name="then"/> gets <see cref="ServiceAdded"/> or
+    /// <see cref="AddServiceRefused"/>. The name must be free.
+    /// </summary>
+    private void Add(ServiceSpec spec, string? before, bool running, Action<object> then)
+    {
         // Insert before the named sibling when there is one (a reload keeps the file's order that
         // way, so the node still stops in the reverse of it); otherwise append, as addService does.
         var child = new Child(spec);
-        var position = add.Before is { } before && _children.FindIndex(c => c.Name == before) is >= 0 and var index
+        var position = before is not null && _children.FindIndex(c => c.Name == before) is >= 0 and var index
             ? index
             : _children.Count;
         _children.Insert(position, child);
         Create(child);
         if (!running)
         {
-            Sender.Tell(new ServiceAdded(spec.Name));
+            then(new ServiceAdded(spec.Name));
             return;
         }
 
-        // Twisted starts a child added to a running collection at once; the answer waits for it.
         _log.Debug("starting {0}", PathOf(child));
         child.MarkStarting();
-        var replyTo = Sender;
         var step = Ask(child, StartService.Instance, StartTimeoutOf(child));
-        Become(m => Adding(m, replyTo, step));
+        Become(m => Adding(m, step, then));
     }
 
-    private void RefuseAdd(Child child, IActorRef replyTo, string reason)
+    private void RefuseAdd(Child child, string reason, Action<object> then)
     {
         // A child that could not start is not kept: the caller may fix it and add it again.
         _log.Warning("service {0} could not start: {1}", PathOf(child), reason);
-        Remove(new Removal(child, replyTo, new AddServiceRefused(child.Name, reason), CollectionRunning: true));
+        Remove(new Removal(child, new AddServiceRefused(child.Name, reason), CollectionRunning: true, then));
     }
 
     private void BeginRemoval(RemoveService remove, bool running)
@@ -405,7 +496,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         }
         else
         {
-            Remove(new Removal(child, Sender, new ServiceRemoved(child.Name), running));
+            Remove(new Removal(child, new ServiceRemoved(child.Name), running, Reply(Sender, running)));
         }
     }
 
@@ -416,9 +507,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         if (child.Ref.IsNobody())
         {
             // Waiting for its back-off: there is no actor to end.
-            _children.Remove(child);
-            removal.ReplyTo.Tell(removal.Answer);
-            BecomeIdle(removal.CollectionRunning ? Running : Stopped);
+            Removed(removal);
             return;
         }
         if (!child.NeedsStop)
@@ -436,6 +525,100 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         Context.Stop(removal.Child.Ref);
         Become(m => Removing(m, removal, null));
     }
+
+    private void Removed(Removal removal)
+    {
+        Timers.Cancel(Step.Key);
+        _children.Remove(removal.Child);
+        removal.Then(removal.Answer);
+    }
+
+    /// <summary>
+    /// A reload: the plan between the children and the wanted ones is worked out here, against what
+    /// runs now, then carried out with the collection's own removal and add, one child at a time:
+    /// removals first (what they free, a port or a name, may be what an addition needs), then the
+    /// additions, a changed child whose new version cannot start put back as it was. Untouched
+    /// children never stop. Other requests wait in the stash until the reload is answered.
+    /// </summary>
+    private void BeginReload(ReloadServices reload, bool running)
+    {
+        var plan = ReloadPlan.Between(_children.Select(c => c.Spec).ToList(), reload.Services);
+        var unstartable = plan.Additions
+            .Where(a => reload.Unstartable.ContainsKey(a.Service.Name))
+            .Select(a => (a.Service.Name, reload.Unstartable[a.Service.Name]))
+            .ToList();
+        if (unstartable.Count > 0)
+        {
+            Sender.Tell(new ReloadRefused(plan, unstartable));
+            return;
+        }
+
+        if (plan.IsEmpty)
+        {
+            Sender.Tell(new ServicesReloaded(plan, [], Specs()));
+            return;
+        }
+
+        _log.Info("reload plan: {0}", plan);
+        RemoveNext(new Reload(plan, Sender, running), 0);
+    }
+
+    private void RemoveNext(Reload reload, int index)
+    {
+        if (index == reload.Plan.Removals.Count)
+        {
+            AddNext(reload, 0);
+            return;
+        }
+
+        var child = Find(reload.Plan.Removals[index])!;
+        reload.Replaced[child.Name] = child.Spec;
+        Remove(new Removal(child, new ServiceRemoved(child.Name), reload.CollectionRunning, _ => RemoveNext(reload, index + 1)));
+    }
+
+    private void AddNext(Reload reload, int index)
+    {
+        if (index == reload.Plan.Additions.Count)
+        {
+            reload.ReplyTo.Tell(new ServicesReloaded(reload.Plan, reload.Failures, Specs()));
+            BecomeIdle(reload.CollectionRunning ? Running : Stopped);
+            return;
+        }
+
+        var (spec, before) = reload.Plan.Additions[index];
+        Add(spec, before, reload.CollectionRunning, answer =>
+        {
+            if (answer is not AddServiceRefused refused)
+            {
+                AddNext(reload, index + 1);
+                return;
+            }
+
+            reload.Failures.Add($"{spec.Name}: {refused.Reason}");
+            _log.Error("reload: cannot start {0}: {1}", spec.Name, refused.Reason);
+            if (!reload.Replaced.TryGetValue(spec.Name, out var previous))
+            {
+                AddNext(reload, index + 1);
+                return;
+            }
+
+            Add(previous, before, reload.CollectionRunning, again =>
+            {
+                if (again is AddServiceRefused still)
+                {
+                    _log.Error("reload: cannot put the previous {0} back either: {1}", spec.Name, still.Reason);
+                }
+                else
+                {
+                    _log.Warning("reload: put the previous {0} back", spec.Name);
+                }
+
+                AddNext(reload, index + 1);
+            });
+        });
+    }
+
+    private List<ServiceSpec> Specs() => _children.Select(c => c.Spec).ToList();
 
     private bool HandleCommon(object message, bool running)
     {
@@ -529,7 +712,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     /// <summary>Sends a start or stop to <paramref name="child"/> and arms the step's timeout.</summary>
     private Step Ask(Child child, object command, TimeSpan timeout)
     {
-        var step = new Step(child, ++_lastStep, timeout);
+        var step = new Step(child, ++_lastStep, timeout, IsStart: command is StartService);
         child.Ref.Tell(command);
         Timers.StartSingleTimer(Step.Key, new StepTimeout(step.Id), timeout);
         return step;
@@ -624,8 +807,11 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
         public bool RanLongEnough(TimeSpan span) => _runningSince != default && DateTime.UtcNow - _runningSince >= span;
     }
 
-    /// <summary>An awaited answer of <paramref name="Child"/>, and how long it may take; its timeout carries <paramref name="Id"/>.</summary>
-    private sealed record Step(Child Child, long Id, TimeSpan Timeout)
+    /// <summary>
+    /// An awaited answer of <paramref name="Child"/> to a start (<paramref name="IsStart"/>) or a
+    /// stop, and how long it may take; its timeout carries <paramref name="Id"/>.
+    /// </summary>
+    private sealed record Step(Child Child, long Id, TimeSpan Timeout, bool IsStart)
     {
         public const string Key = "step-timeout";
     }
@@ -633,8 +819,26 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     /// <summary>The timeout of the step <paramref name="Id"/>: stale once a later step has begun.</summary>
     private sealed record StepTimeout(long Id);
 
-    /// <summary>A removal under way: whom to answer, with what, and the state to return to.</summary>
-    private sealed record Removal(Child Child, IActorRef ReplyTo, object Answer, bool CollectionRunning);
+    /// <summary>How a step that awaits one child ended.</summary>
+    private enum StepEnd
+    {
+        /// <summary>The child answered the start or the stop.</summary>
+        Answered,
+        /// <summary>The step's timeout came first.</summary>
+        TimedOut,
+        /// <summary>The child's actor ended (it crashed, or was stopped) before it answered.</summary>
+        ChildEnded,
+    }
+
+    /// <summary>A removal under way: its answer, what the collection was doing, and what comes after it (<paramref name="Then"/> gets the answer).</summary>
+    private sealed record Removal(Child Child, object Answer, bool CollectionRunning, Action<object> Then);
+
+    /// <summary>A reload under way: its plan, whom to answer, the children it took out (to put back), and what could not start.</summary>
+    private sealed record Reload(ReloadPlan Plan, IActorRef ReplyTo, bool CollectionRunning)
+    {
+        public Dictionary<string, ServiceSpec> Replaced { get; } = [];
+        public List<string> Failures { get; } = [];
+    }
 
     private sealed record RestartChild(string Name)
     {

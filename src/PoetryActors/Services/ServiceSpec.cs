@@ -41,6 +41,14 @@ public sealed record ServiceSpec
     /// <summary>How long the service's collection waits for its stop; as <see cref="StartBudget"/>, for stops.</summary>
     public TimeSpan? StopBudget { get; init; }
 
+    /// <summary>
+    /// What the service was built from, compared by value on a reload (<see cref="ReloadPlan"/>): for
+    /// a deployment entry, the checked entry itself, whose poems compare by digest. A reload leaves a
+    /// running child alone when its revision equals the wanted one's; null (a service added by hand)
+    /// never does.
+    /// </summary>
+    internal object? Revision { get; init; }
+
     // A nested collection answers a little after its last child: its parent waits that much more
     // than the children's timeouts add up to, so the nested collection's own cut-off comes first.
     private static readonly TimeSpan CollectionMargin = TimeSpan.FromSeconds(1);
@@ -50,10 +58,10 @@ public sealed record ServiceSpec
     /// budgets are its children's added up (each child's own budget, or <paramref name="settings"/>'
     /// timeouts for a leaf), so timeouts compose however deep collections nest.
     /// </summary>
-    public static ServiceSpec Collection(string name, IEnumerable<ServiceSpec> children, ServiceSettings? settings = null)
+    public static ServiceSpec Collection(string name, IEnumerable<ServiceSpec> children, ServiceCollectionSettings? settings = null)
     {
         var list = children.ToList();
-        var s = settings ?? ServiceSettings.Default;
+        var s = settings ?? ServiceCollectionSettings.Default;
         return new ServiceSpec(name, ServiceCollectionActor.Props(list, s))
         {
             StartBudget = Total(list.Select(c => c.StartBudget ?? s.StartTimeout)),

@@ -165,8 +165,8 @@ internal static class GetCommand
             var mode = result.GetValue(json) ? OutputMode.Json : result.GetValue(asCompleted) ? OutputMode.AsCompleted : OutputMode.RequestOrder;
             // Poems by name first, in the order given, then the addresses.
             Cluster.ClusterGet? clusterGet = contacts.Count == 0 ? null : new Cluster.ClusterGet(contacts, catalogTimeout,
-                [.. names.Select(n => (PoetryActors.Cluster.ClusterPoemFetch.Target)new PoetryActors.Cluster.ClusterPoemFetch.Target.Poem(n)),
-                 .. targets.Select(t => new PoetryActors.Cluster.ClusterPoemFetch.Target.At(t))],
+                [.. names.Select(n => (PoetryActors.Cluster.ClusterPoetryClient.Target)new PoetryActors.Cluster.ClusterPoetryClient.Target.Poem(n)),
+                 .. targets.Select(t => new PoetryActors.Cluster.ClusterPoetryClient.Target.At(t))],
                 TransformThroughCluster: result.GetValue(transform) is not null);
             // The live display follows addresses known in advance; a cluster's are known only once its catalog is in.
             var request = new GetRequest(targets, settings, mode, ShowProgress: !result.GetValue(noProgress) && clusterGet is null, level, hocon!)

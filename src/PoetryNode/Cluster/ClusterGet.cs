@@ -20,7 +20,7 @@ namespace PoetryNode.Cluster;
 internal sealed record ClusterGet(
     IReadOnlyList<NetAddress> Contacts,
     TimeSpan Timeout,
-    IReadOnlyList<ClusterPoemFetch.Target> Targets,
+    IReadOnlyList<ClusterPoetryClient.Target> Targets,
     bool TransformThroughCluster)
 {
     /// <summary>What the get's actor system needs on top of its own settings: remoting and our serializer.</summary>
@@ -34,7 +34,7 @@ internal sealed record ClusterGet(
         {
             var reason = ((CatalogClient.Answer.NoAnswer)answer).Reason;
             return Targets.Select((t, i) => (PoemOutcome)new PoemOutcome.Failed(i, new DownloadFailed(
-                t is ClusterPoemFetch.Target.At at ? at.Address : Contacts[0], DownloadStep.Downloader, FetchFailure.Other, reason))).ToList();
+                t is ClusterPoetryClient.Target.At at ? at.Address : Contacts[0], DownloadStep.Downloader, FetchFailure.Other, reason))).ToList();
         }
 
         var settings = options.Settings ?? DownloadSettings.Create(system.Settings.Config);
@@ -47,12 +47,12 @@ internal sealed record ClusterGet(
             router = system.ActorOf(TransformRouterActor.ForProviders(transforms, ClusterTransforms.ProvidersIn(catalog)), "cluster-transforms");
             settings = settings with { TransformRouter = router };
         }
-        return await ClusterPoemFetch.AllSettledAsync(system, Targets, catalog, options with { Settings = settings }, cancellationToken);
+        return await ClusterPoetryClient.AllSettledAsync(system, Targets, catalog, options with { Settings = settings }, cancellationToken);
     }
 
     /// <summary>The stderr line of a failed outcome of a poem asked for by name, or null for a plain address (printed as today).</summary>
     public string? FailureLine(PoemOutcome.Failed failed) =>
-        failed.Index < Targets.Count && Targets[failed.Index] is ClusterPoemFetch.Target.Poem poem
+        failed.Index < Targets.Count && Targets[failed.Index] is ClusterPoetryClient.Target.Poem poem
             ? $"poetry-node get: {poem.Name}: {failed.Failure.Detail}"
             : null;
 }

@@ -15,7 +15,7 @@ namespace PoetryNode.Get;
 /// <summary>
 /// Carries out a checked <c>get</c>: a plain actor system (no Generic Host: a client starts fast
 /// and exits as soon as the aggregator reports, the tutorial's <c>reactor.stop()</c>) with
-/// <c>/user/downloads</c>, the downloads through <see cref="PoemFetch"/>, then the poems on stdout
+/// <c>/user/downloads</c>, the downloads through <see cref="PoetryClient"/>, then the poems on stdout
 /// exactly as received and every failure and transform warning on stderr, one line each. Logs go
 /// to stderr (warnings and above unless <c>--loglevel</c> says otherwise), so stdout holds only
 /// poems. SIGINT and SIGTERM cancel the downloads still running: what arrived is printed as
@@ -134,7 +134,7 @@ internal static class GetRun
         {
             outcomes = request.Cluster is { } cluster
                 ? await cluster.FetchAsync(system, options, interrupt)
-                : await PoemFetch.AllSettledAsync(downloads, request.Addresses, options, interrupt);
+                : await PoetryClient.AllSettledAsync(downloads, request.Addresses, options, interrupt);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {

@@ -46,8 +46,7 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
         var node = await root.GetAsync(cancellationToken);
         lock (_gate)
         {
-            // The poems the services serve were read with the deployment: Snapshot reads nothing again.
-            _reloader = new DeploymentReloader(node, source.Initial, _log, DeploymentReloader.Snapshot(source.Initial), WhyNotStartable);
+            _reloader = new DeploymentReloader(node, _log, WhyNotStartable);
             if (_hangupWhileStarting)
             {
                 _reloads = ReloadAfter(_reloads);
@@ -112,11 +111,11 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
         try
         {
             _log.Info("SIGHUP: reloading {0}", source.Name);
-            await _reloader!.ReloadAsync(source.Reload);
-            // A cluster member republishes what it serves now.
-            if (ActorRegistry.For(system).TryGet<PoetryActors.Cluster.PoetryCatalog>(out var catalog))
+            var outcome = await _reloader!.ReloadAsync(source.Reload);
+            // A cluster member republishes what it serves now, as the root collection answered it.
+            if (outcome.Running is { } running && ActorRegistry.For(system).TryGet<PoetryActors.Cluster.PoetryCatalog>(out var catalog))
             {
-                catalog.Tell(new PoetryActors.Cluster.CatalogProtocol.DeploymentChanged(_reloader.Entries));
+                catalog.Tell(new PoetryActors.Cluster.CatalogProtocol.DeploymentChanged(running));
             }
         }
         catch (Exception e)

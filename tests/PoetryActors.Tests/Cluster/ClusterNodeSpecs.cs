@@ -35,7 +35,7 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
     private static async Task<(IActorRef Node, IActorRef Catalog, NodeDeployment Deployment)> RunNodeAsync(ActorSystem system, string deployment)
     {
         var checkedDeployment = DeploymentLoader.Default.Load(deployment, "test deployment");
-        var node = system.ActorOf(ServiceCollectionActor.Props(checkedDeployment.ToServiceSpecs(), checkedDeployment.ServiceSettings), "node");
+        var node = system.ActorOf(ServiceCollectionActor.Props(checkedDeployment.ToServiceSpecs(), checkedDeployment.ServiceCollectionSettings), "node");
         Assert.IsType<ServiceStarted>(await node.Ask<object>(StartService.Instance, TimeSpan.FromSeconds(20)));
         var source = LocalServiceSource.ForNode(system, node.Path, checkedDeployment.Services, "127.0.0.1");
         return (node, ClusterMembers.StartCatalog(system, source), checkedDeployment);
@@ -54,7 +54,7 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
         Assert.Equal(new FileInfo(Poems.PathOf("science.txt")).Length, science.Bytes);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Poems.PathOf("science.txt")))), science.Sha256);
 
-        var outcomes = await ClusterPoemFetch.AllSettledAsync(other, [new ClusterPoemFetch.Target.Poem("science"), new ClusterPoemFetch.Target.Poem("ecstasy")], catalog, DownloadSettings.Default);
+        var outcomes = await ClusterPoetryClient.AllSettledAsync(other, [new ClusterPoetryClient.Target.Poem("science"), new ClusterPoetryClient.Target.Poem("ecstasy")], catalog, DownloadSettings.Default);
 
         Assert.Equal(File.ReadAllBytes(Poems.PathOf("science.txt")), Assert.IsType<PoemOutcome.Downloaded>(outcomes[0]).Poem);
         Assert.Equal(File.ReadAllBytes(Poems.PathOf("ecstasy.txt")), Assert.IsType<PoemOutcome.Downloaded>(outcomes[1]).Poem);
@@ -65,14 +65,14 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
     {
         var other = _members.Start(ClusterMembers.MemberConfig(false));
         await ClusterMembers.JoinAsync(Deadline, Sys, other);
-        var (node, catalog, deployment) = await RunNodeAsync(Sys, Deployment("science"));
+        var (node, catalog, _) = await RunNodeAsync(Sys, Deployment("science"));
         var (_, otherCatalog, _) = await RunNodeAsync(other, Deployment("ecstasy"));
         await ClusterMembers.CatalogWhenAsync(otherCatalog, Deadline, c => c.Services.Count == 2, "both poems");
 
-        var reloader = new DeploymentReloader(node, deployment, Logging.GetLogger(Sys, "reload"));
+        var reloader = new DeploymentReloader(node, Logging.GetLogger(Sys, "reload"));
         var outcome = await reloader.ReloadAsync(() => DeploymentLoader.Default.Load(Deployment("lorelei", "pushkin"), "test deployment"));
         Assert.Empty(outcome.Errors);
-        catalog.Tell(new DeploymentChanged(reloader.Entries));
+        catalog.Tell(new DeploymentChanged(outcome.Running!));
 
         var after = await ClusterMembers.CatalogWhenAsync(otherCatalog, Deadline,
             c => c.Services.Select(s => s.Poem).Order().SequenceEqual(["ecstasy", "lorelei", "pushkin"]), "science replaced by lorelei and pushkin");
@@ -95,7 +95,7 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
                 new CatalogService("akka.tcp://poetry@127.0.0.1:4054", "ecstasy", "fastpoetry", $"127.0.0.1:{live.Port}", "ecstasy", poem.Length, sha256),
             ]);
 
-        var outcomes = await ClusterPoemFetch.AllSettledAsync(Sys, [new ClusterPoemFetch.Target.Poem("ecstasy")], catalog, DownloadSettings.Default);
+        var outcomes = await ClusterPoetryClient.AllSettledAsync(Sys, [new ClusterPoetryClient.Target.Poem("ecstasy")], catalog, DownloadSettings.Default);
 
         var downloaded = Assert.IsType<PoemOutcome.Downloaded>(Assert.Single(outcomes));
         Assert.Equal(poem, downloaded.Poem);
@@ -110,7 +110,7 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
         var catalog = new CurrentCatalog("akka.tcp://poetry@127.0.0.1:4053", [],
             [new CatalogService("akka.tcp://poetry@127.0.0.1:4053", "ecstasy", "fastpoetry", $"127.0.0.1:{live.Port}", "ecstasy", 10, new string('0', 64))]);
 
-        var outcomes = await ClusterPoemFetch.AllSettledAsync(Sys, [new ClusterPoemFetch.Target.Poem("ecstasy")], catalog, DownloadSettings.Default);
+        var outcomes = await ClusterPoetryClient.AllSettledAsync(Sys, [new ClusterPoetryClient.Target.Poem("ecstasy")], catalog, DownloadSettings.Default);
 
         var failed = Assert.IsType<PoemOutcome.Failed>(Assert.Single(outcomes));
         Assert.Contains("whose SHA-256", failed.Failure.Detail);
@@ -124,8 +124,8 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
         var live = await FastPoetry.BoundAddressAsync(node, "ecstasy");
         var catalog = new CurrentCatalog("akka.tcp://poetry@127.0.0.1:4053", [], []);
 
-        var outcomes = await ClusterPoemFetch.AllSettledAsync(Sys,
-            [new ClusterPoemFetch.Target.Poem("nosuchpoem"), new ClusterPoemFetch.Target.At(new NetAddress("127.0.0.1", live.Port))], catalog, DownloadSettings.Default);
+        var outcomes = await ClusterPoetryClient.AllSettledAsync(Sys,
+            [new ClusterPoetryClient.Target.Poem("nosuchpoem"), new ClusterPoetryClient.Target.At(new NetAddress("127.0.0.1", live.Port))], catalog, DownloadSettings.Default);
 
         Assert.Equal("no node of the cluster serves a poem named 'nosuchpoem'", Assert.IsType<PoemOutcome.Failed>(outcomes[0]).Failure.Detail);
         Assert.IsType<PoemOutcome.Downloaded>(outcomes[1]);

@@ -63,7 +63,7 @@ public sealed class DeploymentLoaderSpecs
         Assert.Equal("127.0.0.1", deployment.Services[1].Options!.GetString("iface"));
 
         // The file's settings win; the library's defaults fill in the rest.
-        Assert.Equal(TimeSpan.FromSeconds(2), deployment.ServiceSettings.StartTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), deployment.ServiceCollectionSettings.StartTimeout);
         Assert.Equal(TimeSpan.FromSeconds(5), deployment.Config.GetTimeSpan("poetry.listener.drain-timeout"));
         Assert.Equal("INFO", deployment.Config.GetString("akka.loglevel"));
         Assert.Equal(["poems", "lorelei"], deployment.ToServiceSpecs().Select(s => s.Name));

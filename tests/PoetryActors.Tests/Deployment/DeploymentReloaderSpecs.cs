@@ -9,9 +9,10 @@ using static PoetryActors.Services.ServiceProtocol;
 namespace PoetryActors.Tests.Deployment;
 
 /// <summary>
-/// A reload applied to a real root collection: only what changed stops and starts, the node ends
-/// up in the file's order, a refused file touches nothing, and a changed service whose new
-/// version cannot start is put back.
+/// A reload applied to a real root collection, which alone knows what runs: only what changed
+/// stops and starts, the node ends up in the file's order, a refused file touches nothing, a
+/// changed service whose new version cannot start is put back, a new one that cannot start leaves
+/// the rest running, and reloads sent together are applied one after the other.
 /// </summary>
 public sealed class DeploymentReloaderSpecs : Akka.TestKit.Xunit2.TestKit
 {
@@ -53,7 +54,65 @@ public sealed class DeploymentReloaderSpecs : Akka.TestKit.Xunit2.TestKit
         ExpectMsg("started b:2");
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Assert.Equal(["a", "d", "b"], await NamesAsync(node));
-        Assert.Equal(["a", "d", "b"], reloader.Entries.Select(e => e.Name));
+        Assert.Equal(["a", "d", "b"], outcome.Running!.Select(e => e.Name));
+        Assert.Equal(["1", "1", "2"], outcome.Running!.Select(e => e.Options!.GetString("tag")));
+    }
+
+    [Fact]
+    public async Task A_new_service_that_cannot_start_is_reported_and_every_other_change_is_applied_and_keeps_running()
+    {
+        var (node, reloader) = await StartAsync(Deployment(("a", "1"), ("b", "1")));
+
+        var outcome = await reloader.ReloadAsync(() => Deployment(("a", "1"), ("x", "fail"), ("b", "2"), ("c", "1")));
+
+        Assert.False(outcome.Refused);
+        Assert.StartsWith("x: ", Assert.Single(outcome.Failures));
+        ExpectMsg("stopped b:1");
+        ExpectMsg("refused x:fail");
+        ExpectMsg("started b:2");
+        ExpectMsg("started c:1");
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(["a", "b", "c"], await NamesAsync(node));
+        Assert.Equal(["a", "b", "c"], outcome.Running!.Select(e => e.Name));
+        var status = await node.Ask<CurrentServices>(GetServices.Instance, TimeSpan.FromSeconds(3));
+        Assert.All(status.Services, s => Assert.True(s.Running, s.Name));
+    }
+
+    [Fact]
+    public async Task Two_reloads_sent_together_are_applied_one_after_the_other_the_second_planned_against_the_first()
+    {
+        var (node, reloader) = await StartAsync(Deployment(("a", "1")));
+
+        // The first takes a while to start its new a: the second arrives meanwhile and waits.
+        var first = reloader.ReloadAsync(() => Deployment(("a", "slow")));
+        var second = reloader.ReloadAsync(() => Deployment(("a", "slow"), ("b", "1")));
+        var outcomes = await Task.WhenAll(first, second);
+
+        Assert.Equal(["a"], outcomes[0].Plan!.Changed);
+        Assert.Empty(outcomes[0].Plan!.Added);
+        // Planned against what the first left running: a is unchanged, only b is new.
+        Assert.Equal(["a"], outcomes[1].Plan!.Unchanged);
+        Assert.Equal(["b"], outcomes[1].Plan!.Added);
+        ExpectMsg("stopped a:1");
+        ExpectMsg("started a:slow");
+        ExpectMsg("started b:1");
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(["a", "b"], await NamesAsync(node));
+    }
+
+    [Fact]
+    public async Task A_reload_that_would_start_a_service_this_process_cannot_start_is_refused_before_anything_stops()
+    {
+        var node = await StartNodeAsync(Deployment(("a", "1"), ("b", "1")));
+        var reloader = new DeploymentReloader(node, Sys.Log, entry => entry.Options!.GetString("tag") == "2" ? "needs root" : null);
+
+        var outcome = await reloader.ReloadAsync(() => Deployment(("a", "1"), ("b", "2")));
+
+        Assert.True(outcome.Refused);
+        Assert.Equal("test: b: needs root", Assert.Single(outcome.Errors).ToString());
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        var unchanged = await reloader.ReloadAsync(() => Deployment(("a", "1"), ("b", "1")));
+        Assert.True(unchanged.Plan!.IsEmpty);
     }
 
     [Fact]
@@ -92,14 +151,20 @@ public sealed class DeploymentReloaderSpecs : Akka.TestKit.Xunit2.TestKit
 
     private async Task<(IActorRef Node, DeploymentReloader Reloader)> StartAsync(NodeDeployment deployment)
     {
-        var node = Sys.ActorOf(ServiceCollectionActor.Props(deployment.ToServiceSpecs(), deployment.ServiceSettings), "node");
+        var node = await StartNodeAsync(deployment);
+        return (node, new DeploymentReloader(node, Sys.Log));
+    }
+
+    private async Task<IActorRef> StartNodeAsync(NodeDeployment deployment)
+    {
+        var node = Sys.ActorOf(ServiceCollectionActor.Props(deployment.ToServiceSpecs(), deployment.ServiceCollectionSettings), "node");
         Assert.IsType<ServiceStarted>(await node.Ask<object>(StartService.Instance, TimeSpan.FromSeconds(5)));
         foreach (var (name, tag) in deployment.Services.Select(s => (s.Name, s.Options!.GetString("tag"))))
         {
             ExpectMsg($"started {name}:{tag}");
         }
 
-        return (node, new DeploymentReloader(node, deployment, Sys.Log));
+        return node;
     }
 
     private NodeDeployment Deployment(params (string Name, string Tag)[] services) =>
@@ -112,15 +177,19 @@ public sealed class DeploymentReloaderSpecs : Akka.TestKit.Xunit2.TestKit
     {
         private string Service => Context.Parent.Path.Name;
 
-        protected override Task StartServiceAsync()
+        protected override async Task StartServiceAsync()
         {
             if (tag.StartsWith("fail", StringComparison.Ordinal))
             {
                 reporter.Tell($"refused {Service}:{tag}");
                 throw new ServiceStartException("told to fail");
             }
+            if (tag.StartsWith("slow", StringComparison.Ordinal))
+            {
+                // Long enough for a second reload to arrive while this start is under way.
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
             reporter.Tell($"started {Service}:{tag}");
-            return Task.CompletedTask;
         }
 
         protected override Task StopServiceAsync()

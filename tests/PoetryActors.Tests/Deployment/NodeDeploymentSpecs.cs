@@ -17,7 +17,7 @@ public sealed class NodeDeploymentSpecs
             [new DeploymentEntry("fastpoetry", FastPoetryKind.Kind, options, [])], PoetryConfig.Reference);
 
         Assert.Equal(["fastpoetry"], deployment.ToServiceSpecs().Select(s => s.Name));
-        Assert.Equal(ServiceSettings.Default, deployment.ServiceSettings);
+        Assert.Equal(ServiceCollectionSettings.Default, deployment.ServiceCollectionSettings);
     }
 
     [Fact]

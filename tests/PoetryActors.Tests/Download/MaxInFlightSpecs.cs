@@ -59,7 +59,7 @@ public sealed class MaxInFlightSpecs(ITestOutputHelper output) : DownloadSpec(ou
         });
 
         var settings = Patient with { MaxInFlight = 3 };
-        var outcomes = await PoemFetch.AllSettledAsync(Sys, Enumerable.Repeat(server.Address, 20), new DownloadOptions { Settings = settings })
+        var outcomes = await PoetryClient.AllSettledAsync(Sys, Enumerable.Repeat(server.Address, 20), new DownloadOptions { Settings = settings })
             .WaitAsync(Limit);
 
         Assert.All(outcomes, outcome => Assert.Equal(Tiger, PoemOf(outcome).Poem));

@@ -65,7 +65,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
         await using var server = await TwistedPeer.StartServerAsync("poem_server_for_tests.py", ["--poem", PoemFile("ecstasy.txt")], Limit);
         var settings = new DownloadSettings(Generous);
 
-        var outcomes = await PoemFetch.AllSettledAsync(Sys, Enumerable.Repeat(server.NetAddress, 20), new DownloadOptions { Settings = settings })
+        var outcomes = await PoetryClient.AllSettledAsync(Sys, Enumerable.Repeat(server.NetAddress, 20), new DownloadOptions { Settings = settings })
             .WaitAsync(Limit);
 
         var expected = await File.ReadAllBytesAsync(PoemFile("ecstasy.txt"));
@@ -80,7 +80,7 @@ public sealed class TwistedPeerInteropSpecs(ITestOutputHelper output) : Download
         await using var xform = await TwistedPeer.StartServerAsync("transform_server_for_tests.py", [], Limit);
         var settings = new DownloadSettings(Generous) { TransformServer = xform.NetAddress };
 
-        var outcomes = await PoemFetch.AllSettledAsync(
+        var outcomes = await PoetryClient.AllSettledAsync(
             Sys, [ecstasy.NetAddress, science.NetAddress, ecstasy.NetAddress], new DownloadOptions { Settings = settings }).WaitAsync(Limit);
 
         string Lowered(string name) => File.ReadAllText(PoemFile(name)).ToLowerInvariant();

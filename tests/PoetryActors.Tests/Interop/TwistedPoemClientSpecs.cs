@@ -23,7 +23,7 @@ public sealed class TwistedPoemClientSpecs(ITestOutputHelper output) : Akka.Test
         var poems = new[] { "ecstasy.txt", "lorelei.txt", "pushkin.txt" };
         var node = Sys.ActorOf(ServiceCollectionActor.Props(
             poems.Select(p => FastPoetry.Spec(Path.GetFileNameWithoutExtension(p), Poems.PathOf(p), 0, Sys.Settings.Config)),
-            ServiceSettings.Create(Sys.Settings.Config)));
+            ServiceCollectionSettings.Create(Sys.Settings.Config)));
         node.Tell(StartService.Instance);
         ExpectMsg<ServiceStarted>(TimeSpan.FromSeconds(10));
 

@@ -33,7 +33,7 @@ public sealed class PoemServerSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     /// <summary>A started node (root collection) holding <paramref name="services"/>.</summary>
     private IActorRef StartNode(params ServiceSpec[] services)
     {
-        var node = Sys.ActorOf(ServiceCollectionActor.Props(services, ServiceSettings.Create(SystemConfig)));
+        var node = Sys.ActorOf(ServiceCollectionActor.Props(services, ServiceCollectionSettings.Create(SystemConfig)));
         node.Tell(StartService.Instance);
         ExpectMsg<ServiceStarted>(TimeSpan.FromSeconds(10));
         return node;
@@ -188,7 +188,7 @@ public sealed class PoemServerSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
         var node = Sys.ActorOf(ServiceCollectionActor.Props(
-            [FastPoetry.Spec("ecstasy", Poems.PathOf("ecstasy.txt"), port, SystemConfig)], ServiceSettings.Create(SystemConfig)));
+            [FastPoetry.Spec("ecstasy", Poems.PathOf("ecstasy.txt"), port, SystemConfig)], ServiceCollectionSettings.Create(SystemConfig)));
 
         node.Tell(StartService.Instance);
 
@@ -203,7 +203,7 @@ public sealed class PoemServerSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
     {
         var (first, address) = await ServeAsync("ecstasy.txt");
         var node = Sys.ActorOf(ServiceCollectionActor.Props(
-            [FastPoetry.Spec("science", Poems.PathOf("science.txt"), address.Port, SystemConfig)], ServiceSettings.Create(SystemConfig)));
+            [FastPoetry.Spec("science", Poems.PathOf("science.txt"), address.Port, SystemConfig)], ServiceCollectionSettings.Create(SystemConfig)));
 
         node.Tell(StartService.Instance);
 
@@ -230,7 +230,7 @@ public sealed class PoemServerSpecs(ITestOutputHelper output) : Akka.TestKit.Xun
             ["iface"] = "127.0.0.1",
         });
         var node = Sys.ActorOf(ServiceCollectionActor.Props(
-            [FastPoetry.Spec("ecstasy", options, SystemConfig)], ServiceSettings.Create(SystemConfig)));
+            [FastPoetry.Spec("ecstasy", options, SystemConfig)], ServiceCollectionSettings.Create(SystemConfig)));
 
         node.Tell(StartService.Instance);
 

@@ -31,7 +31,7 @@ public sealed class ServiceCollectionActorSpecs(ITestOutputHelper output) : Akka
 
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(150);
 
-    private ServiceSettings Settings => ServiceSettings.Create(Sys.Settings.Config);
+    private ServiceCollectionSettings Settings => ServiceCollectionSettings.Create(Sys.Settings.Config);
 
     private IActorRef Collection(params ServiceSpec[] children) =>
         Sys.ActorOf(ServiceCollectionActor.Props(children, Settings));
@@ -391,7 +391,7 @@ public sealed class ServiceCollectionActorSpecs(ITestOutputHelper output) : Akka
     public void A_child_that_never_answers_start_fails_the_start_after_the_start_timeout()
     {
         var probe = CreateTestProbe();
-        var settings = new ServiceSettings(TimeSpan.FromMilliseconds(300), Settings.StopTimeout, Settings.MinBackoff, Settings.MaxBackoff, Settings.ResetBackoffAfter);
+        var settings = new ServiceCollectionSettings(TimeSpan.FromMilliseconds(300), Settings.StopTimeout, Settings.MinBackoff, Settings.MaxBackoff, Settings.ResetBackoffAfter);
         var collection = Sys.ActorOf(ServiceCollectionActor.Props([Fake("a", probe), Fake("silent", probe, FakeMode.Manual)], settings));
         var clock = Stopwatch.StartNew();
 
@@ -440,7 +440,7 @@ public sealed class ServiceCollectionActorSpecs(ITestOutputHelper output) : Akka
     public void A_crashed_service_waiting_for_its_backoff_shows_as_not_running_and_is_not_stopped_again()
     {
         var probe = CreateTestProbe();
-        var slow = new ServiceSettings(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3), TimeSpan.FromHours(1), TimeSpan.FromHours(1), TimeSpan.FromHours(1));
+        var slow = new ServiceCollectionSettings(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3), TimeSpan.FromHours(1), TimeSpan.FromHours(1), TimeSpan.FromHours(1));
         var collection = Sys.ActorOf(ServiceCollectionActor.Props([Fake("flaky", probe), Fake("steady", probe)], slow));
         Start(collection);
         var flaky = ExpectStart(probe, "flaky");

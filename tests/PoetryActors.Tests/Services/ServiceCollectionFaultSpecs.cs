@@ -27,7 +27,7 @@ public sealed class ServiceCollectionFaultSpecs(ITestOutputHelper output) : Akka
         }
         """;
 
-    private ServiceSettings Settings => ServiceSettings.Create(Sys.Settings.Config);
+    private ServiceCollectionSettings Settings => ServiceCollectionSettings.Create(Sys.Settings.Config);
 
     /// <summary>A running collection of one port service, "svc", crashed and now restarting: its second start holds, port bound.</summary>
     private (IActorRef Collection, PortServiceControl Control, TestProbe Probe, int RestartPort) RestartingCollection(
@@ -147,7 +147,7 @@ public sealed class ServiceCollectionFaultSpecs(ITestOutputHelper output) : Akka
         // collection needs 2.4 s: more than one timeout, within the budget its children add up to.
         var probe = CreateTestProbe();
         var control = new PortServiceControl { StopTakes = TimeSpan.FromMilliseconds(1200) };
-        var settings = new ServiceSettings(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        var settings = new ServiceCollectionSettings(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         var nested = ServiceSpec.Collection("nested",
             [new ServiceSpec("a", PortService.Props(control, probe)), new ServiceSpec("b", PortService.Props(control, probe))], settings);
         var parent = Sys.ActorOf(ServiceCollectionActor.Props([nested], settings), "parent");

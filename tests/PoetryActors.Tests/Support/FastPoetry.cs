@@ -31,7 +31,7 @@ public static class FastPoetry
 
     /// <summary>A fastpoetry collection from options that were not checked (to reach the start's own checks).</summary>
     public static ServiceSpec Spec(string name, ServiceOptions options, Config config) =>
-        ServiceSpec.Collection(name, FastPoetryKind.Build(options, config), ServiceSettings.Create(config));
+        ServiceSpec.Collection(name, FastPoetryKind.Build(options, config), ServiceCollectionSettings.Create(config));
 
     /// <summary>The address the listener of the fastpoetry collection <paramref name="service"/> of <paramref name="node"/> bound.</summary>
     public static async Task<IPEndPoint> BoundAddressAsync(IActorRef node, string service)

@@ -16,7 +16,7 @@
 # N poems spread over the 4 ports in a scrambled order, and checks that every outcome is correct and
 # in request order. Figures:
 #   fan-out   from the start of the downloads to the last outcome, inside the client: for
-#             poetry-node get, summary.elapsed_ms of --json (PoemFetch.AllSettledAsync: creating
+#             poetry-node get, summary.elapsed_ms of --json (PoetryClient.AllSettledAsync: creating
 #             the aggregator and its downloader actors, connecting, waiting, reading, aggregating);
 #             for Twisted, from the first connectTCP to the DeferredList firing. The ideal is 1.00 s.
 #   process   the client process's wall time, start-up and exit included (.NET and the actor

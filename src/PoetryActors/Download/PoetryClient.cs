@@ -10,7 +10,7 @@ namespace PoetryActors.Download;
 /// node uses (one <see cref="DownloaderActor"/> per address under an aggregator) and returns every
 /// outcome in request order, the tutorial's client 8 with its <c>DeferredList</c>:
 /// <code>
-/// var outcomes = await PoemFetch.AllSettledAsync(system, [NetAddress.Parse("10000"), NetAddress.Parse("10002")]);
+/// var outcomes = await PoetryClient.AllSettledAsync(system, [NetAddress.Parse("10000"), NetAddress.Parse("10002")]);
 /// </code>
 /// Given an <see cref="ActorSystem"/> the aggregator is a top-level actor; given the ref of an
 /// <see cref="AggregationsActor"/> (the node's <c>/user/downloads</c>) it is created under it.
@@ -19,7 +19,7 @@ namespace PoetryActors.Download;
 /// are the building blocks for actors that run the aggregation themselves: each downloader's value
 /// is its <see cref="PoemOutcome"/>.
 /// </summary>
-public static class PoemFetch
+public static class PoetryClient
 {
     private static long _watchers;
 

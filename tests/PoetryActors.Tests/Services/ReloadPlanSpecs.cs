@@ -4,9 +4,9 @@ using PoetryActors.Kinds;
 using PoetryActors.Services;
 using Xunit;
 
-namespace PoetryActors.Tests.Deployment;
+namespace PoetryActors.Tests.Services;
 
-/// <summary>What a reload does, worked out from the running entries and the re-read ones: plain values, no actors.</summary>
+/// <summary>What a reload does, worked out from the running services and the re-read ones, compared by revision: plain values, no actors.</summary>
 public sealed class ReloadPlanSpecs
 {
     private static readonly ServiceKind Kind = new("probe", "a kind for plans",
@@ -28,14 +28,15 @@ public sealed class ReloadPlanSpecs
         Assert.Equal(["b"], plan.Changed);
         Assert.Equal(["b"], plan.Removals);
         var addition = Assert.Single(plan.Additions);
-        Assert.Equal(("b", "new", "c"), (addition.Entry.Name, addition.Entry.Entry.Options!.GetString("tag"), addition.Before));
+        Assert.Equal(("b", "new", "c"), (addition.Service.Name, ((DeploymentEntry)addition.Service.Revision!).Options!.GetString("tag"), addition.Before));
         Assert.Equal(["a", "c"], plan.Unchanged);
     }
 
     [Fact]
-    public void An_edited_file_is_a_change_even_when_the_entry_is_the_same()
+    public void A_service_without_a_revision_is_never_taken_for_unchanged()
     {
-        var plan = ReloadPlan.Between([Entry("a", digest: "poem=1")], [Entry("a", digest: "poem=2")]);
+        var byHand = new ServiceSpec("a", Props.Empty);
+        var plan = ReloadPlan.Between([byHand], [Entry("a")]);
         Assert.Equal(["a"], plan.Changed);
     }
 
@@ -53,7 +54,7 @@ public sealed class ReloadPlanSpecs
         var plan = ReloadPlan.Between(
             [Entry("b"), Entry("d")],
             [Entry("a"), Entry("b"), Entry("c"), Entry("d"), Entry("e")]);
-        Assert.Equal([("a", "b"), ("c", "d"), ("e", null)], plan.Additions.Select(a => (a.Entry.Name, a.Before)));
+        Assert.Equal([("a", "b"), ("c", "d"), ("e", null)], plan.Additions.Select(a => (a.Service.Name, a.Before)));
         Assert.Equal(["a", "c", "e"], plan.Added);
     }
 
@@ -63,43 +64,32 @@ public sealed class ReloadPlanSpecs
         // d and b are not restarted to follow the file: a comes first of the three, e last.
         var plan = ReloadPlan.Between([Entry("b"), Entry("d")], [Entry("d"), Entry("a"), Entry("b"), Entry("e")]);
         Assert.Empty(plan.Removals);
-        Assert.Equal([("a", "b"), ("e", null)], plan.Additions.Select(a => (a.Entry.Name, a.Before)));
+        Assert.Equal([("a", "b"), ("e", null)], plan.Additions.Select(a => (a.Service.Name, a.Before)));
     }
 
     [Fact]
-    public void A_digest_is_of_the_bytes_read_when_the_options_were_parsed_and_reads_nothing_again()
-    {
-        var poemKind = new ServiceKind("poems", "a kind with a file", [new KindOption("poem", OptionType.File, "a poem")], (_, _) => []);
-        var file = Path.GetTempFileName();
-        File.WriteAllText(file, "Where, like a pillow on a bed");
-        var entry = new DeploymentEntry("poem", poemKind, poemKind.Parse(new Dictionary<string, string> { ["poem"] = file }).Options, []);
-        var before = DeployedEntry.Capture(entry);
-
-        // What is compared on reload is what the service serves, whatever the file does since.
-        File.Delete(file);
-        var after = DeployedEntry.Capture(entry);
-
-        Assert.Equal(before, after);
-        Assert.Contains(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("Where, like a pillow on a bed"u8)), before.FileDigest);
-    }
-
-    [Fact]
-    public void A_digest_follows_the_bytes_of_the_files_an_entry_names()
+    public void An_entry_compares_its_poems_by_the_bytes_read_when_its_options_were_parsed_and_reads_nothing_again()
     {
         var poemKind = new ServiceKind("poems", "a kind with a file", [new KindOption("poem", OptionType.File, "a poem")], (_, _) => []);
         var file = Path.GetTempFileName();
         try
         {
-            DeployedEntry Load() => DeployedEntry.Capture(
-                new DeploymentEntry("poem", poemKind, poemKind.Parse(new Dictionary<string, string> { ["poem"] = file }).Options, []));
+            DeploymentEntry Load() =>
+                new("poem", poemKind, poemKind.Parse(new Dictionary<string, string> { ["poem"] = file }).Options, []);
             File.WriteAllText(file, "Where, like a pillow on a bed");
             var first = Load();
             var same = Load();
             File.WriteAllText(file, "A pregnant bank swell'd up to rest");
             var edited = Load();
+            var plan = ReloadPlan.Between([Spec(first)], [Spec(edited)]);
 
             Assert.Equal(first, same);
             Assert.NotEqual(first, edited);
+            Assert.Equal(["poem"], plan.Changed);
+            // What is compared on reload is what the service serves, whatever the file does since.
+            File.Delete(file);
+            Assert.Equal(first, same);
+            Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("Where, like a pillow on a bed"u8)), first.Options!.GetFile("poem").Sha256);
         }
         finally
         {
@@ -107,6 +97,8 @@ public sealed class ReloadPlanSpecs
         }
     }
 
-    private static DeployedEntry Entry(string name, string tag = "old", string digest = "") =>
-        new(new DeploymentEntry(name, Kind, new ServiceOptions([new("tag", tag)]), []), digest);
+    private static ServiceSpec Spec(DeploymentEntry entry) => new ServiceSpec(entry.Name, Props.Empty) { Revision = entry };
+
+    private static ServiceSpec Entry(string name, string tag = "old") =>
+        Spec(new DeploymentEntry(name, Kind, new ServiceOptions([new("tag", tag)]), []));
 }

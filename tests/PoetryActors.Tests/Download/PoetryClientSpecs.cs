@@ -12,7 +12,7 @@ using static PoetryActors.Download.DownloadProtocol;
 
 namespace PoetryActors.Tests.Download;
 
-public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(output)
+public sealed class PoetryClientSpecs(ITestOutputHelper output) : DownloadSpec(output)
 {
     private static byte[] PoemNumber(int n) => Encoding.UTF8.GetBytes($"poem number {n}\n");
 
@@ -31,7 +31,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
             }
 
             var settled = new BlockingCollection<int>();
-            var fetch = PoemFetch.AllSettledAsync(
+            var fetch = PoetryClient.AllSettledAsync(
                 Sys, servers.Select(s => s.Address), new DownloadOptions { Settings = Patient, OnSettled = o => settled.Add(o.Index) });
 
             // The last poem arrives first, the first one last.
@@ -69,7 +69,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         await using var huge = ScriptedUpstream.Start(ScriptedUpstream.Serves(new byte[2048]));
         var refused = ScriptedUpstream.Refusing();
 
-        var outcomes = await PoemFetch.AllSettledAsync(
+        var outcomes = await PoetryClient.AllSettledAsync(
             Sys, [good.Address, refused, reset.Address, silent.Address, huge.Address], new DownloadOptions { Settings = Quick }).WaitAsync(Limit);
 
         Assert.Equal(Poem, PoemOf(outcomes[0]).Poem);
@@ -85,7 +85,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
     {
         await using var server = ScriptedUpstream.Start(ScriptedUpstream.Serves(Poem));
 
-        var outcomes = await PoemFetch.AllSettledAsync(Sys, Enumerable.Repeat(server.Address, 50), new DownloadOptions { Settings = Patient })
+        var outcomes = await PoetryClient.AllSettledAsync(Sys, Enumerable.Repeat(server.Address, 50), new DownloadOptions { Settings = Patient })
             .WaitAsync(Limit);
 
         Assert.Equal(50, outcomes.Count);
@@ -100,7 +100,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         await using var silent = ScriptedUpstream.Start();
         var downloads = PoetryDownloads.Create(Sys);
 
-        var fetch = PoemFetch.AllSettledAsync(downloads, [good.Address, silent.Address], new DownloadOptions { Settings = Patient });
+        var fetch = PoetryClient.AllSettledAsync(downloads, [good.Address, silent.Address], new DownloadOptions { Settings = Patient });
         await silent.WaitForConnectionAsync(Limit);
         var victim = await Sys.ActorSelection("/user/downloads/aggregator-1/download-1").ResolveOne(Limit);
         victim.Tell(PoisonPill.Instance);
@@ -119,7 +119,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         await using var silent = ScriptedUpstream.Start();
         var downloads = PoetryDownloads.Create(Sys);
 
-        var fetch = PoemFetch.AllSettledAsync(downloads, [silent.Address], new DownloadOptions { Settings = Patient });
+        var fetch = PoetryClient.AllSettledAsync(downloads, [silent.Address], new DownloadOptions { Settings = Patient });
         await silent.WaitForConnectionAsync(Limit);
         (await Sys.ActorSelection("/user/downloads/aggregator-1/download-0").ResolveOne(Limit)).Tell(Kill.Instance);
         var outcomes = await fetch.WaitAsync(Limit);
@@ -137,7 +137,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         server.Behaviour = server.Gated(gate.Task, Poem);
         var downloads = PoetryDownloads.Create(Sys);
 
-        var fetch = PoemFetch.AllSettledAsync(downloads, [server.Address, server.Address], new DownloadOptions { Settings = Patient });
+        var fetch = PoetryClient.AllSettledAsync(downloads, [server.Address, server.Address], new DownloadOptions { Settings = Patient });
         await server.WaitForConnectionAsync(Limit);
         await server.WaitForConnectionAsync(Limit);
         var first = await Sys.ActorSelection("/user/downloads/aggregator-1/download-0").ResolveOne(Limit);
@@ -156,7 +156,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
     [Fact]
     public async Task An_empty_request_completes_at_once_with_no_outcomes()
     {
-        var outcomes = await PoemFetch.AllSettledAsync(Sys, Array.Empty<NetAddress>()).WaitAsync(Limit);
+        var outcomes = await PoetryClient.AllSettledAsync(Sys, Array.Empty<NetAddress>()).WaitAsync(Limit);
 
         Assert.Empty(outcomes);
     }
@@ -167,7 +167,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         await using var silent = ScriptedUpstream.Start();
         using var cancel = new CancellationTokenSource();
 
-        var fetch = PoemFetch.AllSettledAsync(Sys, [silent.Address], new DownloadOptions { Settings = Patient }, cancel.Token);
+        var fetch = PoetryClient.AllSettledAsync(Sys, [silent.Address], new DownloadOptions { Settings = Patient }, cancel.Token);
         await silent.WaitForConnectionAsync(Limit);
         cancel.Cancel();
 
@@ -189,7 +189,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
             OnSettled = settled.Enqueue,
         };
 
-        var outcomes = await PoemFetch.AllSettledAsync(Sys, [slow.Address, fast.Address, ScriptedUpstream.Refusing()], options).WaitAsync(Limit);
+        var outcomes = await PoetryClient.AllSettledAsync(Sys, [slow.Address, fast.Address, ScriptedUpstream.Refusing()], options).WaitAsync(Limit);
 
         Assert.Equal(3, settled.Count);
         Assert.Equal(outcomes.OrderBy(o => o.Index), settled.OrderBy(o => o.Index));
@@ -215,7 +215,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
             },
         };
 
-        var outcomes = await PoemFetch.AllSettledAsync(Sys, [server.Address, server.Address], options).WaitAsync(Limit);
+        var outcomes = await PoetryClient.AllSettledAsync(Sys, [server.Address, server.Address], options).WaitAsync(Limit);
 
         Assert.All(outcomes, o => Assert.True(o.Succeeded));
         Assert.Equal(2, calls);
@@ -229,7 +229,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         var config = ConfigurationFactory.ParseString($"poetry.download {{ max-poem-bytes = 10, xform = \"{xform}\" }}");
         using var system = ActorSystem.Create("configured", config);
 
-        var outcomes = await PoemFetch.AllSettledAsync(system, [server.Address]).WaitAsync(Limit);
+        var outcomes = await PoetryClient.AllSettledAsync(system, [server.Address]).WaitAsync(Limit);
 
         Assert.Equal($"reading from {server.Address} failed: the poem is larger than 10 bytes", FailureOf(outcomes[0]).Reason);
         await system.Terminate().WaitAsync(Limit);
@@ -242,7 +242,7 @@ public sealed class PoemFetchSpecs(ITestOutputHelper output) : DownloadSpec(outp
         await using var second = ScriptedUpstream.Start(ScriptedUpstream.Serves("SECOND POEM\n"u8.ToArray()));
         await using var xform = ScriptedUpstream.Start(TransformBehaviours.Answers());
 
-        var outcomes = await PoemFetch.AllSettledAsync(
+        var outcomes = await PoetryClient.AllSettledAsync(
             Sys, [first.Address, second.Address], new DownloadOptions { Settings = Patient with { TransformServer = xform.Address } }).WaitAsync(Limit);
 
         Assert.Equal(["first poem\n", "second poem\n"], outcomes.Select(o => Encoding.UTF8.GetString(PoemOf(o).Poem)));

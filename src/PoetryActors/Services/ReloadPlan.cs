@@ -1,10 +1,11 @@
-namespace PoetryActors.Deployment;
+namespace PoetryActors.Services;
 
 /// <summary>
-/// What a reload does to the node's root collection, worked out from the entries running and the
-/// entries the re-read file wants, compared by name and by value (<see cref="DeployedEntry"/>):
-/// an entry that is the same is left alone (its clients never notice), a changed one is removed
-/// and added again, a new one is added and a missing one removed. All removals come first, in
+/// What a reload does to a service collection, worked out by the collection itself (in its mailbox,
+/// so two reloads never overlap) from the children it runs and the ones the reload wants, compared
+/// by name and by <see cref="ServiceSpec.Revision"/> (for a deployment entry, the checked entry,
+/// whose poems compare by digest): a child that is the same is left alone (its clients never
+/// notice), a changed one is removed and added again, a new one is added and a missing one removed. All removals come first, in
 /// the reverse of the running order (as a <c>MultiService</c> stops), so that a port given up by
 /// one service is free for another; then the additions, in the file's order, each placed before
 /// the service that follows it in the file, so the node keeps the file's order as far as the
@@ -18,20 +19,20 @@ internal sealed record ReloadPlan(
     IReadOnlyList<string> Removals,
     IReadOnlyList<ReloadPlan.Addition> Additions)
 {
-    /// <summary>Add <paramref name="Entry"/> just before the running service <paramref name="Before"/>, or last when null.</summary>
-    public sealed record Addition(DeployedEntry Entry, string? Before);
+    /// <summary>Add <paramref name="Service"/> just before the running service <paramref name="Before"/>, or last when null.</summary>
+    public sealed record Addition(ServiceSpec Service, string? Before);
 
     /// <summary>Whether the reload changes nothing.</summary>
     public bool IsEmpty => Removals.Count == 0 && Additions.Count == 0;
 
     /// <summary>The plan that turns <paramref name="running"/> (in the node's order) into <paramref name="wanted"/> (in the file's order).</summary>
-    public static ReloadPlan Between(IReadOnlyList<DeployedEntry> running, IReadOnlyList<DeployedEntry> wanted)
+    public static ReloadPlan Between(IReadOnlyList<ServiceSpec> running, IReadOnlyList<ServiceSpec> wanted)
     {
         var before = running.ToDictionary(e => e.Name);
         var wantedNames = wanted.Select(e => e.Name).ToHashSet();
 
-        var unchanged = wanted.Where(w => before.TryGetValue(w.Name, out var r) && r == w).Select(w => w.Name).ToList();
-        var changed = wanted.Where(w => before.TryGetValue(w.Name, out var r) && r != w).Select(w => w.Name).ToList();
+        var unchanged = wanted.Where(w => before.TryGetValue(w.Name, out var r) && SameRevision(r, w)).Select(w => w.Name).ToList();
+        var changed = wanted.Where(w => before.TryGetValue(w.Name, out var r) && !SameRevision(r, w)).Select(w => w.Name).ToList();
         var added = wanted.Where(w => !before.ContainsKey(w.Name)).Select(w => w.Name).ToList();
         var removed = running.Where(r => !wantedNames.Contains(r.Name)).Select(r => r.Name).ToList();
 
@@ -57,6 +58,10 @@ internal sealed record ReloadPlan(
 
         return new ReloadPlan(unchanged, changed, added, removed, removals, additions);
     }
+
+    // A child without a revision (added by hand, not from a deployment) is never taken for unchanged.
+    private static bool SameRevision(ServiceSpec running, ServiceSpec wanted) =>
+        running.Revision is { } revision && revision.Equals(wanted.Revision);
 
     /// <summary>One line for the log: what is restarted, added, removed and left alone.</summary>
     public override string ToString()

@@ -7,9 +7,9 @@ namespace PoetryActors.Services;
 /// Timeouts and restart back-off of service collections, read from <c>poetry.services</c>
 /// (see the library's reference.conf). Validated at creation.
 /// </summary>
-public sealed record ServiceSettings
+public sealed record ServiceCollectionSettings
 {
-    public ServiceSettings(TimeSpan startTimeout, TimeSpan stopTimeout, TimeSpan minBackoff, TimeSpan maxBackoff, TimeSpan resetBackoffAfter)
+    public ServiceCollectionSettings(TimeSpan startTimeout, TimeSpan stopTimeout, TimeSpan minBackoff, TimeSpan maxBackoff, TimeSpan resetBackoffAfter)
     {
         Require(startTimeout > TimeSpan.Zero, "start-timeout", "must be more than zero");
         Require(stopTimeout > TimeSpan.Zero, "stop-timeout", "must be more than zero");
@@ -38,10 +38,10 @@ public sealed record ServiceSettings
     public TimeSpan ResetBackoffAfter { get; }
 
     /// <summary>The defaults of reference.conf.</summary>
-    public static ServiceSettings Default { get; } = Create(PoetryConfig.Reference);
+    public static ServiceCollectionSettings Default { get; } = Create(PoetryConfig.Reference);
 
     /// <summary>Reads <c>poetry.services</c> from a configuration that includes the reference defaults.</summary>
-    public static ServiceSettings Create(Config config)
+    public static ServiceCollectionSettings Create(Config config)
     {
         var reader = new SettingsReader(config, "poetry.services");
         var start = reader.Duration("start-timeout");
@@ -51,7 +51,7 @@ public sealed record ServiceSettings
         var resetAfter = reader.Duration("restart-backoff.reset-after", positive: false);
         reader.Require(max >= min, "restart-backoff.max", $"must not be below restart-backoff.min ({min.TotalSeconds:0.###} s), got {max.TotalSeconds:0.###} s");
         reader.ThrowIfInvalid();
-        return new ServiceSettings(start, stop, min, max, resetAfter);
+        return new ServiceCollectionSettings(start, stop, min, max, resetAfter);
     }
 
     /// <summary>The delay before restart number <paramref name="attempt"/> (1 for the first).</summary>

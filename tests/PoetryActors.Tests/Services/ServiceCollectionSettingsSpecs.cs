@@ -6,12 +6,12 @@ using Xunit;
 namespace PoetryActors.Tests.Services;
 
 /// <summary>The collection's timeouts and restart back-off, read from <c>poetry.services</c> and checked at creation.</summary>
-public sealed class ServiceSettingsSpecs
+public sealed class ServiceCollectionSettingsSpecs
 {
     [Fact]
     public void The_defaults_come_from_reference_conf()
     {
-        var settings = ServiceSettings.Default;
+        var settings = ServiceCollectionSettings.Default;
 
         Assert.Equal(TimeSpan.FromSeconds(10), settings.StartTimeout);
         Assert.Equal(TimeSpan.FromSeconds(15), settings.StopTimeout);
@@ -23,13 +23,13 @@ public sealed class ServiceSettingsSpecs
     [Fact]
     public void Settings_can_be_read_from_the_reference_itself()
     {
-        Assert.Equal(ServiceSettings.Default, ServiceSettings.Create(PoetryConfig.Reference));
+        Assert.Equal(ServiceCollectionSettings.Default, ServiceCollectionSettings.Create(PoetryConfig.Reference));
     }
 
     [Fact]
     public void A_deployment_changes_only_what_it_names()
     {
-        var settings = ServiceSettings.Create(ConfigurationFactory.ParseString("poetry.services.restart-backoff.min = 50ms"));
+        var settings = ServiceCollectionSettings.Create(ConfigurationFactory.ParseString("poetry.services.restart-backoff.min = 50ms"));
 
         Assert.Equal(TimeSpan.FromMilliseconds(50), settings.MinBackoff);
         Assert.Equal(TimeSpan.FromSeconds(10), settings.StartTimeout);
@@ -38,7 +38,7 @@ public sealed class ServiceSettingsSpecs
     [Fact]
     public void The_backoff_starts_at_min_doubles_with_each_crash_and_stops_at_max()
     {
-        var settings = new ServiceSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1),
+        var settings = new ServiceCollectionSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1),
             TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(1000), TimeSpan.FromSeconds(30));
 
         Assert.Equal(
@@ -54,7 +54,7 @@ public sealed class ServiceSettingsSpecs
     [InlineData("poetry.services.restart-backoff { min = 2s, max = 1s }", "restart-backoff.max")]
     public void Settings_that_make_no_sense_are_refused_naming_the_key(string hocon, string key)
     {
-        var thrown = Assert.Throws<SettingsException>(() => ServiceSettings.Create(ConfigurationFactory.ParseString(hocon)));
+        var thrown = Assert.Throws<SettingsException>(() => ServiceCollectionSettings.Create(ConfigurationFactory.ParseString(hocon)));
 
         var problem = Assert.Single(thrown.Problems);
         Assert.Equal("poetry.services." + key, problem.Key);
@@ -66,7 +66,7 @@ public sealed class ServiceSettingsSpecs
     [InlineData("poetry.services.start-timeout = [1, 2]", "poetry.services.start-timeout: expected a duration such as 2s, got a list")]
     public void A_value_of_the_wrong_kind_is_refused_with_the_full_key_and_a_reason_in_words(string hocon, string expected)
     {
-        var thrown = Assert.Throws<SettingsException>(() => ServiceSettings.Create(ConfigurationFactory.ParseString(hocon)));
+        var thrown = Assert.Throws<SettingsException>(() => ServiceCollectionSettings.Create(ConfigurationFactory.ParseString(hocon)));
 
         Assert.Equal(expected, Assert.Single(thrown.Problems).ToString());
     }

@@ -11,10 +11,10 @@ namespace PoetryActors.Cluster;
 /// Poems by name from a cluster: each name is looked up in a <see cref="CurrentCatalog"/> and
 /// downloaded by a <see cref="NamedPoemDownloaderActor"/> from the nodes that serve it (the
 /// contact node first), plain addresses by a <see cref="DownloaderActor"/>, all under one
-/// aggregator, so the outcomes come back in request order like <see cref="PoemFetch"/>'s. A name
+/// aggregator, so the outcomes come back in request order like <see cref="PoetryClient"/>'s. A name
 /// no Up and reachable member serves is a failed outcome that says so.
 /// </summary>
-internal static class ClusterPoemFetch
+internal static class ClusterPoetryClient
 {
     /// <summary>The transform role: members with it serve the cluster's transforms.</summary>
     public const string TransformRole = "transform";
@@ -52,7 +52,7 @@ internal static class ClusterPoemFetch
         IReadOnlyList<Target> targets, CurrentCatalog catalog, DownloadSettings settings, IActorRef? progressObserver = null)
     {
         var items = new WorkItem[targets.Count];
-        // Plain addresses wait for places in flight as PoemFetch's do.
+        // Plain addresses wait for places in flight as PoetryClient's do.
         var slots = targets.Count > settings.MaxInFlight ? new DownloadSlots(settings.MaxInFlight) : null;
         for (var index = 0; index < targets.Count; index++)
         {
@@ -85,7 +85,7 @@ internal static class ClusterPoemFetch
 
     /// <summary>
     /// The same with <paramref name="options"/>' callbacks (progress, each outcome as it settles),
-    /// called as <see cref="PoemFetch"/> calls them; their settings default to the system's.
+    /// called as <see cref="PoetryClient"/> calls them; their settings default to the system's.
     /// </summary>
     public static async Task<IReadOnlyList<PoemOutcome>> AllSettledAsync(
         ActorSystem system, IReadOnlyList<Target> targets, CurrentCatalog catalog, DownloadOptions options, CancellationToken cancellationToken = default)
@@ -96,7 +96,7 @@ internal static class ClusterPoemFetch
         var items = WorkItems(targets, catalog, settings);
         if (!options.IsObserved)
         {
-            var aggregation = PoemFetch.AggregationOptionsFor(settings, items.Count, observer: null);
+            var aggregation = PoetryClient.AggregationOptionsFor(settings, items.Count, observer: null);
             var outcomes = await Aggregator.AllSettledAsync(system, items, aggregation, cancellationToken).ConfigureAwait(false);
             return outcomes.Select((o, i) => PoemOutcome.From(i, addresses[i], o)).ToList();
         }
