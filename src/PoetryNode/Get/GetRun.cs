@@ -56,11 +56,13 @@ internal static class GetRun
             interrupt.Cancel();
         });
 
-        var config = request.Cluster is { } cluster ? SystemConfig(request).WithFallback(cluster.Config) : SystemConfig(request);
-        var system = ActorSystem.Create("poetry-get", config);
+        // With --cluster the catalog's question starts first, in an actor system of its own with
+        // remoting, while this one (none: a plain get's) starts beside it.
+        await using var question = request.Cluster?.Ask(SystemConfig(request), interrupt.Token);
+        var system = ActorSystem.Create("poetry-get", SystemConfig(request));
         try
         {
-            return await FetchAndPrintAsync(request, system, PoetryDownloads.Create(system), interrupt.Token);
+            return await FetchAndPrintAsync(request, system, PoetryDownloads.Create(system), question, interrupt.Token);
         }
         finally
         {
@@ -78,12 +80,12 @@ internal static class GetRun
         }
     }
 
-    private static async Task<int> FetchAndPrintAsync(GetRequest request, ActorSystem system, IActorRef downloads, CancellationToken interrupt)
+    private static async Task<int> FetchAndPrintAsync(GetRequest request, ActorSystem system, IActorRef downloads, Cluster.CatalogQuestion? question, CancellationToken interrupt)
     {
         var stdout = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
         var printer = new PoemPrinter(stdout);
         var asCompleted = request.Mode == OutputMode.AsCompleted;
-        using var display = request.ShowProgress && ProgressDisplay.IsSupported ? new ProgressDisplay(request.Addresses, Console.Error) : null;
+        using var display = request.ShowProgress && ProgressDisplay.IsSupported ? new ProgressDisplay(request.Labels ?? request.Addresses.Select(a => a.ToString()).ToList(), Console.Error) : null;
 
         void Show(PoemOutcome outcome)
         {
@@ -133,7 +135,7 @@ internal static class GetRun
         try
         {
             outcomes = request.Cluster is { } cluster
-                ? await cluster.FetchAsync(system, options, interrupt)
+                ? await cluster.FetchAsync(system, question!, options, interrupt)
                 : await PoetryClient.AllSettledAsync(downloads, request.Addresses, options, interrupt);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
