@@ -184,18 +184,54 @@ ratio() {
     fi
 }
 
-# jit_ticks PID: CPU ticks of the .NET runtime's tiered-compilation thread(s) of PID (0 if none):
-# how much of a process's CPU went to recompiling hot methods, so that a benchmark can wait
-# for its warm-up to be over and say how much JIT its measured window still held.
+# jit_ticks PID: CPU ticks so far of the runtime's tiered-compilation threads (".NET Tiered
+# Com"), one "tid ticks" line each. That thread comes and goes, so compare by thread.
 jit_ticks() {
-    local t total=0
+    local t
     for t in /proc/"$1"/task/*; do
-        if [ "$(cat "$t/comm" 2>/dev/null)" = ".NET Tiered Com" ]; then
-            total=$((total + $(sed 's/^.*) //' "$t/stat" | awk '{print $12 + $13}')))
+        [ "$(cat "$t/comm" 2>/dev/null)" = ".NET Tiered Com" ] || continue
+        printf '%s %s\n' "${t##*/}" "$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}')"
+    done
+}
+
+# settle_jit PID MAX_S LOADGEN_ARGS...: after the fixed warm-up, keeps a .NET server under the
+# same load, a second at a time, until two seconds in a row pass in which its tiered compiler used no CPU
+# (at most MAX_S seconds more). A 2-second warm-up was not enough for the logging node: in a perf
+# profile of its measured window, 15% of the samples were still the tier-1 JIT recompiling the
+# logging path, which made "CPU per poem with logging" partly a measure of the JIT. Prints how
+# many extra seconds it took on stderr, and on stdout how many connections it made (a logging
+# server logs each of them).
+settle_jit() {
+    local pid=$1 max=$2 i before after grew line made=0 started quiet=0; shift 2
+    # Tier-1 compilation starts only after the runtime's call-counting delay (1 s in poetry-node's
+    # runtimeconfig): a second without JIT counts only once the JIT has run at all.
+    started=$(jit_ticks "$pid" | awk '{ s += $2 } END { print s + 0 }')
+    for i in $(seq "$max"); do
+        before=$(jit_ticks "$pid")
+        line=$(run_loadgen "$@" --duration 1)
+        made=$((made + $(field "$line" completed)))
+        after=$(jit_ticks "$pid")
+        grew=$(awk 'NR == FNR { b[$1] = $2; next } { d += $2 - ($1 in b ? b[$1] : 0) } END { print d + 0 }' \
+            <(printf '%s\n' "$before") <(printf '%s\n' "$after"))
+        [ "$grew" -gt 0 ] && { started=1; quiet=0; }
+        # Two quiet seconds: with the 1 s call-counting delay, tier-1 work comes in bursts.
+        [ "$grew" -eq 0 ] && [ "$started" -gt 0 ] && quiet=$((quiet + 1))
+        if [ "$quiet" -ge 2 ]; then
+            log "  JIT settled after ${i}s more of load"
+            echo "$made"
+            return 0
         fi
     done
-    echo "$total"
+    log "  JIT still compiling after ${max}s more of load; measuring anyway"
+    echo "$made"
 }
+
+# median X...: the median of the numbers given (the mean of the middle two for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# jit_ticks_total PID: the sum of jit_ticks' lines, for a benchmark that keeps the compiler
+# thread alive (DOTNET_TC_BackgroundWorkerTimeoutMs) so that its ticks only grow.
+jit_ticks_total() { jit_ticks "$1" | awk '{ s += $2 } END { print s + 0 }'; }
 
 # bench_option ARG: the options every benchmark takes (--pin, --no-build, --help); an unknown
 # option ends the script with exit 2. A script's own option loop ends in: *) bench_option "$1" ;;

@@ -48,6 +48,7 @@ have_twisted || log "twisted: not available ($PY cannot import twisted)"
 port=$(free_port)
 start_server raw "$port" dotnet "$RAW_DLL" --port "$port" --poem "$POEM" --backlog 512 || exit 1
 machine_note
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 declare -A WALL=() BEST=() CPU=() RSS=() COUNT=()
 # time_once NAME CMD...: runs CMD once, checks that its stdout is the poem, and appends its wall
@@ -92,11 +93,12 @@ for name in "${CLIENTS[@]}"; do
 done
 
 echo
-echo "Client start-up: get one poem ($(stat -c %s "$POEM") bytes), start to exit; medians (best); load average now $(cut -d' ' -f1-3 /proc/loadavg)"
-fmt='%-11s | %4s | %8s | %8s | %6s | %7s | %13s | %12s\n'
-printf "$fmt" client runs "wall s" "(best)" "CPU s" "RSS MB" "wall vs Tw" "CPU vs Tw"
+echo "Client start-up: get one poem ($(stat -c %s "$POEM") bytes), start to exit; medians (best); load average before $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg)"
+fmt='%-11s | %4s | %8s | %8s | %6s | %7s | %13s | %13s | %12s\n'
+printf "$fmt" client runs "wall s" "(best)" "CPU s" "RSS MB" "wall vs Tw" "best vs Tw" "CPU vs Tw"
 for name in "${CLIENTS[@]}"; do
     [ -n "${WALL[$name]:-}" ] || { printf '%-11s | not available\n' "$name"; continue; }
     printf "$fmt" "$name" "${COUNT[$name]}" "${WALL[$name]}" "${BEST[$name]}" "${CPU[$name]}" "${RSS[$name]}" \
-        "$(ratio "${WALL[$name]}" "${WALL[twisted]:-}")" "$(ratio "${CPU[$name]}" "${CPU[twisted]:-}")"
+        "$(ratio "${WALL[$name]}" "${WALL[twisted]:-}")" "$(ratio "${BEST[$name]}" "${BEST[twisted]:-}")" \
+        "$(ratio "${CPU[$name]}" "${CPU[twisted]:-}")"
 done

@@ -58,9 +58,10 @@ for s in $SERVERS; do
     esac
 done
 machine_note
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "soak ${SOAK}s at concurrency $CONCURRENCY, settle ${SETTLE}s"
 
-declare -A IDLE=() PEAK=() FIRST=() LAST=() AFTER=() RATE=() CPU10K=() ERRS=()
+declare -A IDLE=() IDLE_PARTS=() PEAK=() FIRST=() LAST=() AFTER=() RATE=() CPU10K=() ERRS=()
 mb() { calc "$1 / 1024" 1; }
 
 measure() {
@@ -77,6 +78,11 @@ measure() {
     local pid=$SERVER_PID target=127.0.0.1:$port
     sleep "$SETTLE"
     IDLE[$name]=$(mb "$(rss_kb "$pid")")
+    # What the idle RSS is made of: private memory (RssAnon, the heaps; plus RssShmem, where the
+    # runtime's JIT keeps its code when W^X is on) and mapped files (RssFile: the runtime, the
+    # assemblies, libc and friends, shared with every process that maps them).
+    IDLE_PARTS[$name]=$(awk '/^RssAnon:/ {a = $2} /^RssShmem:/ {s = $2} /^RssFile:/ {f = $2}
+        END {printf "%.0f/%.0f/%.0f", a / 1024, s / 1024, f / 1024}' "/proc/$pid/status")
     run_loadgen --target "$target" --duration 2 --concurrency "$CONCURRENCY" --expect-bytes "$POEM_BYTES" >/dev/null
     log "$name: soaking"
     local samples=$WORK/$name.samples before after line
@@ -111,11 +117,11 @@ for s in $SERVERS; do
 done
 
 echo
-echo "Memory benchmark: ${POEM_BYTES}-byte poem, soak ${SOAK}s, concurrency $CONCURRENCY, poetry-node at $LEVEL; RSS in MB"
-fmt='%-9s | %7s | %10s | %11s | %10s | %7s | %9s | %9s | %6s | %12s\n'
-printf "$fmt" server idle "load peak" "first 10 s" "last 10 s" after poems/s "CPU/10k" errors "peak vs Tw"
+echo "Memory benchmark (load average before: $LOAD_BEFORE): ${POEM_BYTES}-byte poem, soak ${SOAK}s, concurrency $CONCURRENCY, poetry-node at $LEVEL; RSS in MB"
+fmt='%-9s | %7s | %17s | %10s | %11s | %10s | %7s | %9s | %9s | %6s | %12s | %12s\n'
+printf "$fmt" server idle "idle anon/shm/file" "load peak" "first 10 s" "last 10 s" after poems/s "CPU/10k" errors "peak vs Tw" "idle vs Tw"
 for s in $SERVERS; do
     if [ -z "${PEAK[$s]:-}" ]; then printf '%-9s | not available\n' "$s"; continue; fi
-    printf "$fmt" "$s" "${IDLE[$s]}" "${PEAK[$s]}" "${FIRST[$s]}" "${LAST[$s]}" "${AFTER[$s]}" "${RATE[$s]}" "${CPU10K[$s]}" "${ERRS[$s]}" \
-        "$(ratio "${PEAK[$s]}" "${PEAK[twisted]:-}")"
+    printf "$fmt" "$s" "${IDLE[$s]}" "${IDLE_PARTS[$s]}" "${PEAK[$s]}" "${FIRST[$s]}" "${LAST[$s]}" "${AFTER[$s]}" "${RATE[$s]}" "${CPU10K[$s]}" "${ERRS[$s]}" \
+        "$(ratio "${PEAK[$s]}" "${PEAK[twisted]:-}")" "$(ratio "${IDLE[$s]}" "${IDLE[twisted]:-}")"
 done

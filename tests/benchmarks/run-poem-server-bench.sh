@@ -8,7 +8,7 @@
 # after) and resident memory (VmRSS from /proc/<pid>/status, peak, sampled 4x a second).
 #
 #   tests/benchmarks/run-poem-server-bench.sh [--pin] [--duration S] [--warmup S]
-#       [--concurrency N] [--servers "ours proxy twisted raw"] [--no-build]
+#       [--concurrency N] [--servers "ours proxy twisted raw"] [--rounds N] [--no-build]
 #
 #   --pin          servers on core 0 (taskset -c 0), the load generator on core 1
 #   --duration S   measured seconds per server (default 10, or $BENCH_DURATION)
@@ -24,6 +24,10 @@
 #   --baseline DLL also measure this poetry-node.dll (say, a build of main) as the row
 #                  "baseline" (fastpoetry, quiet), and "baseline-log" if --servers names it
 #   --logging      shorthand for --servers "ours ours-log ours-stdout twisted twisted-log raw"
+#   --rounds N     measure every server N times, round after round (default 1), a table per
+#                  round and then the medians, with each round's ratio to the quiet node
+#   --jit-settle S after the warm-up, keep a .NET server under load a second at a time until
+#                  its tiered JIT is idle, at most S seconds (default 15; 0: fixed warm-up only)
 #   --no-build     use an existing poetry-node.dll instead of building src/PoetryNode
 #
 # A server that cannot be built or started is reported as "not available"; the others run.
@@ -36,6 +40,8 @@ CONCURRENCY=${BENCH_CONCURRENCY:-64}
 SERVERS="ours proxy twisted raw"
 NO_BUILD=0
 BASELINE=""
+ROUNDS=1
+JIT_SETTLE=15
 while [ $# -gt 0 ]; do
     case $1 in
         --pin) PIN=1 ;;
@@ -44,6 +50,8 @@ while [ $# -gt 0 ]; do
         --concurrency) CONCURRENCY=$2; shift ;;
         --servers) SERVERS=$2; shift ;;
         --baseline) BASELINE=$2; shift ;;
+        --rounds) ROUNDS=$2; shift ;;
+        --jit-settle) JIT_SETTLE=$2; shift ;;
         --logging) SERVERS="ours ours-log ours-stdout twisted twisted-log raw" ;;
         --no-build) NO_BUILD=1 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -78,7 +86,7 @@ done
 machine_note
 log "poem: $POEM ($POEM_BYTES bytes); warmup ${WARMUP}s, measure ${DURATION}s, concurrency $CONCURRENCY"
 
-declare -A RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=() LINES=() WARM_DONE=() DONE=()
+declare -A RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=() LINES=() WARM_DONE=() DONE=() JITW=()
 
 # logged_lines NAME: for a logging row, how many "sending N bytes of poetry" lines its log holds
 # after a clean stop, to compare with "connections" (the warm-up's, the measured run's and the
@@ -117,6 +125,7 @@ measure() {
         twisted-log) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512 --logfile "$WORK/$name-access.log") ;;
         raw) cmd=(dotnet "$RAW_DLL" --port "$port" --poem "$POEM" --backlog 512) ;;
     esac
+    rm -f "$WORK/$name"-access*.log*   # a log of this round only
     log "$name: starting on port $port"
     if ! start_server "$name" "$port" "${cmd[@]}"; then
         AVAILABLE[$name]=""; log "$name: not available (did not start)"
@@ -129,13 +138,22 @@ measure() {
     warm=$(run_loadgen --target "$target" --duration "$WARMUP" --concurrency "$CONCURRENCY" \
         --expect-bytes "$POEM_BYTES")
     WARM_DONE[$name]=$(field "$warm" completed)
+    case $name in
+        twisted*) ;;
+        *) [ "$JIT_SETTLE" -gt 0 ] && WARM_DONE[$name]=$(( WARM_DONE[$name] + $(settle_jit "$pid" "$JIT_SETTLE" \
+            --target "$target" --concurrency "$CONCURRENCY" --expect-bytes "$POEM_BYTES") )) ;;
+    esac
     log "$name: measuring"
     local before after line
     before=$(cpu_ticks "$pid")
+    local jit_before; jit_before=$(jit_ticks "$pid")
     start_rss_sampler "$pid" "$WORK/$name.rss"
     line=$(run_loadgen --target "$target" --duration "$DURATION" --concurrency "$CONCURRENCY" \
         --expect-bytes "$POEM_BYTES")
     after=$(cpu_ticks "$pid")
+    # CPU the tiered JIT still took inside the measured window (0 once the warm-up did its job).
+    JITW[$name]=$(awk 'NR == FNR { b[$1] = $2; next } { d += $2 - ($1 in b ? b[$1] : 0) } END { printf "%.2f", d / '"$CLK_TCK"' }' \
+        <(printf '%s\n' "$jit_before") <(jit_ticks "$pid"))
     stop_rss_sampler
     stop_server "$pid"
     [ -z "$upstream_pid" ] || stop_server "$upstream_pid"
@@ -149,19 +167,16 @@ measure() {
     RSS[$name]=$(calc "${peak:-0} / 1024" 1)
 }
 
-for s in $SERVERS; do
-    [ -n "${AVAILABLE[$s]:-}" ] && measure "$s"
-done
-
-
+# table ROUND: the figures of the round just measured.
+table() {
 twisted_cpu=${CPUX[twisted]:-}
 raw_rate=${RATE[raw]:-}
 ours_rate=${RATE[ours]:-}
 ours_cpu=${CPUX[ours]:-}
 echo
-echo "Poem server benchmark: ${POEM_BYTES}-byte poem, ${DURATION}s, concurrency $CONCURRENCY, pin=$PIN"
-fmt='%-11s | %9s | %14s | %7s | %7s | %7s | %6s | %15s | %14s | %15s | %14s | %11s | %11s\n'
-printf "$fmt" server poems/s "CPU s/10k poem" "p50 ms" "p99 ms" "RSS MB" errors "CPU/poem vs Tw" "poems/s vs raw" "poems/s vs ours" "CPU/poem vs ours" connections "log lines"
+echo "Poem server benchmark, round $1 of $ROUNDS (load average before it: $2): ${POEM_BYTES}-byte poem, ${DURATION}s, concurrency $CONCURRENCY, pin=$PIN"
+fmt='%-11s | %9s | %14s | %7s | %7s | %7s | %6s | %15s | %14s | %15s | %14s | %11s | %11s | %9s\n'
+printf "$fmt" server poems/s "CPU s/10k poem" "p50 ms" "p99 ms" "RSS MB" errors "CPU/poem vs Tw" "poems/s vs raw" "poems/s vs ours" "CPU/poem vs ours" connections "log lines" "JIT CPU s"
 for s in $SERVERS; do
     if [ -z "${RATE[$s]:-}" ]; then
         printf '%-11s | not available\n' "$s"
@@ -169,5 +184,41 @@ for s in $SERVERS; do
     fi
     printf "$fmt" "$s" "${RATE[$s]}" "${CPU10K[$s]}" "${P50[$s]}" "${P99[$s]}" "${RSS[$s]}" "${ERRS[$s]}" \
         "$(ratio "${CPUX[$s]}" "$twisted_cpu")" "$(ratio "${RATE[$s]}" "$raw_rate")" "$(ratio "${RATE[$s]}" "$ours_rate")" \
-        "$(ratio "${CPUX[$s]}" "$ours_cpu")" "$(( ${WARM_DONE[$s]:-0} + ${DONE[$s]:-0} + 1 ))" "${LINES[$s]:--}"
+        "$(ratio "${CPUX[$s]}" "$ours_cpu")" "$(( ${WARM_DONE[$s]:-0} + ${DONE[$s]:-0} + 1 ))" "${LINES[$s]:--}" "${JITW[$s]:--}"
+    # Kept for the summary: this round's figures, by server.
+    if [ -n "${RATE[$s]:-}" ]; then
+        ROUND_RATE[$s]+=" ${RATE[$s]}"; ROUND_CPU10K[$s]+=" ${CPU10K[$s]}"; ROUND_P99[$s]+=" ${P99[$s]}"
+        ROUND_VS_OURS[$s]+=" $(ratio "${CPUX[$s]}" "$ours_cpu" | tr -d x)"
+        ROUND_VS_RAW[$s]+=" $(ratio "${RATE[$s]}" "$raw_rate" | tr -d x)"
+        [ "${LINES[$s]:--}" = - ] || ROUND_LOST[$s]+=" $(( ${WARM_DONE[$s]:-0} + ${DONE[$s]:-0} + 1 - ${LINES[$s]} ))"
+    fi
 done
+}
+
+declare -A ROUND_RATE=() ROUND_CPU10K=() ROUND_P99=() ROUND_VS_OURS=() ROUND_VS_RAW=() ROUND_LOST=()
+LOADS=()
+for round in $(seq "$ROUNDS"); do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    LOADS+=("$load")
+    [ "$ROUNDS" = 1 ] || log "round $round of $ROUNDS (load average $load)"
+    RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=() LINES=() WARM_DONE=() DONE=() JITW=()
+    for s in $SERVERS; do
+        [ -n "${AVAILABLE[$s]:-}" ] && measure "$s"
+    done
+    table "$round" "$load"
+done
+
+if [ "$ROUNDS" -gt 1 ]; then
+    echo
+    echo "Medians of $ROUNDS rounds (load averages at each round's start: ${LOADS[*]}); per-round values in brackets"
+    sfmt='%-12s | %9s | %14s | %8s | %-28s | %-22s | %s\n'
+    printf "$sfmt" server poems/s "CPU s/10k poem" "p99 ms" "CPU/poem vs ours (rounds)" "poems/s vs raw" "lines lost at stop"
+    for s in $SERVERS; do
+        [ -n "${ROUND_RATE[$s]:-}" ] || { printf '%-12s | not available\n' "$s"; continue; }
+        # shellcheck disable=SC2086
+        printf "$sfmt" "$s" "$(calc "$(median ${ROUND_RATE[$s]})" 0)" "$(calc "$(median ${ROUND_CPU10K[$s]})" 3)" "$(calc "$(median ${ROUND_P99[$s]})" 2)" \
+            "$(calc "$(median ${ROUND_VS_OURS[$s]})" 2)x [${ROUND_VS_OURS[$s]# }]" \
+            "$( [[ "${ROUND_VS_RAW[$s]}" != *n/a* ]] && echo "$(calc "$(median ${ROUND_VS_RAW[$s]})" 2)x [${ROUND_VS_RAW[$s]# }]" || echo n/a)" \
+            "${ROUND_LOST[$s]:- -}"
+    done
+fi

@@ -9,7 +9,7 @@
 # connect() to the read that sees the close; the ideal is the delay itself.
 #
 #   tests/benchmarks/run-slow-server-bench.sh [--clients N] [--delay S] [--rounds N]
-#       [--warmup N] [--pin] [--no-build]
+#       [--warmup N] [--pin] [--no-raw] [--no-build]
 #
 #   --clients N    connections in each measured burst (default 10000, or $BENCH_CLIENTS)
 #   --delay S      the slow server's delay (default 1)
@@ -17,13 +17,16 @@
 #                  compilation are done (default 1000; 0 measures a cold node)
 #   --rounds N     measured bursts, one after the other on the same node (default 3)
 #   --pin          server on core 0 (taskset -c 0), the load generator on core 1
+#   --no-raw       skip the baseline: the same bursts against the raw .NET server
+#                  (RawPoemServer --delay S: send the poem, close S seconds later)
 #   --no-build     use an existing poetry-node.dll instead of building src/PoetryNode
 #
 # Reports per burst: completed, errors, max and p99 latency (target: within delay + 0.5 s),
 # the time from the burst's start to the last close, and the node's peak RSS over the run
 # (target < 300 MB), and how many times the kernel's accept queue overflowed during the
 # burst (TcpExt ListenOverflows, machine-wide: a dropped SYN costs its client a 1 s
-# retransmission). Needs one file descriptor per client: it raises `ulimit -n`.
+# retransmission). Needs one file descriptor per client: it raises `ulimit -n`. The raw server
+# listens with the node's default backlog (4096, reference.conf) so both queues are alike.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
@@ -32,12 +35,14 @@ DELAY=1
 ROUNDS=3
 WARMUP_CLIENTS=1000
 NO_BUILD=0
+RAW=1
 while [ $# -gt 0 ]; do
     case $1 in
         --clients) CLIENTS=$2; shift ;;
         --delay) DELAY=$2; shift ;;
         --rounds) ROUNDS=$2; shift ;;
         --warmup) WARMUP_CLIENTS=$2; shift ;;
+        --no-raw) RAW=0 ;;
         *) bench_option "$1" ;;
     esac
     shift
@@ -53,21 +58,12 @@ bench_setup
 TIMEOUT=$(calc "$DELAY + 10" 0)
 log "ulimit -n $(ulimit -n); somaxconn $(cat /proc/sys/net/core/somaxconn); poem $POEM_BYTES bytes in one chunk, delay ${DELAY}s"
 
-port=$(free_port)
-log "ours: starting slowpoetry on port $port"
-start_server ours "$port" dotnet "$OURS_DLL" --pidfile= slowpoetry --port "$port" --poem "$POEM" --num-bytes 100000 \
-    --delay "$DELAY" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}" \
-    || { log "ours: did not start"; exit 1; }
-pid=$SERVER_PID
-rss_start=$(calc "$(rss_kb "$pid") / 1024" 1)
-start_rss_sampler "$pid" "$WORK/ours.rss"
-
 # listen_overflows: the kernel's count of connections dropped because an accept queue was full.
 listen_overflows() {
     awk '/^TcpExt:/ { if (!h) { split($0, name); h = 1 } else { for (i = 2; i <= NF; i++) if (name[i] == "ListenOverflows") print $i } }' /proc/net/netstat
 }
 
-# settle: waits (up to 5 s) until the node holds no connection on the port any more.
+# settle: waits (up to 5 s) until the server holds no connection on the port any more.
 settle() {
     local i
     for i in $(seq 50); do
@@ -76,43 +72,66 @@ settle() {
     done
 }
 
-if [ "$WARMUP_CLIENTS" -gt 0 ]; then
-    log "warm-up: $WARMUP_CLIENTS connections at once"
-    log "warm-up: $(run_loadgen --mode poem --target "127.0.0.1:$port" --concurrency "$WARMUP_CLIENTS" \
-        --count "$WARMUP_CLIENTS" --expect-bytes "$POEM_BYTES" --timeout "$TIMEOUT")"
-    settle
+declare -A P99S=() TOTALS=()
+# bursts NAME CMD...: starts the server, a warm-up burst, then --rounds measured bursts; prints its table.
+bursts() {
+    local name=$1; shift
+    port=$(free_port)
+    log "$name: starting on port $port"
+    start_server "$name" "$port" "$@" --port "$port" || { log "$name: did not start"; return 1; }
+    local pid=$SERVER_PID rss_start rss_end peak round entry line ticks overflows before after
+    rss_start=$(calc "$(rss_kb "$pid") / 1024" 1)
+    start_rss_sampler "$pid" "$WORK/$name.rss"
+    if [ "$WARMUP_CLIENTS" -gt 0 ]; then
+        log "$name warm-up: $WARMUP_CLIENTS connections at once"
+        log "$name warm-up: $(run_loadgen --mode poem --target "127.0.0.1:$port" --concurrency "$WARMUP_CLIENTS" \
+            --count "$WARMUP_CLIENTS" --expect-bytes "$POEM_BYTES" --timeout "$TIMEOUT")"
+        settle
+    fi
+    local lines=()
+    for round in $(seq "$ROUNDS"); do
+        log "$name burst $round: $CLIENTS connections at once"
+        overflows=$(listen_overflows)
+        before=$(cpu_ticks "$pid")
+        line=$(run_loadgen --mode poem --target "127.0.0.1:$port" --concurrency "$CLIENTS" --count "$CLIENTS" \
+            --expect-bytes "$POEM_BYTES" --timeout "$TIMEOUT")
+        after=$(cpu_ticks "$pid")
+        overflows=$(( $(listen_overflows) - overflows ))
+        log "$name burst $round: $line"
+        lines+=("$line|$((after - before))|$overflows")
+        P99S[$name]+=" $(field "$line" p99_us)"
+        TOTALS[$name]+=" $(field "$line" seconds)"
+        settle
+    done
+    rss_end=$(calc "$(rss_kb "$pid") / 1024" 1)
+    stop_rss_sampler
+    stop_server "$pid"
+    peak=$(calc "$(cat "$WORK/$name.rss" 2>/dev/null || echo 0) / 1024" 1)
+
+    echo
+    echo "Slow server benchmark, $name: $CLIENTS clients at once, ${POEM_BYTES}-byte poem in one chunk, close ${DELAY}s later, pin=$PIN, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    fmt='%-6s | %9s | %6s | %9s | %9s | %9s | %14s | %12s | %15s\n'
+    printf "$fmt" burst completed errors "p50 ms" "p99 ms" "max ms" "burst total ms" "server CPU s" "listen overflows"
+    round=0
+    for entry in "${lines[@]}"; do
+        round=$((round + 1))
+        IFS='|' read -r line ticks overflows <<<"$entry"
+        printf "$fmt" "$round" "$(field "$line" completed)" "$(field "$line" errors)" \
+            "$(calc "$(field "$line" p50_us) / 1000" 1)" "$(calc "$(field "$line" p99_us) / 1000" 1)" \
+            "$(calc "$(field "$line" max_us) / 1000" 1)" "$(calc "$(field "$line" seconds) * 1000" 0)" \
+            "$(calc "$ticks / $CLK_TCK" 2)" "$overflows"
+    done
+    echo "$name RSS: start $rss_start MB, end $rss_end MB, peak $peak MB (target for the node < 300 MB)"
+}
+
+bursts ours dotnet "$OURS_DLL" --pidfile= slowpoetry --poem "$POEM" --num-bytes 100000 \
+    --delay "$DELAY" --iface 127.0.0.1 --loglevel "${OURS_LOGLEVEL:-warning}" || exit 1
+if [ "$RAW" = 1 ]; then
+    log "building RawPoemServer (Release)"
+    if build_raw && bursts raw dotnet "$RAW_DLL" --poem "$POEM" --delay "$DELAY" --backlog 4096; then
+        # shellcheck disable=SC2086
+        echo
+        echo "ours vs raw, medians of the bursts: p99 $(ratio "$(median ${P99S[ours]})" "$(median ${P99S[raw]})"), burst total $(ratio "$(median ${TOTALS[ours]})" "$(median ${TOTALS[raw]})") (a burst's poems/s is its inverse)"
+    fi
 fi
-
-LINES=()
-for round in $(seq "$ROUNDS"); do
-    log "burst $round: $CLIENTS connections at once"
-    overflows=$(listen_overflows)
-    before=$(cpu_ticks "$pid")
-    line=$(run_loadgen --mode poem --target "127.0.0.1:$port" --concurrency "$CLIENTS" --count "$CLIENTS" \
-        --expect-bytes "$POEM_BYTES" --timeout "$TIMEOUT")
-    after=$(cpu_ticks "$pid")
-    overflows=$(( $(listen_overflows) - overflows ))
-    log "burst $round: $line"
-    LINES+=("$line|$((after - before))|$overflows")
-    settle
-done
-rss_end=$(calc "$(rss_kb "$pid") / 1024" 1)
-stop_rss_sampler
-stop_server "$pid"
-peak=$(calc "$(cat "$WORK/ours.rss" 2>/dev/null || echo 0) / 1024" 1)
-
-echo
-echo "Slow server benchmark: $CLIENTS clients at once, ${POEM_BYTES}-byte poem in one chunk, close ${DELAY}s later, pin=$PIN"
-fmt='%-6s | %9s | %6s | %9s | %9s | %9s | %14s | %12s | %15s\n'
-printf "$fmt" burst completed errors "p50 ms" "p99 ms" "max ms" "burst total ms" "server CPU s" "listen overflows"
-round=0
-for entry in "${LINES[@]}"; do
-    round=$((round + 1))
-    IFS='|' read -r line ticks overflows <<<"$entry"
-    printf "$fmt" "$round" "$(field "$line" completed)" "$(field "$line" errors)" \
-        "$(calc "$(field "$line" p50_us) / 1000" 1)" "$(calc "$(field "$line" p99_us) / 1000" 1)" \
-        "$(calc "$(field "$line" max_us) / 1000" 1)" "$(calc "$(field "$line" seconds) * 1000" 0)" \
-        "$(calc "$ticks / $CLK_TCK" 2)" "$overflows"
-done
-echo "node RSS: start $rss_start MB, end $rss_end MB, peak $peak MB (target < 300 MB)"
 echo "target: every connection done within $(calc "$DELAY + 0.5" 1) s of its connect (max ms <= $(calc "($DELAY + 0.5) * 1000" 0)), 0 errors"

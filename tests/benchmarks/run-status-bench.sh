@@ -103,10 +103,10 @@ measure() {
     run_loadgen --target "127.0.0.1:$port" --duration "$WARMUP" --concurrency "$CONCURRENCY" --expect-bytes "$POEM_BYTES" >/dev/null
     local more=0 jit0
     while :; do
-        jit0=$(jit_ticks "$pid")
+        jit0=$(jit_ticks_total "$pid")
         run_loadgen --target "127.0.0.1:$port" --duration 3 --concurrency "$CONCURRENCY" --expect-bytes "$POEM_BYTES" >/dev/null
         # Quiet: at most 20 ms of tier-1 compiling in those 3 s.
-        [ $(($(jit_ticks "$pid") - jit0)) -le $((CLK_TCK / 50)) ] && break
+        [ $(($(jit_ticks_total "$pid") - jit0)) -le $((CLK_TCK / 50)) ] && break
         more=$((more + 3))
         [ $more -lt 60 ] || { log "$name: the JIT was still compiling after $((WARMUP + more)) s of warm-up"; break; }
     done
@@ -114,11 +114,11 @@ measure() {
     # Then as Prometheus and an open page read it: once a second.
     start_scraper "$sport" 1; scraper=$SCRAPER_PID
     local jit_before jit_after
-    jit_before=$(jit_ticks "$pid")
+    jit_before=$(jit_ticks_total "$pid")
     before=$(cpu_ticks "$pid")
     line=$(run_loadgen --target "127.0.0.1:$port" --duration "$DURATION" --concurrency "$CONCURRENCY" --expect-bytes "$POEM_BYTES")
     after=$(cpu_ticks "$pid")
-    jit_after=$(jit_ticks "$pid")
+    jit_after=$(jit_ticks_total "$pid")
     kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true; forget_pid "$scraper"
     stop_server "$pid"
     record_load "$name" "$line" $((after - before))

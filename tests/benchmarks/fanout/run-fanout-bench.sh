@@ -120,6 +120,7 @@ assert open(sys.argv[1], "rb").read() == expected, "the poems are not all there,
 EOF
 }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 seconds() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f\n", (e - s) / 1e9 }'; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 best() { sort -n | head -1; }
@@ -143,6 +144,7 @@ for n in "${sizes[@]}"; do
     echo $(( rss / 1024 )) >> "$work/ours.rss"
     awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' >> "$work/ours.cpu"
   done
+  ours_med=("$(median < "$work/ours.fanout")" "$(median < "$work/ours.wall")" "$(median < "$work/ours.cpu")" "$(sort -n "$work/ours.rss" | tail -1)")
   results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "$label" "$n" \
     "$(median < "$work/ours.fanout")" "$(best < "$work/ours.fanout")" \
     "$(median < "$work/ours.wall")" "$(best < "$work/ours.wall")" \
@@ -171,6 +173,11 @@ for n in "${sizes[@]}"; do
       "$(median < "$work/tw.fanout")" "$(best < "$work/tw.fanout")" \
       "$(median < "$work/tw.wall")" "$(best < "$work/tw.wall")" \
       "$(median < "$work/tw.cpu")" "$(sort -n "$work/tw.rss" | tail -1)")")
+    # Ours over Twisted's, medians (the targets: process time and CPU <= 1.00x at N = 1,000).
+    results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "  ours / Twisted" "$n" \
+      "$(ratio "${ours_med[0]}" "$(median < "$work/tw.fanout")")" "" \
+      "$(ratio "${ours_med[1]}" "$(median < "$work/tw.wall")")" "" \
+      "$(ratio "${ours_med[2]}" "$(median < "$work/tw.cpu")")" "$(ratio "${ours_med[3]}" "$(sort -n "$work/tw.rss" | tail -1)")")")
   fi
 done
 
