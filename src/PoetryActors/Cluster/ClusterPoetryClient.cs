@@ -97,7 +97,7 @@ internal static class ClusterPoetryClient
         if (!options.IsObserved)
         {
             var aggregation = PoetryClient.AggregationOptionsFor(settings, items.Count, observer: null);
-            var outcomes = await Aggregator.AllSettledAsync(system, items, aggregation, cancellationToken).ConfigureAwait(false);
+            var outcomes = await Aggregator.AllSettledAsync<PoemOutcome>(system, items, aggregation, cancellationToken).ConfigureAwait(false);
             return outcomes.Select((o, i) => PoemOutcome.From(i, addresses[i], o)).ToList();
         }
 
