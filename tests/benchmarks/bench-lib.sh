@@ -183,3 +183,41 @@ ratio() {
         printf 'n/a'
     fi
 }
+
+# jit_ticks PID: CPU ticks of the .NET runtime's tiered-compilation thread(s) of PID (0 if none):
+# how much of a process's CPU went to recompiling hot methods, so that a benchmark can wait
+# for its warm-up to be over and say how much JIT its measured window still held.
+jit_ticks() {
+    local t total=0
+    for t in /proc/"$1"/task/*; do
+        if [ "$(cat "$t/comm" 2>/dev/null)" = ".NET Tiered Com" ]; then
+            total=$((total + $(sed 's/^.*) //' "$t/stat" | awk '{print $12 + $13}')))
+        fi
+    done
+    echo "$total"
+}
+
+# bench_option ARG: the options every benchmark takes (--pin, --no-build, --help); an unknown
+# option ends the script with exit 2. A script's own option loop ends in: *) bench_option "$1" ;;
+bench_option() {
+    case $1 in
+        --pin) PIN=1 ;;
+        --no-build) NO_BUILD=1 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) log "unknown option: $1 (try --help)"; exit 2 ;;
+    esac
+}
+
+# bench_setup: the set-up of a poetry-node benchmark after its options: pinning, the poem
+# (POEM, poetry/ecstasy.txt, and POEM_BYTES), loadgen and poetry-node (Release) built, and the
+# machine's note; ends the script when poetry-node does not build.
+bench_setup() {
+    set_pinning
+    POEM=$REPO/poetry/ecstasy.txt
+    POEM_BYTES=$(stat -c %s "$POEM")
+    log "building loadgen"
+    build_loadgen
+    log "building poetry-node (Release)"
+    build_ours || { log "poetry-node does not build (src/PoetryNode)"; exit 1; }
+    machine_note
+}

@@ -38,15 +38,10 @@ while [ $# -gt 0 ]; do
         --delay) DELAY=$2; shift ;;
         --rounds) ROUNDS=$2; shift ;;
         --warmup) WARMUP_CLIENTS=$2; shift ;;
-        --pin) PIN=1 ;;
-        --no-build) NO_BUILD=1 ;;
-        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-        *) log "unknown option: $1 (try --help)"; exit 2 ;;
+        *) bench_option "$1" ;;
     esac
     shift
 done
-set_pinning
-
 # Both the node and loadgen need a descriptor per connection, and a few hundred more.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((CLIENTS + 256)) ]; then
@@ -54,15 +49,8 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((CLIENTS + 256)) ];
     exit 2
 fi
 
-POEM=$REPO/poetry/ecstasy.txt
-POEM_BYTES=$(stat -c %s "$POEM")
+bench_setup
 TIMEOUT=$(calc "$DELAY + 10" 0)
-
-log "building loadgen"
-build_loadgen
-log "building poetry-node (Release)"
-build_ours || { log "ours: not available (src/PoetryNode does not build)"; exit 1; }
-machine_note
 log "ulimit -n $(ulimit -n); somaxconn $(cat /proc/sys/net/core/somaxconn); poem $POEM_BYTES bytes in one chunk, delay ${DELAY}s"
 
 port=$(free_port)

@@ -10,8 +10,13 @@ namespace PoetryActors.Cluster;
 /// A member's catalog (<c>/user/catalog</c>). It publishes what this node serves into
 /// DistributedData, one entry per member keyed by the member's unique address and split into
 /// chunks that each fit a gossip message (<see cref="CatalogPublication"/>), written only by this
-/// member with <c>WriteLocal</c>; it republishes after <see cref="LocalServicesChanged"/> and
-/// every <see cref="CatalogSettings.RepublishInterval"/> when something changed. It answers
+/// member: locally while it joins (before it is Up, a member that has not heard of it yet would
+/// log each write as from an unknown node; gossip carries them), then sent to every member at once
+/// (<c>WriteAll</c>; the acknowledgements are awaited until the next republish at most, and an
+/// unacknowledged write still spreads by gossip), and all of it again the moment this member is
+/// Up, so the others list its services without waiting for a gossip round. It republishes after
+/// <see cref="LocalServicesChanged"/> and every <see cref="CatalogSettings.RepublishInterval"/>
+/// when something changed. It answers
 /// <see cref="GetCatalog"/> (from members, or from outside through the cluster client) with
 /// <see cref="CurrentCatalog"/>, showing only the services of members that are Up and reachable.
 /// DistributedData's pruning does not remove a dead member's entry, so the oldest member does:
@@ -33,6 +38,9 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
     private LocalServiceSource _source;
     private CatalogPublication _published = CatalogPublication.Empty;
     private long _version;
+    // Who a write goes to at once: this replica only while joining; every member from this member's
+    // own MemberUp on (taken from the event: the cluster's read view of itself can lag behind it).
+    private IWriteConsistency? _writeTo;
 
     /// <summary>A catalog that publishes what <paramref name="source"/> describes.</summary>
     public CatalogActor(CatalogSettings settings, LocalServiceSource source)
@@ -56,7 +64,7 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
-        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.MemberUp));
         Timers.StartPeriodicTimer("republish", Republish.Instance, _settings.RepublishInterval);
         Timers.StartPeriodicTimer("sweep", Sweep.Instance, _settings.SweepInterval);
         Self.Tell(new LocalServicesChanged());
@@ -134,6 +142,11 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
             case GetCatalog:
                 HandleGetCatalog(Sender);
                 break;
+            case ClusterEvent.MemberUp up when up.Member.UniqueAddress.Equals(_cluster.SelfUniqueAddress):
+                // Up: every member now knows this one, and shows its services once it has them.
+                _writeTo = new WriteAll(_settings.RepublishInterval);
+                PushToAll(_published);
+                break;
             case ClusterEvent.MemberRemoved removed:
                 // A member shutting down sees every other member removed from its own view: no news.
                 if (_cluster.SelfMember.Status != MemberStatus.Up)
@@ -200,9 +213,21 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
                 continue;
             }
 
-            writes.Add(_data.PutAsync(new CatalogChunk(_owner, index, version, chunk)));
+            writes.Add(_data.PutAsync(new CatalogChunk(_owner, index, version, chunk), _writeTo));
         }
         _published = next;
+        ReportFailures(writes);
+    }
+
+    /// <summary>Writes every chunk of <paramref name="publication"/> again, to every member at once.</summary>
+    private void PushToAll(CatalogPublication publication)
+    {
+        var version = ++_version;
+        ReportFailures(publication.Chunks.Select((chunk, index) => _data.PutAsync(new CatalogChunk(_owner, index, version, chunk), _writeTo)).ToList());
+    }
+
+    private void ReportFailures(List<Task> writes)
+    {
         var self = Self;
         Task.WhenAll(writes).ContinueWith(
             t => self.Tell(new WriteFailed(t.Exception!.GetBaseException())),

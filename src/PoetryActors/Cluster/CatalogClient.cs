@@ -11,9 +11,12 @@ namespace PoetryActors.Cluster;
 /// <summary>
 /// Asks a running cluster for its catalog from outside it, without joining: Akka's cluster client
 /// contacts the receptionist of one of the given members (<c>HOST:PORT</c> of their remoting) and
-/// sends <see cref="GetCatalog"/> to that member's catalog. <see cref="Config"/> is what the
-/// client's actor system needs (remoting on an ephemeral port, our serializer, the cluster
-/// client's non-legacy serialization).
+/// sends <see cref="GetCatalog"/> to that member's catalog. A command that asks once and leaves
+/// (<c>get --cluster</c>) asks the members' catalogs directly instead (<c>AskMembersAsync</c>):
+/// one round trip, where the cluster client first asks for the receptionists' list, then
+/// identifies every receptionist on it, before the question goes out. <see cref="Config"/> is
+/// what the client's actor system needs (remoting on an ephemeral port, our serializer, the
+/// cluster client's non-legacy serialization).
 /// </summary>
 public static class CatalogClient
 {
@@ -94,5 +97,39 @@ public static class CatalogClient
         {
             system.Stop(client);
         }
+    }
+
+    /// <summary>
+    /// Asks the catalog of every member in <paramref name="contacts"/> at once, over remoting
+    /// (<c>akka.tcp://poetry@HOST:PORT/user/catalog</c>), and takes the first answer; no answer
+    /// within <paramref name="timeout"/> is a <see cref="Answer.NoAnswer"/> naming every address tried.
+    /// </summary>
+    internal static async Task<Answer> AskMembersAsync(ActorSystem system, IReadOnlyList<NetAddress> contacts, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var asks = contacts
+            .Select(c => system.ActorSelection($"akka.tcp://{PoetryClusterSettings.SystemName}@{c}{ServicePath}").Ask<CurrentCatalog>(GetCatalog.Instance, timeout, cancellationToken))
+            .ToList();
+        string? refusal = null;
+        while (asks.Count > 0)
+        {
+            var done = await Task.WhenAny(asks).ConfigureAwait(false);
+            if (done.IsCompletedSuccessfully)
+            {
+                return new Answer.Answered(done.Result);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (done.Exception?.GetBaseException() is { } e and not AskTimeoutException)
+            {
+                refusal ??= e.Message;
+            }
+
+            asks.Remove(done);
+        }
+
+        var seconds = timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        return new Answer.NoAnswer(refusal is null
+            ? $"no contact point of the cluster answered within {seconds}s (tried {string.Join(", ", contacts)})"
+            : $"no contact point of the cluster gave its catalog (tried {string.Join(", ", contacts)}): {refusal}");
     }
 }

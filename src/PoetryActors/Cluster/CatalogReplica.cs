@@ -38,13 +38,19 @@ internal sealed class CatalogReplica(IActorRef replicator, Akka.Cluster.UniqueAd
         };
     }
 
-    /// <summary>Writes <paramref name="chunk"/> under its key: this member is its only writer, so its newest value wins.</summary>
-    public async Task PutAsync(CatalogChunk chunk)
+    /// <summary>
+    /// Writes <paramref name="chunk"/> under its key: this member is its only writer, so its newest
+    /// value wins. <paramref name="consistency"/> (local by default) says who is sent the write at
+    /// once; a write that not every replica acknowledged in time is still written here, and gossip
+    /// carries it to the others, so a timeout is no failure.
+    /// </summary>
+    public async Task PutAsync(CatalogChunk chunk, IWriteConsistency? consistency = null)
     {
-        var update = Dsl.Update(CatalogKeys.For(chunk.Owner, chunk.Index), new LWWRegister<CatalogChunk>(self, chunk), WriteLocal.Instance,
+        var update = Dsl.Update(CatalogKeys.For(chunk.Owner, chunk.Index), new LWWRegister<CatalogChunk>(self, chunk), consistency ?? WriteLocal.Instance,
             register => register.WithValue(self, chunk));
-        var answer = await replicator.Ask<IUpdateResponse>(update, AskLimit).ConfigureAwait(false);
-        if (answer is not UpdateSuccess)
+        var limit = consistency is null ? AskLimit : consistency.Timeout + AskLimit;
+        var answer = await replicator.Ask<IUpdateResponse>(update, limit).ConfigureAwait(false);
+        if (answer is not (UpdateSuccess or UpdateTimeout))
         {
             throw new InvalidOperationException($"writing chunk {chunk.Index} failed: {answer}");
         }

@@ -8,17 +8,16 @@ using static PoetryActors.Download.DownloadProtocol;
 namespace PoetryActors.Cluster;
 
 /// <summary>
-/// Poems by name from a cluster: each name is looked up in a <see cref="CurrentCatalog"/> and
-/// downloaded by a <see cref="NamedPoemDownloaderActor"/> from the nodes that serve it (the
-/// contact node first), plain addresses by a <see cref="DownloaderActor"/>, all under one
-/// aggregator, so the outcomes come back in request order like <see cref="PoetryClient"/>'s. A name
-/// no Up and reachable member serves is a failed outcome that says so.
+/// Poems by name from a cluster, mixed with plain addresses: every target is a
+/// <see cref="DownloaderActor"/> under one aggregator, created at once, so the outcomes come back
+/// in request order like <see cref="PoetryClient"/>'s. A plain address downloads at once; a name
+/// waits for the catalog (<see cref="Catalogued"/>, while it is asked) and then downloads from
+/// the nodes serving it, the contact node first, checked against the catalog's SHA-256. A name no
+/// Up and reachable member serves, or a catalog that could not be had, is a failed outcome that
+/// says so.
 /// </summary>
 internal static class ClusterPoetryClient
 {
-    /// <summary>The transform role: members with it serve the cluster's transforms.</summary>
-    public const string TransformRole = "transform";
-
     /// <summary>What one request item is: a poem by name, or a plain address.</summary>
     public abstract record Target
     {
@@ -41,70 +40,104 @@ internal static class ClusterPoetryClient
         }
     }
 
+    /// <summary>
+    /// The catalog's answer (or why there is none) and the settings the downloads that waited for
+    /// it use (a transform through the cluster needs its providers, which the catalog lists).
+    /// </summary>
+    public sealed record Catalogued(CatalogClient.Answer Answer, DownloadSettings Settings);
+
     /// <summary>The reason a name is unknown, as the command line prints it.</summary>
     public static string UnknownPoem(string name) => $"no node of the cluster serves a poem named '{name}'";
 
     /// <summary>
-    /// One work item per target, named <c>download-&lt;index&gt;</c>. The catalog's answering member is the
-    /// contact node: its services are tried first.
+    /// One work item per target, named <c>download-&lt;index&gt;</c>. Plain addresses download at
+    /// once with <paramref name="settings"/> when given, or wait for <paramref name="catalogued"/>'s;
+    /// names wait for the catalog. Failures that have no node to name name <paramref name="contact"/>.
     /// </summary>
     public static IReadOnlyList<WorkItem> WorkItems(
-        IReadOnlyList<Target> targets, CurrentCatalog catalog, DownloadSettings settings, IActorRef? progressObserver = null)
+        IReadOnlyList<Target> targets, DownloadSettings? settings, Task<Catalogued> catalogued, NetAddress contact, int maxInFlight, IActorRef? progressObserver = null)
     {
         var items = new WorkItem[targets.Count];
-        // Plain addresses wait for places in flight as PoetryClient's do.
-        var slots = targets.Count > settings.MaxInFlight ? new DownloadSlots(settings.MaxInFlight) : null;
+        // Every download, by name or by address, waits for a place in flight as PoetryClient's do.
+        var slots = targets.Count > maxInFlight ? new DownloadSlots(maxInFlight) : null;
         for (var index = 0; index < targets.Count; index++)
         {
-            var name = $"download-{index}";
-            items[index] = targets[index] switch
+            var i = index;
+            var props = targets[index] switch
             {
-                Target.At at => WorkItem.Actor(DownloaderActor.Props(new DownloadPoem(index, at.Address, settings, progressObserver) { Slots = slots }), name),
-                Target.Poem poem => ForPoem(index, poem.Name, catalog, settings, progressObserver, name),
+                Target.At at when settings is not null => DownloaderActor.Props(new DownloadPoem(i, at.Address, settings, progressObserver) { Slots = slots }),
+                Target.At at => DownloaderActor.Props(catalogued.ContinueWith(
+                    c => (DownloadResolution)new DownloadResolution.Resolved(new DownloadPoem(i, at.Address, c.Result.Settings, progressObserver) { Slots = slots }),
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)),
+                Target.Poem poem => DownloaderActor.Props(catalogued.ContinueWith(
+                    c => Resolve(i, poem.Name, c.Result, contact, slots, progressObserver),
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)),
                 _ => throw new ArgumentOutOfRangeException(nameof(targets)),
             };
+            items[index] = WorkItem.Actor(props, $"download-{index}");
         }
         return items;
     }
 
-    /// <summary>The endpoint of a transform service on a member with the transform role, the answering member's first; null when there is none.</summary>
-    public static NetAddress? TransformServer(CurrentCatalog catalog)
+    /// <summary>What download <paramref name="index"/>, the poem named <paramref name="name"/>, is to do given the catalog's answer.</summary>
+    public static DownloadResolution Resolve(int index, string name, Catalogued catalogued, NetAddress contact, DownloadSlots? slots, IActorRef? progressObserver)
     {
-        var transformMembers = catalog.Members.Where(m => m.Roles.Contains(TransformRole) && m.Status == "up").Select(m => m.Address).ToHashSet();
-        return catalog.Services
-            .Where(s => s.Kind == "transform" && transformMembers.Contains(s.Node))
-            .OrderBy(s => s.Node == catalog.Answerer ? 0 : 1)
-            .Select(s => NetAddress.TryParse(s.Endpoint, out var address, out _) ? address : null)
-            .FirstOrDefault(a => a is not null);
+        if (catalogued.Answer is not CatalogClient.Answer.Answered { Catalog: var catalog })
+        {
+            var reason = ((CatalogClient.Answer.NoAnswer)catalogued.Answer).Reason;
+            return new DownloadResolution.Unresolved(index, new DownloadFailed(contact, DownloadStep.Downloader, FetchFailure.Other, reason));
+        }
+
+        var candidates = Candidates(name, catalog);
+        if (candidates.Addresses.Count == 0)
+        {
+            return new DownloadResolution.Unresolved(index, new DownloadFailed(AnswererAddress(catalog) ?? contact, DownloadStep.Downloader, FetchFailure.Other, UnknownPoem(name)));
+        }
+
+        // The contact node's copy is what it is asked for; other nodes with the same content are the fallbacks.
+        var request = new DownloadPoem(index, candidates.Addresses[0], catalogued.Settings, progressObserver)
+        {
+            Slots = slots,
+            Expected = new ExpectedPoem(name, candidates.Sha256, candidates.Addresses.Skip(1).ToList()),
+        };
+        return new DownloadResolution.Resolved(request);
     }
 
-    /// <summary>Downloads every target (the catalog already fetched) and returns the outcomes in request order.</summary>
+    /// <summary>Downloads every target from an answer already in hand and returns the outcomes in request order.</summary>
     public static Task<IReadOnlyList<PoemOutcome>> AllSettledAsync(
         ActorSystem system, IReadOnlyList<Target> targets, CurrentCatalog catalog, DownloadSettings settings, CancellationToken cancellationToken = default) =>
-        AllSettledAsync(system, targets, catalog, new DownloadOptions { Settings = settings }, cancellationToken);
+        AllSettledAsync(system, targets, Task.FromResult(new Catalogued(new CatalogClient.Answer.Answered(catalog), settings)),
+            AnswererAddress(catalog) ?? new NetAddress("127.0.0.1", 1), new DownloadOptions { Settings = settings }, settings, TimeSpan.Zero, cancellationToken);
 
     /// <summary>
-    /// The same with <paramref name="options"/>' callbacks (progress, each outcome as it settles),
-    /// called as <see cref="PoetryClient"/> calls them; their settings default to the system's.
+    /// Downloads every target, the plain addresses at once with <paramref name="plainSettings"/>
+    /// (null: they wait for <paramref name="catalogued"/>'s too), the names once the catalog is in,
+    /// all under one aggregator, with <paramref name="options"/>' callbacks (progress, each outcome
+    /// as it settles) called as <see cref="PoetryClient"/> calls them. <paramref name="catalogWait"/>
+    /// is how long the catalog may take: the aggregation's safety deadline allows it on top of
+    /// the downloads' own.
     /// </summary>
     public static async Task<IReadOnlyList<PoemOutcome>> AllSettledAsync(
-        ActorSystem system, IReadOnlyList<Target> targets, CurrentCatalog catalog, DownloadOptions options, CancellationToken cancellationToken = default)
+        ActorSystem system, IReadOnlyList<Target> targets, Task<Catalogued> catalogued, NetAddress contact, DownloadOptions options, DownloadSettings? plainSettings,
+        TimeSpan catalogWait, CancellationToken cancellationToken = default)
     {
         var settings = options.Settings ?? DownloadSettings.Create(system.Settings.Config);
-        var addresses = targets.Select(t => AddressOf(t, catalog)).ToList();
-        // The named downloads report no progress (a live display follows addresses known in advance).
-        var items = WorkItems(targets, catalog, settings);
+        // Before its catalog is in, an outcome the aggregation makes names the contact for a poem by name.
+        var addresses = targets.Select(t => t is Target.At at ? at.Address : contact).ToList();
         if (!options.IsObserved)
         {
+            var items = WorkItems(targets, plainSettings, catalogued, contact, settings.MaxInFlight);
             var aggregation = PoetryClient.AggregationOptionsFor(settings, items.Count, observer: null);
+            aggregation = aggregation with { Deadline = aggregation.Deadline + catalogWait };
             var outcomes = await Aggregator.AllSettledAsync<PoemOutcome>(system, items, aggregation, cancellationToken).ConfigureAwait(false);
             return outcomes.Select((o, i) => PoemOutcome.From(i, addresses[i], o)).ToList();
         }
 
-        // Watched (get --as-completed): the watcher runs the aggregation and calls back as each settles.
+        // Watched (progress, --as-completed): the watcher runs the aggregation and calls back as each settles.
         var answer = new TaskCompletionSource<IReadOnlyList<PoemOutcome>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var watcher = system.ActorOf(
-            DownloadWatcherActor.Props(addresses, options, settings, Aggregator.NewAggregator(system), answer, cancellationToken, items),
+            DownloadWatcherActor.Props(addresses, options, settings, Aggregator.NewAggregator(system), answer, cancellationToken,
+                observer => WorkItems(targets, plainSettings, catalogued, contact, settings.MaxInFlight, options.OnProgress is null ? null : observer), catalogWait),
             $"named-download-watcher-{Guid.NewGuid():N}");
         await using var registration = cancellationToken.Register(() =>
         {
@@ -114,47 +147,27 @@ internal static class ClusterPoetryClient
         return await answer.Task.ConfigureAwait(false);
     }
 
-    /// <summary>The address an outcome names: the target's, or for a name the first node serving it (the answering member when none does).</summary>
-    public static NetAddress AddressOf(Target target, CurrentCatalog catalog) => target switch
-    {
-        Target.At at => at.Address,
-        Target.Poem poem => Candidates(poem.Name, catalog).FirstOrDefault() ?? AnswererAddress(catalog),
-        _ => throw new ArgumentOutOfRangeException(nameof(target)),
-    };
-
-    private static WorkItem ForPoem(int index, string poem, CurrentCatalog catalog, DownloadSettings settings, IActorRef? observer, string name)
-    {
-        var serving = catalog.ServingPoem(poem).Where(s => s.Sha256 is not null).ToList();
-        if (serving.Count == 0)
-        {
-            var failure = new DownloadFailed(AnswererAddress(catalog), DownloadStep.Downloader, FetchFailure.Other, UnknownPoem(poem));
-            return WorkItem.Succeed(new PoemOutcome.Failed(index, failure), name);
-        }
-        // The contact node's copy is what it is asked for; other nodes with the same content are the fallbacks.
-        var sha256 = serving.OrderBy(s => s.Node == catalog.Answerer ? 0 : 1).First().Sha256!;
-        var candidates = Candidates(poem, catalog).ToList();
-        return WorkItem.Actor(NamedPoemDownloaderActor.Props(new NamedPoemRequest(index, poem, candidates, sha256, settings, observer)), name);
-    }
-
-    private static IEnumerable<NetAddress> Candidates(string poem, CurrentCatalog catalog)
+    private static (IReadOnlyList<NetAddress> Addresses, string Sha256) Candidates(string poem, CurrentCatalog catalog)
     {
         var serving = catalog.ServingPoem(poem).Where(s => s.Sha256 is not null).OrderBy(s => s.Node == catalog.Answerer ? 0 : 1).ToList();
         if (serving.Count == 0)
         {
-            return [];
+            return ([], "");
         }
 
-        var sha256 = serving[0].Sha256;
-        return serving.Where(s => s.Sha256 == sha256)
+        var sha256 = serving[0].Sha256!;
+        var addresses = serving.Where(s => s.Sha256 == sha256)
             .Select(s => NetAddress.TryParse(s.Endpoint, out var address, out _) ? address : null)
             .OfType<NetAddress>()
-            .Distinct();
+            .Distinct()
+            .ToList();
+        return (addresses, sha256);
     }
 
-    private static NetAddress AnswererAddress(CurrentCatalog catalog)
+    private static NetAddress? AnswererAddress(CurrentCatalog catalog)
     {
         // akka.tcp://poetry@HOST:PORT
         var at = catalog.Answerer.LastIndexOf('@');
-        return at >= 0 && NetAddress.TryParse(catalog.Answerer[(at + 1)..], out var address, out _) ? address : new NetAddress("127.0.0.1", 1);
+        return at >= 0 && NetAddress.TryParse(catalog.Answerer[(at + 1)..], out var address, out _) ? address : null;
     }
 }

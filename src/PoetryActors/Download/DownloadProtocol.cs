@@ -23,6 +23,30 @@ public static class DownloadProtocol
     {
         /// <summary>The places in flight this download waits for before it connects, shared by its request; null: it starts at once.</summary>
         public DownloadSlots? Slots { get; init; }
+
+        /// <summary>What the poem must be, and where else it is served (a poem by name from the catalog); null: whatever arrives whole.</summary>
+        public ExpectedPoem? Expected { get; init; }
+    }
+
+    /// <summary>
+    /// The poem named <paramref name="Name"/> must have the SHA-256 <paramref name="Sha256"/>
+    /// (lowercase hex); when the download's address fails or sends other bytes,
+    /// <paramref name="Fallbacks"/> (other addresses serving the same poem) are tried in order.
+    /// </summary>
+    internal sealed record ExpectedPoem(string Name, string Sha256, IReadOnlyList<NetAddress> Fallbacks);
+
+    /// <summary>What a download created before its address was known (a poem by name, before the catalog) learns.</summary>
+    internal abstract record DownloadResolution : INoSerializationVerificationNeeded
+    {
+        private DownloadResolution()
+        {
+        }
+
+        /// <summary>Carry out <paramref name="Request"/>.</summary>
+        public sealed record Resolved(DownloadPoem Request) : DownloadResolution;
+
+        /// <summary>There is nothing to download for item <paramref name="Index"/>: <paramref name="Failure"/> is its outcome.</summary>
+        public sealed record Unresolved(int Index, DownloadFailed Failure) : DownloadResolution;
     }
 
     /// <summary>

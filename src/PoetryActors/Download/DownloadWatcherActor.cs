@@ -25,7 +25,8 @@ internal sealed class DownloadWatcherActor(
     IActorRef aggregator,
     TaskCompletionSource<IReadOnlyList<PoemOutcome>> answer,
     CancellationToken cancel,
-    IReadOnlyList<WorkItem>? items = null) : UntypedActor
+    Func<IActorRef, IReadOnlyList<WorkItem>>? items = null,
+    TimeSpan extraDeadline = default) : UntypedActor
 {
     private readonly PoemOutcome?[] _outcomes = new PoemOutcome?[addresses.Count];
 
@@ -36,14 +37,18 @@ internal sealed class DownloadWatcherActor(
         IActorRef aggregator,
         TaskCompletionSource<IReadOnlyList<PoemOutcome>> answer,
         CancellationToken cancel,
-        IReadOnlyList<WorkItem>? items = null) =>
-        // items: work of the caller's own (the cluster's downloads by name), one per address; null: PoetryClient's downloaders.
-        Akka.Actor.Props.Create(() => new DownloadWatcherActor(addresses, options, settings, aggregator, answer, cancel, items));
+        Func<IActorRef, IReadOnlyList<WorkItem>>? items = null,
+        TimeSpan extraDeadline = default) =>
+        // items: work of the caller's own (the cluster's downloads by name), one per address, given
+        // the watcher to report progress to; null: PoetryClient's downloaders. extraDeadline: time the
+        // work may spend before it downloads (waiting for a catalog), on top of the safety deadline.
+        Akka.Actor.Props.Create(() => new DownloadWatcherActor(addresses, options, settings, aggregator, answer, cancel, items, extraDeadline));
 
     protected override void PreStart()
     {
-        var work = items ?? PoetryClient.WorkItems(addresses, settings, options.OnProgress is null ? null : Self);
-        aggregator.Tell(new Aggregate(work, PoetryClient.AggregationOptionsFor(settings, addresses.Count, Self)) { CancellationToken = cancel }, Self);
+        var work = items?.Invoke(Self) ?? PoetryClient.WorkItems(addresses, settings, options.OnProgress is null ? null : Self);
+        var aggregation = PoetryClient.AggregationOptionsFor(settings, addresses.Count, Self);
+        aggregator.Tell(new Aggregate(work, aggregation with { Deadline = aggregation.Deadline + extraDeadline }) { CancellationToken = cancel }, Self);
     }
 
     protected override void OnReceive(object message)

@@ -55,6 +55,16 @@ internal sealed class TransformServiceActor(TransformRegistry registry, int maxR
             case ClusterTransformProtocol.TransformPart part:
                 Sender.Tell(new ClusterTransformProtocol.TransformRefused(part.RequestId, $"the transform service '{Name}' is not running"));
                 break;
+            case ClusterTransformProtocol.TransformParts batch when _provider is { } provider:
+                provider.Receive(batch, Sender, Self, Log);
+                break;
+            case ClusterTransformProtocol.TransformParts batch:
+                foreach (var part in batch.Parts)
+                {
+                    Sender.Tell(new ClusterTransformProtocol.TransformRefused(part.RequestId, $"the transform service '{Name}' is not running"));
+                }
+
+                break;
             default:
                 Unhandled(message);
                 break;

@@ -163,15 +163,14 @@ internal static class GetCommand
             }
 
             var mode = result.GetValue(json) ? OutputMode.Json : result.GetValue(asCompleted) ? OutputMode.AsCompleted : OutputMode.RequestOrder;
-            // Poems by name first, in the order given, then the addresses.
+            // Names and addresses in the order given on the command line.
             Cluster.ClusterGet? clusterGet = contacts.Count == 0 ? null : new Cluster.ClusterGet(contacts, catalogTimeout,
-                [.. names.Select(n => (PoetryActors.Cluster.ClusterPoetryClient.Target)new PoetryActors.Cluster.ClusterPoetryClient.Target.Poem(n)),
-                 .. targets.Select(t => new PoetryActors.Cluster.ClusterPoetryClient.Target.At(t))],
+                Cluster.ClusterTargets.InCommandLineOrder(result, poems, addresses, targets),
                 TransformThroughCluster: result.GetValue(transform) is not null);
-            // The live display follows addresses known in advance; a cluster's are known only once its catalog is in.
-            var request = new GetRequest(targets, settings, mode, ShowProgress: !result.GetValue(noProgress) && clusterGet is null, level, hocon!)
+            var request = new GetRequest(clusterGet?.Placeholders ?? targets, settings, mode, ShowProgress: !result.GetValue(noProgress), level, hocon!)
             {
                 Cluster = clusterGet,
+                Labels = clusterGet?.Labels,
             };
             return await GetRun.RunAsync(request);
         });
@@ -326,4 +325,7 @@ internal sealed record GetRequest(
 {
     /// <summary>Poems by name from a cluster (<c>--cluster</c>, <c>--poem</c>), or null for plain addresses only.</summary>
     public Cluster.ClusterGet? Cluster { get; init; }
+
+    /// <summary>What the live display names each download by (with --cluster, a poem's name); null: its address.</summary>
+    public IReadOnlyList<string>? Labels { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Akka.Actor;
+using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using PoetryActors.Cluster;
@@ -12,7 +13,8 @@ namespace PoetryNode.Cluster;
 /// What <c>poetry-node</c> adds to its host when the deployment joins a cluster: the cluster
 /// builders of the library (remoting, membership, the catalog of the node's services under
 /// <c>/user/node</c>), the cluster lifetime (publish after the start, leave before the stop),
-/// the one-line reasons for a cluster start that fails and for a node the cluster ended.
+/// the one-line reasons for a cluster start that fails and for a node the cluster ended, and for
+/// the status endpoint the cluster readiness check and the members and catalog.
 /// A deployment that does not join adds nothing: no remoting port, today's single node.
 /// </summary>
 internal static class ClusterNodeHosting
@@ -29,6 +31,8 @@ internal static class ClusterNodeHosting
         akka.WithPoetryCluster(settings, system => LocalServiceSource.ForNode(
             system, ActorPath.Parse($"akka://{system.Name}/user/node"), deployment.Services, settings.PublicHostname));
         akka.WithClusterTransforms(PoetryActors.Cluster.Transforms.ClusterTransformSettings.Create(deployment.Config));
+        // /readyz on a member: Up in the cluster, Akka.Cluster.Hosting's own check.
+        akka.WithAkkaClusterReadinessCheck(tags: ["ready", "cluster"]);
     }
 
     /// <summary>
@@ -75,6 +79,8 @@ internal static class ClusterNodeHosting
         if (deployment.JoinsCluster)
         {
             services.AddPoetryClusterLifetime();
+            // The members and the catalog on the status page, /status.json and poetry-node status.
+            services.AddSingleton<Status.IClusterStatusSource, Status.CatalogStatusSource>();
         }
     }
 

@@ -56,11 +56,13 @@ internal static class GetRun
             interrupt.Cancel();
         });
 
-        var config = request.Cluster is { } cluster ? SystemConfig(request).WithFallback(cluster.Config) : SystemConfig(request);
-        var system = ActorSystem.Create("poetry-get", config);
+        // With --cluster the catalog's question starts first, in an actor system of its own with
+        // remoting, while this one (none: a plain get's) starts beside it.
+        await using var question = request.Cluster?.Ask(SystemConfig(request), interrupt.Token);
+        var system = ActorSystem.Create("poetry-get", SystemConfig(request));
         try
         {
-            return await FetchAndPrintAsync(request, system, PoetryDownloads.Create(system), interrupt.Token);
+            return await FetchAndPrintAsync(request, system, PoetryDownloads.Create(system), question, interrupt.Token);
         }
         finally
         {
@@ -78,12 +80,12 @@ internal static class GetRun
         }
     }
 
-    private static async Task<int> FetchAndPrintAsync(GetRequest request, ActorSystem system, IActorRef downloads, CancellationToken interrupt)
+    private static async Task<int> FetchAndPrintAsync(GetRequest request, ActorSystem system, IActorRef downloads, Cluster.CatalogQuestion? question, CancellationToken interrupt)
     {
         var stdout = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
         var printer = new PoemPrinter(stdout);
         var asCompleted = request.Mode == OutputMode.AsCompleted;
-        using var display = request.ShowProgress && ProgressDisplay.IsSupported ? new ProgressDisplay(request.Addresses, Console.Error) : null;
+        using var display = request.ShowProgress && ProgressDisplay.IsSupported ? new ProgressDisplay(request.Labels ?? request.Addresses.Select(a => a.ToString()).ToList(), Console.Error) : null;
 
         void Show(PoemOutcome outcome)
         {
@@ -98,8 +100,10 @@ internal static class GetRun
             }
         }
 
-        // What has arrived so far, so that an interrupted request still prints it.
-        var arrived = new PoemOutcome?[request.Addresses.Count];
+        // What has arrived so far, so that an interrupted request still prints it: one slot per
+        // poem asked for (with --cluster, the poems by name come first, then the addresses).
+        var requested = request.Cluster?.Targets.Count ?? request.Addresses.Count;
+        var arrived = new PoemOutcome?[requested];
         var interrupted = false;
         var options = new DownloadOptions
         {
@@ -129,11 +133,11 @@ internal static class GetRun
         var clock = Stopwatch.StartNew();
         IReadOnlyList<PoemOutcome> outcomes;
         var exit = ExitCodes.Success;
-        using var noCollections = NoCollectionsDuring.FetchOf(request.Addresses.Count);
+        using var noCollections = NoCollectionsDuring.FetchOf(requested);
         try
         {
             outcomes = request.Cluster is { } cluster
-                ? await cluster.FetchAsync(system, options, interrupt)
+                ? await cluster.FetchAsync(system, question!, options, interrupt)
                 : await PoetryClient.AllSettledAsync(downloads, request.Addresses, options, interrupt);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
@@ -143,7 +147,7 @@ internal static class GetRun
             lock (arrived)
             {
                 interrupted = true;
-                outcomes = arrived.Select((outcome, index) => outcome ?? Interrupted(index, request.Addresses[index])).ToArray();
+                outcomes = arrived.Select((outcome, index) => outcome ?? Interrupted(index, AddressOf(request, index))).ToArray();
             }
             exit = InterruptedExit;
         }
@@ -192,6 +196,11 @@ internal static class GetRun
 
     private static PoemOutcome Interrupted(int index, PoetryActors.Kinds.NetAddress address) =>
         new PoemOutcome.Failed(index, new DownloadFailed(address, DownloadStep.Downloader, FetchFailure.Interrupted, "interrupted before the poem arrived"));
+
+    // The address a poem's outcome names: a poem asked for by name names the member asked.
+    private static PoetryActors.Kinds.NetAddress AddressOf(GetRequest request, int index) => request.Cluster is { } cluster
+        ? cluster.Targets[index] is PoetryActors.Cluster.ClusterPoetryClient.Target.At at ? at.Address : cluster.Contacts[0]
+        : request.Addresses[index];
 
     private static bool IsInterrupted(PoemOutcome outcome) => outcome is PoemOutcome.Failed { Failure.Failure: FetchFailure.Interrupted };
 

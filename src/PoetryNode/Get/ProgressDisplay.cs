@@ -20,7 +20,7 @@ internal sealed class ProgressDisplay : IDisposable
     private const int ShownDownloads = 6;
 
     private readonly object _gate = new();
-    private readonly IReadOnlyList<NetAddress> _addresses;
+    private readonly string[] _labels;
     private readonly TextWriter _terminal;
     private readonly int[] _bytes;
     private readonly bool[] _settled;
@@ -33,14 +33,19 @@ internal sealed class ProgressDisplay : IDisposable
     private int _drawnLines;
     private bool _stopped;
 
-    /// <summary>Starts drawing the progress of downloads from <paramref name="addresses"/> on <paramref name="terminal"/>.</summary>
-    public ProgressDisplay(IReadOnlyList<NetAddress> addresses, TextWriter terminal)
+    /// <summary>
+    /// Starts drawing the progress of the downloads <paramref name="labels"/> name (an address, or
+    /// a poem's name while the catalog is asked) on <paramref name="terminal"/>.
+    /// </summary>
+    public ProgressDisplay(IReadOnlyList<string> labels, TextWriter terminal)
     {
-        _addresses = addresses;
+        _labels = labels.ToArray();
         _terminal = terminal;
-        _bytes = new int[addresses.Count];
-        _settled = new bool[addresses.Count];
-        _timer = new Timer(_ => Redraw(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
+        _bytes = new int[labels.Count];
+        _settled = new bool[labels.Count];
+        // Drawn at once (what is asked for, all waiting), then redrawn on the timer.
+        Redraw();
+        _timer = new Timer(_ => Redraw(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>Whether a live display makes sense: stderr is a terminal that understands ANSI sequences.</summary>
@@ -131,10 +136,10 @@ internal sealed class ProgressDisplay : IDisposable
         {
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"get: {_addresses.Count} poem{(_addresses.Count == 1 ? "" : "s")}: {_done} done, {_failed} failed, {_addresses.Count - _done - _failed} in progress, {_totalBytes:N0} bytes, {_clock.Elapsed.TotalSeconds:0.0} s"),
+                $"get: {_labels.Length} poem{(_labels.Length == 1 ? "" : "s")}: {_done} done, {_failed} failed, {_labels.Length - _done - _failed} in progress, {_totalBytes:N0} bytes, {_clock.Elapsed.TotalSeconds:0.0} s"),
         };
         // The downloads receiving bytes first, then those still connecting or waiting, by request order.
-        var running = _addresses.Count - _done - _failed;
+        var running = _labels.Length - _done - _failed;
         var shown = _receiving.Take(ShownDownloads).ToList();
         for (var index = 0; index < _settled.Length && shown.Count < Math.Min(ShownDownloads, running); index++)
         {
@@ -147,7 +152,7 @@ internal sealed class ProgressDisplay : IDisposable
         foreach (var index in shown)
         {
             var state = _bytes[index] > 0 ? string.Create(CultureInfo.InvariantCulture, $"{_bytes[index]:N0} bytes") : "waiting";
-            lines.Add($"  download-{index}  {_addresses[index]}  {state}");
+            lines.Add($"  download-{index}  {_labels[index]}  {state}");
         }
 
         if (running > shown.Count)

@@ -92,10 +92,18 @@ internal static class StatusClient
 
         if (status.Cluster is { } cluster)
         {
-            text.AppendLine($"cluster: {cluster.Members.Count} members, {cluster.Services.Count} services in the catalog");
+            text.AppendLine(cluster.Members.Count == 0
+                ? "cluster: not joined yet (no members seen)"
+                : $"cluster: {cluster.Members.Count} members, {cluster.Services.Count} services in the catalog");
             foreach (var member in cluster.Members)
             {
                 text.AppendLine($"  {member.Address} {member.Status} [{string.Join(", ", member.Roles)}]");
+            }
+
+            foreach (var service in cluster.Services)
+            {
+                var poem = service.Poem is { } name ? $" poem {name} ({service.Bytes} bytes)" : "";
+                text.AppendLine($"  {service.Node} {service.Name} {service.Kind} {service.Endpoint}{poem}");
             }
         }
         if (status.Warnings.Count > 0)

@@ -131,6 +131,69 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
         Assert.IsType<PoemOutcome.Downloaded>(outcomes[1]);
     }
 
+    [Fact]
+    public async Task Plain_addresses_download_while_the_catalog_is_still_asked_and_the_names_follow_in_request_order()
+    {
+        var (node, _, _) = await RunNodeAsync(Sys, Deployment("ecstasy"));
+        var live = await FastPoetry.BoundAddressAsync(node, "ecstasy");
+        var poem = File.ReadAllBytes(Poems.PathOf("ecstasy.txt"));
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(poem));
+        var contact = new NetAddress("127.0.0.1", 4053);
+        var catalog = new TaskCompletionSource<ClusterPoetryClient.Catalogued>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var plainArrived = new TaskCompletionSource<PoemOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progressed = new List<int>();
+        var options = new DownloadOptions
+        {
+            Settings = DownloadSettings.Default,
+            OnProgress = p => progressed.Add(p.Index),
+            OnSettled = o =>
+            {
+                if (o.Index == 1)
+                {
+                    plainArrived.TrySetResult(o);
+                }
+            },
+        };
+
+        var fetch = ClusterPoetryClient.AllSettledAsync(Sys,
+            [new ClusterPoetryClient.Target.Poem("ecstasy"), new ClusterPoetryClient.Target.At(new NetAddress("127.0.0.1", live.Port)), new ClusterPoetryClient.Target.Poem("nosuchpoem")],
+            catalog.Task, contact, options, DownloadSettings.Default, TimeSpan.FromSeconds(30));
+
+        // The address is in while the catalog is not.
+        Assert.IsType<PoemOutcome.Downloaded>(await plainArrived.Task.WaitAsync(Deadline));
+        Assert.False(fetch.IsCompleted);
+        catalog.SetResult(new ClusterPoetryClient.Catalogued(new CatalogClient.Answer.Answered(new CurrentCatalog("akka.tcp://poetry@127.0.0.1:4053", [],
+            [new CatalogService("akka.tcp://poetry@127.0.0.1:4053", "ecstasy", "fastpoetry", $"127.0.0.1:{live.Port}", "ecstasy", poem.Length, sha256)])), DownloadSettings.Default));
+
+        var outcomes = await fetch.WaitAsync(Deadline);
+        Assert.Equal([0, 1, 2], outcomes.Select(o => o.Index));
+        Assert.Equal(poem, Assert.IsType<PoemOutcome.Downloaded>(outcomes[0]).Poem);
+        Assert.Equal(poem, Assert.IsType<PoemOutcome.Downloaded>(outcomes[1]).Poem);
+        Assert.Equal("no node of the cluster serves a poem named 'nosuchpoem'", Assert.IsType<PoemOutcome.Failed>(outcomes[2]).Failure.Detail);
+        // The download by name reports its progress like the plain one.
+        Assert.Contains(0, progressed);
+        Assert.Contains(1, progressed);
+    }
+
+    [Fact]
+    public async Task A_catalog_that_cannot_be_had_fails_every_name_with_the_reason_while_the_plain_addresses_arrive()
+    {
+        var (node, _, _) = await RunNodeAsync(Sys, Deployment("ecstasy"));
+        var live = await FastPoetry.BoundAddressAsync(node, "ecstasy");
+        var contact = new NetAddress("127.0.0.1", FreePort());
+        var reason = $"no contact point of the cluster answered within 1s (tried {contact})";
+        var catalog = Task.FromResult(new ClusterPoetryClient.Catalogued(new CatalogClient.Answer.NoAnswer(reason), DownloadSettings.Default));
+
+        var outcomes = await ClusterPoetryClient.AllSettledAsync(Sys,
+            [new ClusterPoetryClient.Target.At(new NetAddress("127.0.0.1", live.Port)), new ClusterPoetryClient.Target.Poem("ecstasy")],
+            catalog, contact, new DownloadOptions { Settings = DownloadSettings.Default }, DownloadSettings.Default, TimeSpan.FromSeconds(30));
+
+        Assert.IsType<PoemOutcome.Downloaded>(outcomes[0]);
+        var failed = Assert.IsType<PoemOutcome.Failed>(outcomes[1]);
+        Assert.Equal(reason, failed.Failure.Detail);
+        Assert.Equal(contact, failed.Address);
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -30,6 +30,14 @@ public sealed class ClusterTransformSpecs
         Assert.Equal(Lower(Poem("ecstasy")) + "\n" + Lower(Poem("lorelei")), transformed.StdoutText);
         Assert.DoesNotContain("failed", transformed.Stderr);
 
+        // As each arrives: every poem by name is printed (each settled poem has its slot, named ones too).
+        var asCompleted = await CompletedRun.RunAsync(
+            ["get", "--cluster", cluster.Contact(0), "--timeout", "30s", "--poem", "ecstasy", "--poem", "lorelei", "--transform", "cummingsify", "--as-completed"], TimeSpan.FromSeconds(60));
+        Assert.True(asCompleted.ExitCode == 0, asCompleted.Transcript);
+        Assert.Contains(Lower(Poem("ecstasy")), asCompleted.StdoutText);
+        Assert.Contains(Lower(Poem("lorelei")), asCompleted.StdoutText);
+        Assert.DoesNotContain("threw", asCompleted.Stderr);
+
         var names = Enumerable.Range(0, 200).Select(i => Names[i % Names.Length]).ToList();
         var node3Port = cluster.RemotingPorts[2];
         cluster.Nodes[2].Signal(SigStop);

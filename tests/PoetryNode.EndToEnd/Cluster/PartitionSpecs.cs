@@ -126,5 +126,17 @@ public sealed class PartitionSpecs : IAsyncLifetime
         var again = await RunInAsync(1, "get", "--cluster", $"{NetworkLab.Address(1)}:4053", "--poem", "ozymandias");
         Assert.True(again.Exit == 0, again.Transcript);
         Assert.Contains(File.ReadAllText(Paths.Poem("ozymandias.txt")).Trim(), again.Stdout);
+
+        // Every namespace made here goes with the lab (the bridge and the veths live in them);
+        // DisposeAsync does the same after a failure.
+        string[] made = [_lab.Hub, _lab.Member(1), _lab.Member(2), _lab.Member(3)];
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        _processes.Clear();
+        _lab.Dispose();
+        Assert.Empty(NetworkLab.Names().Intersect(made));
     }
 }

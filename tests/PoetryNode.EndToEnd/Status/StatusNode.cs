@@ -39,10 +39,10 @@ internal sealed partial class StatusNode : IAsyncDisposable
         poetry.status { port = 0, iface = 127.0.0.1 }
         """;
 
-    /// <summary>Starts the node and waits for its status endpoint (not for its services).</summary>
-    public static async Task<StatusNode> StartAsync(string hocon)
+    /// <summary>Starts the node (<paramref name="flags"/> after <c>run FILE</c>) and waits for its status endpoint (not for its services).</summary>
+    public static async Task<StatusNode> StartAsync(string hocon, params string[] flags)
     {
-        var node = Launch(hocon);
+        var node = Launch(hocon, flags);
         try
         {
             await node.WaitForStatusAsync();
@@ -56,16 +56,18 @@ internal sealed partial class StatusNode : IAsyncDisposable
     }
 
     /// <summary>Starts the node without waiting for anything.</summary>
-    public static StatusNode Launch(string hocon)
+    public static StatusNode Launch(string hocon, params string[] flags)
     {
         var file = new TempDeployment(hocon);
-        return new StatusNode(NodeProcess.Start("run", file.Path, "--pidfile="), file);
+        return new StatusNode(NodeProcess.Start(["run", file.Path, "--pidfile=", .. flags]), file);
     }
 
     /// <summary>Waits for the log line that says where the status endpoint is.</summary>
     public async Task WaitForStatusAsync()
     {
-        var match = await Process.WaitForLineAsync(StatusPageOn());
+        // The line comes before the services start, in a few seconds on a quiet machine; a box
+        // loaded tens of times over its cores has been seen to take more than 20.
+        var match = await Process.WaitForLineAsync(StatusPageOn(), TimeSpan.FromSeconds(60));
         StatusPort = int.Parse(match.Groups["port"].Value);
         Http.Dispose();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{StatusPort}/"), Timeout = NodeProcess.Scaled(TimeSpan.FromSeconds(20)) };

@@ -43,6 +43,20 @@ public sealed class StatusPageInChromiumSpecs(ITestOutputHelper output)
         output.WriteLine($"screenshot of the status page: {Screenshot}");
     }
 
+    [Fact]
+    public async Task On_a_cluster_member_the_page_shows_the_members_and_the_catalog()
+    {
+        await using var cluster = await StatusCluster.StartMemberAsync();
+        await cluster.StartSeedAsync();
+        await StatusCluster.ClusterWhenFormedAsync(cluster.Member, TimeSpan.FromSeconds(60));
+
+        var dom = await Chromium.DumpDomAsync(cluster.Member.Url + "/");
+        Assert.Matches(@"<section id=""cluster-section""(?![^>]*hidden)", dom);
+        Assert.Matches($@"(?s)<table id=""members"">.*?<tr><td>akka\.tcp://poetry@127\.0\.0\.1:{cluster.SeedPort}</td><td>[^<]*</td><td>up</td></tr>", dom);
+        Assert.Matches(@"<tr><td>akka\.tcp://[^<]+</td><td>[^<]*transform[^<]*</td><td>up</td></tr>", dom);
+        Assert.Matches(@"(?s)<table id=""catalog"">.*?<tr><td>akka\.tcp://[^<]+</td><td>science</td><td>fastpoetry</td><td>127\.0\.0\.1:\d+</td><td>science</td>", dom);
+    }
+
     private static int TotalPoems(string dom)
     {
         var match = Regex.Match(dom, @"<span class=""figure"" id=""total-poems"">(?<n>[\d,]+)</span>");

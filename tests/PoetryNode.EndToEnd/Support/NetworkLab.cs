@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace PoetryNode.EndToEnd.Support;
 
@@ -15,7 +16,8 @@ namespace PoetryNode.EndToEnd.Support;
 public sealed class NetworkLab : IDisposable
 {
     private readonly List<string> _made = [];
-    private readonly string _prefix = $"poetry{Environment.ProcessId % 100000}-{Random.Shared.Next(1000):D3}";
+    private static readonly Regex OurNames = new(@"^poetry(?<pid>\d+)-\d{3}-(hub|m\d+)$", RegexOptions.CultureInvariant);
+    private readonly string _prefix = $"poetry{Environment.ProcessId}-{Random.Shared.Next(1000):D3}";
 
     private NetworkLab()
     {
@@ -33,6 +35,7 @@ public sealed class NetworkLab : IDisposable
     /// <summary>Makes the hub and <paramref name="members"/> member namespaces, each with loopback up and its address on eth0.</summary>
     public static NetworkLab Create(int members)
     {
+        RemoveLeftovers();
         var lab = new NetworkLab();
         try
         {
@@ -98,13 +101,33 @@ public sealed class NetworkLab : IDisposable
         _made.Clear();
     }
 
+    /// <summary>
+    /// Deletes the namespaces of test runs that died without disposing theirs (a test host killed
+    /// by the hang timeout, say): names of ours whose process is gone.
+    /// </summary>
+    private static void RemoveLeftovers()
+    {
+        foreach (var name in Names())
+        {
+            var match = OurNames.Match(name);
+            if (match.Success && !Directory.Exists($"/proc/{match.Groups["pid"].Value}"))
+            {
+                try { Ip("netns", "del", name); } catch (InvalidOperationException) { }
+            }
+        }
+    }
+
+    /// <summary>The names of the machine's network namespaces (<c>ip netns list</c>: a name, then maybe " (id: N)").</summary>
+    public static IReadOnlyList<string> Names() =>
+        Ip("netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]).ToList();
+
     private void Namespace(string name)
     {
         Ip("netns", "add", name);
         _made.Add(name);
     }
 
-    private static void Ip(params string[] args)
+    private static string Ip(params string[] args)
     {
         var info = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -113,13 +136,15 @@ public sealed class NetworkLab : IDisposable
         }
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("cannot run ip");
+        var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
-        process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"ip {string.Join(' ', args)}: exit {process.ExitCode}: {error.Trim()}");
         }
+
+        return output.Result;
     }
 }
 

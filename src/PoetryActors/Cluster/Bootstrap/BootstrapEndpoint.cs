@@ -1,19 +1,11 @@
 using System.Collections.Immutable;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Management.Cluster.Bootstrap.ContactPoint;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Newtonsoft.Json;
 using PoetryActors.Hosting;
 
@@ -55,27 +47,12 @@ public sealed class BootstrapEndpoint : IAsyncDisposable
     /// </summary>
     public static async Task<BootstrapEndpoint> StartAsync(string hostname, string advertisedHost, int port, CancellationToken cancellationToken = default)
     {
-        var address = await ResolveAsync(hostname);
-        var services = new ServiceCollection().BuildServiceProvider();
-        var options = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false };
-        options.Limits.MaxRequestBodySize = 0;
-        options.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-        options.Limits.MaxConcurrentConnections = 256;
-        options.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-        options.Listen(new IPEndPoint(address, port), listen => listen.Protocols = HttpProtocols.Http1);
-        var server = new KestrelServer(Options.Create(options),
-            new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance), NullLoggerFactory.Instance);
+        const string What = "the cluster management endpoint";
+        var address = await SmallKestrel.ResolveAsync(hostname, port, What);
         BootstrapEndpoint? endpoint = null;
-        try
-        {
-            await server.StartAsync(new Application(context => endpoint!.HandleAsync(context)), cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or SocketException or InvalidOperationException)
-        {
-            server.Dispose();
-            throw new NodeStartException($"cannot serve the cluster management endpoint on {hostname}:{port}: {Describe(e)}");
-        }
-        var bound = server.Features.Get<IServerAddressesFeature>()?.Addresses.Select(a => new Uri(a).Port).FirstOrDefault() ?? port;
+        var (server, bound) = await SmallKestrel.StartAsync(address, maxConnections: 256, maxRequestHeaderBytes: 16 * 1024,
+            context => endpoint!.HandleAsync(context), What,
+            whenInUse: "another node there? give another poetry.cluster.bootstrap.management-port", cancellationToken: cancellationToken);
         endpoint = new BootstrapEndpoint(server, advertisedHost, bound);
         return endpoint;
     }
@@ -124,65 +101,5 @@ public sealed class BootstrapEndpoint : IAsyncDisposable
         _system = null;
         await _server.StopAsync(CancellationToken.None);
         _server.Dispose();
-    }
-
-    private static async Task<IPAddress> ResolveAsync(string hostname)
-    {
-        if (hostname is "*" or "0.0.0.0")
-        {
-            return IPAddress.Any;
-        }
-
-        if (hostname.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return IPAddress.Loopback;
-        }
-
-        if (IPAddress.TryParse(hostname, out var literal))
-        {
-            return literal;
-        }
-
-        try
-        {
-            var addresses = await Dns.GetHostAddressesAsync(hostname);
-            return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
-                ?? throw new NodeStartException($"cannot serve the cluster management endpoint: '{hostname}' has no address");
-        }
-        catch (SocketException e)
-        {
-            throw new NodeStartException($"cannot serve the cluster management endpoint: cannot resolve '{hostname}': {e.Message}");
-        }
-    }
-
-    private static string Describe(Exception e)
-    {
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is SocketException socket)
-            {
-                return socket.SocketErrorCode switch
-                {
-                    SocketError.AddressAlreadyInUse => "address already in use (another node there? give another poetry.cluster.bootstrap.management-port)",
-                    SocketError.AccessDenied => "permission denied (ports below 1024 need root)",
-                    SocketError.AddressNotAvailable => "not an address of this machine",
-                    _ => socket.Message,
-                };
-            }
-        }
-
-        return e.GetBaseException().Message;
-    }
-
-    /// <summary>Kestrel's side: one plain <see cref="HttpContext"/> per request, handled by one delegate.</summary>
-    private sealed class Application(RequestDelegate handle) : IHttpApplication<HttpContext>
-    {
-        public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
-
-        public Task ProcessRequestAsync(HttpContext context) => handle(context);
-
-        public void DisposeContext(HttpContext context, Exception? exception)
-        {
-        }
     }
 }

@@ -31,6 +31,18 @@ internal static class ClusterTransformProtocol
     public sealed record TransformRefused(long RequestId, string Reason) : IClusterTransformMessage;
 
     /// <summary>
+    /// Several <see cref="TransformPart"/>s to one provider in one message: the parts of the
+    /// requests that were ready at once, in order, together no more than
+    /// <see cref="ClusterTransformSettings.PartBytes"/> (see <see cref="TransformBatches"/>). A
+    /// remote message costs far more than its bytes, so a burst of small poems travels as a few
+    /// messages instead of one each. Answered as its parts are.
+    /// </summary>
+    internal sealed record TransformParts(IReadOnlyList<TransformPart> Parts) : IClusterTransformMessage;
+
+    /// <summary>Several <see cref="TransformedPart"/>s to one requester in one message, as <see cref="TransformParts"/> brought them.</summary>
+    internal sealed record TransformedParts(IReadOnlyList<TransformedPart> Parts) : IClusterTransformMessage;
+
+    /// <summary>
     /// Ask the router to send <paramref name="Poem"/> through <paramref name="Transform"/> on one of
     /// the cluster's providers, within <paramref name="Limits"/> (the idle timeout between two
     /// answers) and <paramref name="TimeLeft"/> (what remains of the download's deadline).

@@ -26,6 +26,8 @@ internal sealed class ClusterTransformSerializer(ExtendedActorSystem system) : S
     private const string PartManifest = "part";
     private const string TransformedManifest = "transformed";
     private const string RefusedManifest = "refused";
+    private const string PartsManifest = "parts";
+    private const string TransformedPartsManifest = "transformed-parts";
 
     /// <summary>The serializer bound to <see cref="IClusterTransformMessage"/>, for an actor system built without Akka.Hosting.</summary>
     public static Config Config { get; } = ConfigurationFactory.ParseString($$"""
@@ -46,41 +48,90 @@ internal sealed class ClusterTransformSerializer(ExtendedActorSystem system) : S
         TransformPart => PartManifest,
         TransformedPart => TransformedManifest,
         TransformRefused => RefusedManifest,
+        TransformParts => PartsManifest,
+        TransformedParts => TransformedPartsManifest,
         _ => throw new ArgumentException($"{nameof(ClusterTransformSerializer)} cannot serialize {o.GetType()}", nameof(o)),
     };
 
     /// <inheritdoc />
     public override byte[] ToBinary(object obj)
     {
-        using var stream = new MemoryStream(obj is TransformPart p ? p.Bytes.Length + 64 : obj is TransformedPart t ? t.Bytes.Length + 32 : 256);
+        using var stream = new MemoryStream(SizeHint(obj));
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             switch (obj)
             {
                 case TransformPart part:
-                    writer.Write(part.RequestId);
-                    writer.Write(part.Transform);
-                    writer.Write(part.Part);
-                    writer.Write(part.Parts);
-                    writer.Write(part.Bytes.Length);
-                    writer.Write(part.Bytes);
+                    Write(writer, part);
                     break;
                 case TransformedPart part:
-                    writer.Write(part.RequestId);
-                    writer.Write(part.Part);
-                    writer.Write(part.Parts);
-                    writer.Write(part.Bytes.Length);
-                    writer.Write(part.Bytes);
+                    Write(writer, part);
                     break;
                 case TransformRefused refused:
                     writer.Write(refused.RequestId);
                     writer.Write(refused.Reason);
                     break;
+                case TransformParts batch:
+                    writer.Write(batch.Parts.Count);
+                    foreach (var part in batch.Parts)
+                    {
+                        Write(writer, part);
+                    }
+
+                    break;
+                case TransformedParts batch:
+                    writer.Write(batch.Parts.Count);
+                    foreach (var part in batch.Parts)
+                    {
+                        Write(writer, part);
+                    }
+
+                    break;
                 default:
                     throw new ArgumentException($"{nameof(ClusterTransformSerializer)} cannot serialize {obj.GetType()}", nameof(obj));
             }
         }
-        return stream.ToArray();
+
+        // The stream was sized to fit, so this hands back its own buffer without a copy.
+        return stream.Length == stream.Capacity ? stream.GetBuffer() : stream.ToArray();
+    }
+
+    private static int SizeHint(object obj) => obj switch
+    {
+        TransformPart p => Size(p),
+        TransformedPart t => Size(t),
+        TransformParts b => 4 + b.Parts.Sum(Size),
+        TransformedParts b => 4 + b.Parts.Sum(Size),
+        _ => 256,
+    };
+
+    private static int Size(TransformPart part)
+    {
+        var name = Encoding.UTF8.GetByteCount(part.Transform);
+        // BinaryWriter prefixes a string with its byte count, 7 bits a byte.
+        var prefix = name < 1 << 7 ? 1 : name < 1 << 14 ? 2 : name < 1 << 21 ? 3 : name < 1 << 28 ? 4 : 5;
+        return 8 + prefix + name + 4 + 4 + 4 + part.Bytes.Length;
+    }
+
+    private static int Size(TransformedPart part) => 8 + 4 + 4 + 4 + part.Bytes.Length;
+
+    private static void Write(BinaryWriter writer, TransformPart part)
+    {
+        writer.Write(part.RequestId);
+        writer.Write(part.Transform);
+        writer.Write(part.Part);
+        writer.Write(part.Parts);
+        writer.Write(part.Bytes.Length);
+        writer.Write(part.Bytes);
+    }
+
+    private static void Write(BinaryWriter writer, TransformedPart part)
+    {
+        writer.Write(part.RequestId);
+        writer.Write(part.Part);
+        writer.Write(part.Parts);
+        writer.Write(part.Bytes.Length);
+        writer.Write(part.Bytes);
     }
 
     /// <inheritdoc />
@@ -91,9 +142,11 @@ internal sealed class ClusterTransformSerializer(ExtendedActorSystem system) : S
             using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
             object message = manifest switch
             {
-                PartManifest => new TransformPart(reader.ReadInt64(), reader.ReadString(), reader.ReadInt32(), reader.ReadInt32(), ReadBytes(reader, bytes.Length)),
-                TransformedManifest => new TransformedPart(reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32(), ReadBytes(reader, bytes.Length)),
+                PartManifest => ReadPart(reader, bytes.Length),
+                TransformedManifest => ReadTransformed(reader, bytes.Length),
                 RefusedManifest => new TransformRefused(reader.ReadInt64(), reader.ReadString()),
+                PartsManifest => new TransformParts(ReadMany(reader, bytes.Length, ReadPart)),
+                TransformedPartsManifest => new TransformedParts(ReadMany(reader, bytes.Length, ReadTransformed)),
                 _ => throw new SerializationException($"{nameof(ClusterTransformSerializer)} knows no manifest '{manifest}'"),
             };
             if (reader.BaseStream.Position != bytes.Length)
@@ -107,6 +160,30 @@ internal sealed class ClusterTransformSerializer(ExtendedActorSystem system) : S
         {
             throw new SerializationException($"a malformed '{manifest}' of {bytes.Length} bytes: {e.Message}", e);
         }
+    }
+
+    private static TransformPart ReadPart(BinaryReader reader, int total) =>
+        new(reader.ReadInt64(), reader.ReadString(), reader.ReadInt32(), reader.ReadInt32(), ReadBytes(reader, total));
+
+    private static TransformedPart ReadTransformed(BinaryReader reader, int total) =>
+        new(reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32(), ReadBytes(reader, total));
+
+    private static List<T> ReadMany<T>(BinaryReader reader, int total, Func<BinaryReader, int, T> read)
+    {
+        var count = reader.ReadInt32();
+        // Each part takes at least 20 bytes: a count the message cannot hold is garbage, not a reason to allocate.
+        if (count < 2 || count > total / 20)
+        {
+            throw new SerializationException($"a batch claims {count} parts in a message of {total} bytes");
+        }
+
+        var parts = new List<T>(count);
+        for (var i = 0; i < count; i++)
+        {
+            parts.Add(read(reader, total));
+        }
+
+        return parts;
     }
 
     private static byte[] ReadBytes(BinaryReader reader, int total)

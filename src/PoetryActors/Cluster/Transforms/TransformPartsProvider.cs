@@ -20,6 +20,9 @@ internal sealed class TransformPartsProvider(TransformRegistry registry, Cluster
     private readonly TransformRequestProcessor _processor = new(registry, settings.MaxPoemBytes);
     private readonly Dictionary<(IActorRef Requester, long Id), Assembly> _assemblies = [];
 
+    // While a batch is taken, its answers gather here and leave packed (TransformBatches) at its end.
+    private List<TransformedPart>? _answers;
+
     /// <summary>Takes one part from <paramref name="requester"/>; answers when the poem is whole.</summary>
     public void Receive(TransformPart part, IActorRef requester, IActorRef self, ILoggingAdapter log)
     {
@@ -72,6 +75,32 @@ internal sealed class TransformPartsProvider(TransformRegistry registry, Cluster
         Answer(requester, self, part.RequestId, assembly.Transform, assembly.Bytes.ToArray(), log);
     }
 
+    /// <summary>
+    /// Takes every part of <paramref name="batch"/> from <paramref name="requester"/> as
+    /// <see cref="Receive(TransformPart, IActorRef, IActorRef, ILoggingAdapter)"/> does, and answers them together: the transformed parts packed into as
+    /// few messages as the part size allows, refusals one by one as they come.
+    /// </summary>
+    public void Receive(TransformParts batch, IActorRef requester, IActorRef self, ILoggingAdapter log)
+    {
+        _answers = [];
+        try
+        {
+            foreach (var part in batch.Parts)
+            {
+                Receive(part, requester, self, log);
+            }
+        }
+        finally
+        {
+            var answers = _answers;
+            _answers = null;
+            foreach (var message in TransformBatches.Pack(answers, settings.PartBytes))
+            {
+                requester.Tell(message, self);
+            }
+        }
+    }
+
     /// <summary>How many requests are half-received.</summary>
     public int Assembling => _assemblies.Count;
 
@@ -99,8 +128,16 @@ internal sealed class TransformPartsProvider(TransformRegistry registry, Cluster
         for (var index = 0; index < parts; index++)
         {
             var start = index * settings.PartBytes;
-            var bytes = reply.AsSpan(start, Math.Min(settings.PartBytes, reply.Length - start)).ToArray();
-            requester.Tell(new TransformedPart(id, index, parts, bytes), self);
+            var bytes = parts == 1 ? reply : reply.AsSpan(start, Math.Min(settings.PartBytes, reply.Length - start)).ToArray();
+            var answer = new TransformedPart(id, index, parts, bytes);
+            if (_answers is { } gathering)
+            {
+                gathering.Add(answer);
+            }
+            else
+            {
+                requester.Tell(answer, self);
+            }
         }
     }
 

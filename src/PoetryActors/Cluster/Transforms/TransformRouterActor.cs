@@ -36,6 +36,9 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, ProviderState> _providers = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Pending> _pending = [];
+    // Parts waiting to leave, per provider, until the requests already in the mailbox have been
+    // taken (see Flush): a burst goes out packed into a few messages instead of one each.
+    private readonly Dictionary<ProviderState, List<TransformPart>> _outbox = [];
     private long _lastRequestId;
     private int _turn;
 
@@ -105,6 +108,16 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
                 break;
             case TransformedPart part:
                 HandleTransformedPart(part, Sender);
+                break;
+            case TransformedParts batch:
+                foreach (var part in batch.Parts)
+                {
+                    HandleTransformedPart(part, Sender);
+                }
+
+                break;
+            case Flush:
+                HandleFlush();
                 break;
             case TransformRefused refused when _pending.TryGetValue(refused.RequestId, out var pending) && IsFrom(pending, Sender):
                 Fail(refused.RequestId, $"the transform provider {pending.Provider.Provider} refused the poem: {refused.Reason}");
@@ -199,16 +212,33 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
         }
 
         var id = ++_lastRequestId;
+        if (_log.IsDebugEnabled)
+        {
+            // Which provider took which request, and when (the time the choice was made: a log line
+            // is stamped when it is written, later on a busy machine): the failover benchmark reads these.
+            _log.Debug("request {0} goes to transform provider {1} ({2} in flight there) at {3}", id, provider.Provider, provider.InFlight, Stamp());
+        }
+
         var idle = route.Limits.IdleTimeout;
         var pending = new Pending(replyTo, provider, clock, idle, DateTime.UtcNow + route.TimeLeft);
         _pending[id] = pending;
         provider.InFlight++;
         var parts = Math.Max(1, (route.Poem.Length + _settings.PartBytes - 1) / _settings.PartBytes);
+        if (_outbox.Count == 0)
+        {
+            // Behind the requests already in the mailbox: they go out with this one.
+            Self.Tell(Flush.Instance);
+        }
+        if (!_outbox.TryGetValue(provider, out var outgoing))
+        {
+            _outbox[provider] = outgoing = [];
+        }
+
         for (var index = 0; index < parts; index++)
         {
             var start = index * _settings.PartBytes;
-            var bytes = route.Poem.AsSpan(start, Math.Min(_settings.PartBytes, route.Poem.Length - start)).ToArray();
-            provider.Send(Context, new TransformPart(id, route.Transform, index, parts, bytes), Self);
+            var bytes = parts == 1 ? route.Poem : route.Poem.AsSpan(start, Math.Min(_settings.PartBytes, route.Poem.Length - start)).ToArray();
+            outgoing.Add(new TransformPart(id, route.Transform, index, parts, bytes));
         }
         Arm(id, pending);
 
@@ -219,6 +249,21 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
         {
             Timers.StartSingleTimer(provider.Provider.ActorPath, new IdentifyTimedOut(provider.Provider.ActorPath, route.Limits.ConnectTimeout), route.Limits.ConnectTimeout);
         }
+    }
+
+    /// <summary>Sends what waits in the outbox, packed per provider; parts of requests that failed meanwhile stay home.</summary>
+    private void HandleFlush()
+    {
+        foreach (var (provider, parts) in _outbox)
+        {
+            var live = parts.Where(p => _pending.TryGetValue(p.RequestId, out var pending) && ReferenceEquals(pending.Provider, provider)).ToList();
+            foreach (var message in TransformBatches.Pack(live, _settings.PartBytes))
+            {
+                provider.Send(Context, message, Self);
+            }
+        }
+
+        _outbox.Clear();
     }
 
     private void HandleTransformedPart(TransformedPart part, IActorRef sender)
@@ -326,6 +371,10 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
             var inFlight = _pending.Where(p => ReferenceEquals(p.Value.Provider, provider)).Select(p => p.Key).ToList();
             _log.Warning("transform provider {0} went away ({1}); {2} requests in flight there fail, later ones go to the {3} others",
                 provider.Provider, why, inFlight.Count, _providers.Values.Count(p => p.Gone is null));
+            if (_log.IsDebugEnabled)
+            {
+                _log.Debug("transform provider {0} dropped at {1}", provider.Provider, Stamp());
+            }
             foreach (var id in inFlight)
             {
                 Fail(id, $"the transform provider {provider.Provider} went away in the middle of the request ({why})");
@@ -409,6 +458,8 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
             .PipeTo(Self, success: c => new CatalogRead(c));
     }
 
+    private static string Stamp() => DateTime.UtcNow.ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
+
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 
     /// <summary>What the router knows of one provider.</summary>
@@ -453,6 +504,12 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
     private sealed record CatalogRead(CurrentCatalog Catalog) : INoSerializationVerificationNeeded;
 
     private sealed record IdentifyTimedOut(string ActorPath, TimeSpan After) : INoSerializationVerificationNeeded;
+
+    private sealed record Flush : INoSerializationVerificationNeeded
+    {
+        public static readonly Flush Instance = new();
+        private Flush() { }
+    }
 
     private sealed record Refresh : INoSerializationVerificationNeeded
     {

@@ -106,6 +106,30 @@ public sealed class ClusterTransformSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_burst_of_poems_travels_packed_into_few_messages_and_each_gets_its_own_answer()
+    {
+        var provider = _members.Start(Config("[transform]"));
+        await ClusterMembers.JoinAsync(Deadline, Sys, provider);
+        var received = new List<object>();
+        ProviderTree.Start(provider, "xform", Props.Create(() => new ProviderTree.Counting(received)));
+        ClusterMembers.StartCatalog(provider, TransformService(11103));
+        ClusterMembers.StartCatalog(Sys, LocalServiceSource.Fixed([]));
+        var router = StartRouter(Sys);
+        await WaitForProvidersAsync(router, live: 1);
+
+        var poems = Enumerable.Range(0, 200).Select(i => $"POEM NUMBER {i}\n" + new string('X', 2000)).ToList();
+        var results = await Task.WhenAll(poems.Select(p => Transform(router, p)));
+
+        Assert.Equal(poems.Select(p => p.ToLowerInvariant()), results.Select(r => Encoding.UTF8.GetString(Assert.IsType<TransformResult.Transformed>(r).Poem)));
+        lock (received)
+        {
+            // 200 poems of ~2 KB: a handful of messages of up to 64 KiB, not 200.
+            Assert.Equal(200, received.Sum(m => m is TransformParts b ? b.Parts.Count : 1));
+            Assert.True(received.Count < 50, $"{received.Count} messages for 200 poems");
+        }
+    }
+
+    [Fact]
     public async Task A_provider_killed_mid_request_fails_that_request_at_once_and_later_requests_go_to_the_other()
     {
         var hanging = _members.Start(Config("[transform]"));

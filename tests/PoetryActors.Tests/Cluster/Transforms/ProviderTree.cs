@@ -37,6 +37,35 @@ internal static class ProviderTree
         public Garbled() => Receive<TransformPart>(part => Sender.Tell(new TransformedPart(part.RequestId, 5, 2, [1, 2, 3])));
     }
 
+    /// <summary>A provider that lowercases each poem (ASCII) and keeps every message it received, to count them.</summary>
+    public sealed class Counting : ReceiveActor
+    {
+        public Counting(List<object> received)
+        {
+            Receive<TransformPart>(part =>
+            {
+                lock (received)
+                {
+                    received.Add(part);
+                }
+
+                Sender.Tell(Lowered(part));
+            });
+            Receive<TransformParts>(batch =>
+            {
+                lock (received)
+                {
+                    received.Add(batch);
+                }
+
+                Sender.Tell(new TransformedParts(batch.Parts.Select(Lowered).ToList()));
+            });
+        }
+
+        private static TransformedPart Lowered(TransformPart part) =>
+            new(part.RequestId, 0, 1, part.Bytes.Select(b => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b + 32) : b).ToArray());
+    }
+
     /// <summary>A provider that answers each request twice: the second answer is too late and must be ignored.</summary>
     public sealed class Echo : ReceiveActor
     {

@@ -1,0 +1,77 @@
+using Akka.Actor;
+using PoetryActors.Cluster;
+using PoetryActors.Kinds;
+
+namespace PoetryNode.Cluster;
+
+/// <summary>
+/// <c>get --cluster</c>'s one question to the cluster, under way from the moment it is made: the
+/// actor system with remoting that asks it (started on a thread of its own, while the command
+/// starts the rest), then the members' catalogs asked at once (<see cref="Answer"/>, the first to
+/// answer wins; a remoting that cannot start is an answer too, saying why). <see cref="Release"/>
+/// shuts that system down as soon as nothing needs it any more, so its shutdown overlaps the
+/// downloads; disposing waits for the shutdown (bounded), so the members see this client leave
+/// rather than vanish.
+/// </summary>
+internal sealed class CatalogQuestion : IAsyncDisposable
+{
+    private static readonly TimeSpan TerminateLimit = TimeSpan.FromSeconds(5);
+
+    private readonly Task<ActorSystem> _system;
+    private int _released;
+
+    public CatalogQuestion(Task<ActorSystem> system, IReadOnlyList<NetAddress> contacts, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        _system = system;
+        Answer = AskAsync(system, contacts, timeout, cancellationToken);
+    }
+
+    /// <summary>The catalog, or why there is none.</summary>
+    public Task<CatalogClient.Answer> Answer { get; }
+
+    /// <summary>The system that asked (for actors that must talk to the members); only once <see cref="Answer"/> is in.</summary>
+    public ActorSystem? System => _system.IsCompletedSuccessfully ? _system.Result : null;
+
+    private static async Task<CatalogClient.Answer> AskAsync(Task<ActorSystem> starting, IReadOnlyList<NetAddress> contacts, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ActorSystem system;
+        try
+        {
+            system = await starting.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new CatalogClient.Answer.NoAnswer($"cannot start remoting to ask the cluster: {e.GetBaseException().Message}");
+        }
+
+        return await CatalogClient.AskMembersAsync(system, contacts, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Shuts the question's system down (once); what it was asked is answered.</summary>
+    public void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0 && System is { } system)
+        {
+            _ = system.Terminate();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Release();
+        try
+        {
+            var system = await _system.ConfigureAwait(false);
+            await system.WhenTerminated.WaitAsync(TerminateLimit).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // Nothing is left to wait for: the answer is in, or no longer wanted.
+        }
+        catch (Exception)
+        {
+            // A system that never started has nothing to shut down; the answer said why.
+        }
+    }
+}
