@@ -56,6 +56,20 @@ public static class Aggregator
         IActorRef aggregations, IReadOnlyList<WorkItem> items, AggregationOptions? options = null, CancellationToken cancellationToken = default) =>
         Completed(await RunAsync(aggregations, items, AllSettledOptions(options), cancellationToken).ConfigureAwait(false));
 
+    /// <summary>
+    /// Every outcome, in request order, typed: each success holds a <typeparamref name="T"/>, and a
+    /// value of another type is a failure saying so (<see cref="Outcome{T}.From"/>). Options as
+    /// for the untyped form.
+    /// </summary>
+    public static async Task<IReadOnlyList<Outcome<T>>> AllSettledAsync<T>(
+        IActorRefFactory system, IReadOnlyList<WorkItem> items, AggregationOptions? options = null, CancellationToken cancellationToken = default) =>
+        Typed<T>(await AllSettledAsync(system, items, options, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Every outcome, in request order, typed, from an aggregator under <paramref name="aggregations"/>.</summary>
+    public static async Task<IReadOnlyList<Outcome<T>>> AllSettledAsync<T>(
+        IActorRef aggregations, IReadOnlyList<WorkItem> items, AggregationOptions? options = null, CancellationToken cancellationToken = default) =>
+        Typed<T>(await AllSettledAsync(aggregations, items, options, cancellationToken).ConfigureAwait(false));
+
     /// <summary>Every outcome by key, enumerating in request order.</summary>
     public static async Task<IReadOnlyDictionary<string, Outcome>> AllSettledKeyedAsync(
         IActorRefFactory system,
@@ -85,6 +99,18 @@ public static class Aggregator
     public static async Task<IReadOnlyList<object?>> GatherResultsAsync(
         IActorRef aggregations, IReadOnlyList<WorkItem> items, AggregationOptions? options = null, CancellationToken cancellationToken = default) =>
         Gathered(await RunAsync(aggregations, items, GatherOptions(options), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The typed form of outcomes in request order (<see cref="Outcome{T}.From"/>).</summary>
+    public static IReadOnlyList<Outcome<T>> Typed<T>(IReadOnlyList<Outcome> outcomes)
+    {
+        var typed = new Outcome<T>[outcomes.Count];
+        for (var index = 0; index < typed.Length; index++)
+        {
+            typed[index] = Outcome<T>.From(outcomes[index]);
+        }
+
+        return typed;
+    }
 
     internal static IActorRef NewAggregator(IActorRefFactory system) =>
         system.ActorOf(AggregatorActor.Props(), $"aggregator-{Interlocked.Increment(ref _created)}");

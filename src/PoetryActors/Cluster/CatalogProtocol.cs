@@ -43,13 +43,13 @@ public static class CatalogProtocol
     /// Told to the node's catalog when its services changed (they started, or a reload changed
     /// them): it reads them from <paramref name="Source"/> (null: the source it has) and republishes.
     /// </summary>
-    public sealed record LocalServicesChanged(LocalServiceSource? Source = null) : INoSerializationVerificationNeeded;
+    internal sealed record LocalServicesChanged(LocalServiceSource? Source = null) : INoSerializationVerificationNeeded;
 
     /// <summary>
     /// Told to the node's catalog after a reload: the node now runs <paramref name="Entries"/> (the
     /// reloader's top-level entries); the catalog reads them from its source and republishes.
     /// </summary>
-    public sealed record DeploymentChanged(IReadOnlyList<Deployment.DeploymentEntry> Entries) : INoSerializationVerificationNeeded;
+    internal sealed record DeploymentChanged(IReadOnlyList<Deployment.DeploymentEntry> Entries) : INoSerializationVerificationNeeded;
 }
 
 /// <summary>

@@ -129,7 +129,7 @@ internal static class ClusterPoetryClient
             var items = WorkItems(targets, plainSettings, catalogued, contact, settings.MaxInFlight);
             var aggregation = PoetryClient.AggregationOptionsFor(settings, items.Count, observer: null);
             aggregation = aggregation with { Deadline = aggregation.Deadline + catalogWait };
-            var outcomes = await Aggregator.AllSettledAsync(system, items, aggregation, cancellationToken).ConfigureAwait(false);
+            var outcomes = await Aggregator.AllSettledAsync<PoemOutcome>(system, items, aggregation, cancellationToken).ConfigureAwait(false);
             return outcomes.Select((o, i) => PoemOutcome.From(i, addresses[i], o)).ToList();
         }
 

@@ -5,4 +5,4 @@ namespace PoetryActors.Cluster;
 /// they are bound to <see cref="CatalogSerializer"/>, our own serializer, so nothing of ours is
 /// ever serialized by Akka's default (Newtonsoft) serializer.
 /// </summary>
-public interface IPoetryClusterMessage;
+internal interface IPoetryClusterMessage;

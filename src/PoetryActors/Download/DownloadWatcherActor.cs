@@ -59,7 +59,7 @@ internal sealed class DownloadWatcherActor(
                 Call(options.OnProgress, progress);
                 break;
             case ItemSettled settled:
-                var outcome = PoemOutcome.From(settled.Index, addresses[settled.Index], settled.Outcome);
+                var outcome = PoemOutcome.From(settled.Index, addresses[settled.Index], Outcome<PoemOutcome>.From(settled.Outcome));
                 _outcomes[settled.Index] = outcome;
                 Call(options.OnSettled, outcome);
                 break;
@@ -81,7 +81,7 @@ internal sealed class DownloadWatcherActor(
         var outcomes = new PoemOutcome[_outcomes.Length];
         for (var index = 0; index < outcomes.Length; index++)
         {
-            outcomes[index] = _outcomes[index] ?? PoemOutcome.From(index, addresses[index], completed.Outcomes[index]);
+            outcomes[index] = _outcomes[index] ?? PoemOutcome.From(index, addresses[index], Outcome<PoemOutcome>.From(completed.Outcomes[index]));
         }
 
         answer.TrySetResult(outcomes);

@@ -48,12 +48,10 @@ public abstract record PoemOutcome(int Index, NetAddress Address)
     /// crashed, timed out or was cancelled), a <see cref="DownloadStep.Downloader"/> failure with
     /// the aggregation's reason.
     /// </summary>
-    public static PoemOutcome From(int index, NetAddress address, Outcome outcome) => outcome switch
+    public static PoemOutcome From(int index, NetAddress address, Outcome<PoemOutcome> outcome) => outcome switch
     {
-        Outcome.Success { Value: PoemOutcome reported } => reported,
-        Outcome.Failure failure => new Failed(index, new DownloadFailed(address, DownloadStep.Downloader, FetchFailure.Stopped, failure.Cause.Reason)),
-        Outcome.Success success => new Failed(index, new DownloadFailed(
-            address, DownloadStep.Downloader, FetchFailure.Other, $"the downloader answered {success.Value ?? "nothing"} instead of a poem")),
+        Outcome<PoemOutcome>.Success reported => reported.Value,
+        Outcome<PoemOutcome>.Failure failure => new Failed(index, new DownloadFailed(address, DownloadStep.Downloader, FetchFailure.Stopped, failure.Cause.Reason)),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "an outcome is a success or a failure"),
     };
 }

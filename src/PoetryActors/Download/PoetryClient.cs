@@ -92,8 +92,8 @@ public static class PoetryClient
             var items = WorkItems(requested, settings);
             var aggregation = AggregationOptionsFor(settings, requested.Count, observer: null);
             var outcomes = aggregations is null
-                ? await Aggregator.AllSettledAsync(system, items, aggregation, cancel).ConfigureAwait(false)
-                : await Aggregator.AllSettledAsync(aggregations, items, aggregation, cancel).ConfigureAwait(false);
+                ? await Aggregator.AllSettledAsync<PoemOutcome>(system, items, aggregation, cancel).ConfigureAwait(false)
+                : await Aggregator.AllSettledAsync<PoemOutcome>(aggregations, items, aggregation, cancel).ConfigureAwait(false);
             var poems = new PoemOutcome[outcomes.Count];
             for (var index = 0; index < poems.Length; index++)
             {

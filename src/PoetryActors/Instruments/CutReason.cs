@@ -1,7 +1,7 @@
 namespace PoetryActors.Instruments;
 
 /// <summary>Why a connection ended without being served to its end (the <c>reason</c> label of <c>poetry.connections.cut</c>).</summary>
-public enum CutReason
+internal enum CutReason
 {
     /// <summary>The client stopped reading and the send made no progress for the stall timeout.</summary>
     Stall,

@@ -194,7 +194,7 @@ internal sealed class ServiceInstruments
 
 /// <summary>What a service does, as far as its instruments go.</summary>
 [Flags]
-public enum ServiceRoles
+internal enum ServiceRoles
 {
     /// <summary>Nothing counted yet.</summary>
     None = 0,

@@ -15,7 +15,7 @@ namespace PoetryActors.Cluster.Transforms;
 /// and is answered with a <see cref="TransformResult"/> whose <c>Server</c> is the provider's
 /// TCP endpoint.
 /// </summary>
-public static class ClusterTransformProtocol
+internal static class ClusterTransformProtocol
 {
     /// <summary>
     /// Part <paramref name="Part"/> (from 0) of <paramref name="Parts"/> of the poem of request
@@ -69,7 +69,7 @@ public static class ClusterTransformProtocol
 /// address) that runs it, the path of its actor there, the TCP <paramref name="Endpoint"/> of the
 /// same service (what reports name), and whether its member has the <c>transform</c> role.
 /// </summary>
-public sealed record TransformProvider(string Node, string ActorPath, NetAddress Endpoint, bool HasTransformRole)
+internal sealed record TransformProvider(string Node, string ActorPath, NetAddress Endpoint, bool HasTransformRole)
 {
     /// <inheritdoc />
     public override string ToString() => $"{Endpoint} ({Node})";

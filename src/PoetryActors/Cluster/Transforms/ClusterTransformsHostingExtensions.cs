@@ -21,4 +21,4 @@ public static class ClusterTransformsHostingExtensions
 }
 
 /// <summary>The key under which a member's <see cref="TransformRouterActor"/> is registered in Akka.Hosting's actor registry.</summary>
-public sealed class ClusterTransformRouter;
+internal sealed class ClusterTransformRouter;

@@ -5,4 +5,4 @@ namespace PoetryActors.Cluster.Transforms;
 /// transform and of its answer): they are bound to <see cref="ClusterTransformSerializer"/>, a
 /// binary serializer of ours, because they carry raw poem bytes that JSON would inflate by a third.
 /// </summary>
-public interface IClusterTransformMessage;
+internal interface IClusterTransformMessage;
