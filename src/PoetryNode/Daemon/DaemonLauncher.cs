@@ -17,21 +17,35 @@ internal static class DaemonLauncher
     // A start is bounded per service by poetry.services.start-timeout; this is for the whole node.
     private static readonly TimeSpan ReadyLimit = TimeSpan.FromSeconds(60);
 
+    // How long the launcher waits, once the daemon is ready, for it to close its ends of the pipes.
+    private static readonly TimeSpan PipesLimit = TimeSpan.FromSeconds(5);
+
     /// <summary>Starts the daemon and returns the launcher's exit code.</summary>
     public static async Task<int> LaunchAsync(string? pidFile, string logFile)
     {
         using var daemon = new Process { StartInfo = StartInfo() };
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // End of file on both pipes: the daemon has moved its streams to /dev/null (or exited).
+        var stdoutClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stderrClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         daemon.OutputDataReceived += (_, e) =>
         {
-            if (e.Data == DaemonChild.ReadyLine)
+            if (e.Data is null)
+            {
+                stdoutClosed.TrySetResult();
+            }
+            else if (e.Data == DaemonChild.ReadyLine)
             {
                 ready.TrySetResult();
             }
         };
         daemon.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is not null)
+            if (e.Data is null)
+            {
+                stderrClosed.TrySetResult();
+            }
+            else
             {
                 Console.Error.WriteLine(e.Data);
             }
@@ -57,6 +71,9 @@ internal static class DaemonLauncher
 
         if (first == ready.Task)
         {
+            // The ready line comes just before the daemon lets go of its pipes: return once it
+            // has, so that whoever started us finds the daemon detached, its streams on /dev/null.
+            await Task.WhenAny(Task.WhenAll(stdoutClosed.Task, stderrClosed.Task), Task.Delay(PipesLimit));
             var pid = pidFile is null ? "no pid file" : $"pid file {pidFile}";
             await Console.Out.WriteLineAsync($"poetry-node: running as a daemon, pid {daemon.Id} ({pid}; log {logFile})");
             return Cli.ExitCodes.Success;

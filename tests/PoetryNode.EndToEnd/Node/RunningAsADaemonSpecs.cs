@@ -23,13 +23,12 @@ public sealed class RunningAsADaemonSpecs
               { name = science, kind = fastpoetry, poem = "{{Science}}", port = 0, iface = 127.0.0.1 }
             ]
             """);
-        var clock = Stopwatch.StartNew();
         var (launcher, exitCode, daemon) = await DaemonNode.LaunchAsync(file.Directory, "run", file.Path);
         await using var launched = launcher;
         await using var cleanup = daemon;
+        // Exit 0 is the ready path: the launcher did not wait out its limit (that path exits 1).
         Assert.True(exitCode == 0, launcher.Transcript);
         Assert.NotNull(daemon);
-        Assert.True(clock.Elapsed < NodeProcess.Scaled(TimeSpan.FromSeconds(8)), $"the launcher took {clock.Elapsed}");
         Assert.Equal(
             $"poetry-node: running as a daemon, pid {daemon.Pid} (pid file {daemon.PidFile}; log {Path.Combine(file.Directory, "poetry-node.log")})",
             Assert.Single(launcher.StdoutLines));
