@@ -1,7 +1,7 @@
 using System.Net;
-using System.Security.Cryptography;
 using Akka.Actor;
 using PoetryActors.Deployment;
+using PoetryActors.Kinds;
 using PoetryActors.Listening;
 using PoetryActors.Server;
 using static PoetryActors.Listening.ListenerProtocol;
@@ -127,7 +127,7 @@ public abstract class LocalServiceSource
                 {
                     Poem = Path.GetFileNameWithoutExtension(poem.Source),
                     Bytes = poem.Poem.Length,
-                    Sha256 = Convert.ToHexStringLower(SHA256.HashData(poem.Poem)),
+                    Sha256 = PoemDigest.Sha256(poem.Poem),
                 };
             }
             catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException or TaskCanceledException)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Akka.Actor;
 using PoetryActors.Download;
 using PoetryActors.Kinds;
@@ -59,7 +58,7 @@ internal static class NamedPoemUpstream
             var fetched = await PoemFetcher.FetchAsync(address, limits, cancel).ConfigureAwait(false);
             switch (fetched)
             {
-                case FetchResult.Fetched { Poem: var poem } when Convert.ToHexStringLower(SHA256.HashData(poem)) == sha256:
+                case FetchResult.Fetched { Poem: var poem } when PoemDigest.Sha256(poem) == sha256:
                     return new UpstreamFetch.Fetched(poem, $"{address} (poem:{name} of {service.Node})");
                 case FetchResult.Fetched { Poem: var poem }:
                     failures.Add($"{address} sent {poem.Length} bytes whose SHA-256 is not the catalog's {sha256[..12]}...");

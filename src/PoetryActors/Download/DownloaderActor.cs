@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
 using PoetryActors.Instruments;
@@ -179,7 +178,7 @@ internal sealed class DownloaderActor : UntypedActor
     {
         switch (message)
         {
-            case FetchResult.Fetched fetched when _request.Expected is { } expected && Sha256Of(fetched.Poem) is var sha256 && sha256 != expected.Sha256:
+            case FetchResult.Fetched fetched when _request.Expected is { } expected && PoemDigest.Sha256(fetched.Poem) is var sha256 && sha256 != expected.Sha256:
                 TryNext(fetched.Address, $"{fetched.Address} sent {fetched.Poem.Length} bytes whose SHA-256 {sha256[..12]}... is not the catalog's {expected.Sha256[..Math.Min(12, expected.Sha256.Length)]}...");
                 break;
             case FetchResult.Fetched fetched:
@@ -223,8 +222,6 @@ internal sealed class DownloaderActor : UntypedActor
             : $"every node serving '{expected.Name}' failed: {string.Join("; ", _failures)}";
         Fail(new DownloadFailed(address, DownloadStep.Downloader, FetchFailure.Other, detail) { Elapsed = _clock.Elapsed });
     }
-
-    private static string Sha256Of(byte[] poem) => Convert.ToHexStringLower(SHA256.HashData(poem));
 
     private void HandleFetched(FetchResult.Fetched fetched)
     {
