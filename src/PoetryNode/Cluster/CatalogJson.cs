@@ -98,7 +98,7 @@ internal static class CatalogJson
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw new FormatException($"the document is a {root.ValueKind.ToString().ToLowerInvariant()}, not an object with members and services");
+                throw new FormatException($"the document is {Described(root.ValueKind)}, not an object with members and services");
             }
 
             var members = Array(root, "members", "the document").Select((m, i) => new CatalogMember(
@@ -161,6 +161,15 @@ internal static class CatalogJson
             ? bytes
             : throw Wrong($"{where}.bytes", "a whole number of bytes");
     }
+
+    private static string Described(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
 
     private static FormatException Wrong(string where, string expected) => new($"{where} is not {expected}");
 

@@ -96,7 +96,7 @@ internal static class HttpCatalogClient
             }
 
             if (!response.Headers.TryGetValues(CatalogJsonEndpoint.MemberHeader, out var members)
-                || members.SingleOrDefault() is not { Length: > 0 and <= 512 } member || member.Any(char.IsControl))
+                || members.ToList() is not [{ Length: > 0 and <= 512 } member] || member.Any(char.IsControl))
             {
                 return (null, $"{url} answered without a valid {CatalogJsonEndpoint.MemberHeader} header: not a poetry cluster member's status endpoint");
             }
