@@ -211,6 +211,7 @@ async Task<(double Join, double PlainStart, double Hidden, double Removed, List<
     {
         for (var i = 0; i < getRuns; i++)
         {
+            await ProbeAsync("plain", "");
             await ProbeAsync("remoting", contact.ToString());
             await ProbeAsync("client", contact.ToString());
             await ProbeAsync("http", statusEndpoint);

@@ -8,6 +8,7 @@ using PoetryActors.Cluster;
 using static PoetryActors.Cluster.CatalogProtocol;
 
 // One catalog lookup in a fresh process, each phase timed from the process's start (ms):
+//   LookupProbe plain                an actor system without remoting (what a plain get starts), for comparison
 //   LookupProbe remoting HOST:PORT   a remoting actor system, /user/catalog asked twice (cold, warm)
 //   LookupProbe client HOST:PORT     the same through the cluster client and receptionist
 //   LookupProbe http URL             GET URL/catalog.json (or URL itself when it ends in .json), no actor system
@@ -16,10 +17,18 @@ var sinceStart = () => (DateTime.Now - Process.GetCurrentProcess().StartTime).To
 var phases = new List<(string, double)> { ("main", sinceStart()) };
 void Mark(string phase) => phases.Add((phase, sinceStart()));
 var mode = args[0];
-var contact = args[1];
+var contact = args.Length > 1 ? args[1] : "";
 var quiet = ConfigurationFactory.ParseString("akka { loglevel = OFF, stdout-loglevel = OFF, log-dead-letters = off, coordinated-shutdown.run-by-clr-shutdown-hook = off }");
 switch (mode)
 {
+    case "plain":
+    {
+        var system = ActorSystem.Create("poetry-get", quiet);
+        Mark("system-started");
+        await system.Terminate();
+        Mark("terminated");
+        break;
+    }
     case "remoting":
     case "client":
     {
@@ -61,7 +70,7 @@ switch (mode)
         break;
     }
     default:
-        Console.Error.WriteLine("usage: LookupProbe remoting|client HOST:PORT | http URL");
+        Console.Error.WriteLine("usage: LookupProbe plain | remoting|client HOST:PORT | http URL");
         return 2;
 }
 Console.WriteLine(string.Join(' ', phases.Select(p => $"{p.Item1}={p.Item2.ToString("0", CultureInfo.InvariantCulture)}")));
