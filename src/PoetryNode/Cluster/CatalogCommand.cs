@@ -171,7 +171,7 @@ internal static class ClientSystem
             .MinimumLevel.Is(level)
             .WriteTo.Console(outputTemplate: NodeLogging.Template, standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
-        var system = ActorSystem.Create("poetry-client", ConfigFor(contacts, level));
+        var system = ActorSystem.Create(ClientDepartures.CatalogSystemName, ConfigFor(contacts, level));
         try
         {
             return await work(system);

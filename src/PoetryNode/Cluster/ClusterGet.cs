@@ -47,7 +47,7 @@ internal sealed record ClusterGet(
     /// </summary>
     public CatalogQuestion Ask(Config config, DownloadSettings? settings, CancellationToken cancellationToken)
     {
-        Task<ActorSystem> StartRemoting() => Task.Run(() => ActorSystem.Create("poetry-get", config.WithFallback(Config)), cancellationToken);
+        Task<ActorSystem> StartRemoting() => Task.Run(() => ActorSystem.Create(ClientDepartures.GetSystemName, config.WithFallback(Config)), cancellationToken);
         if (!Contacts.OverHttp)
         {
             return CatalogQuestion.OverRemoting(StartRemoting(), Contacts.Remoting, Timeout, cancellationToken);
