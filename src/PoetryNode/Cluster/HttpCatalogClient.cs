@@ -123,6 +123,11 @@ internal static class HttpCatalogClient
         {
             return (null, $"{Show(contact)}: {Reason(e, timeout)}");
         }
+        catch (IOException e)
+        {
+            // The connection ended or broke in the middle of the answer's body.
+            return (null, $"{url}: the answer broke off ({OneLine(e.Message)})");
+        }
     }
 
     // The body, or null when it is longer than MaxAnswerBytes (a chunked answer has no length to refuse up front).

@@ -124,6 +124,7 @@ public sealed class HttpLookupSpecs
         { Ok("{\"members\":[],\"services\":[]}", member: null), "answered without a valid Poetry-Member header: not a poetry cluster member's status endpoint" },
         { "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here\n", "answered 404 Not Found: not a poetry cluster member's status endpoint" },
         { "HTTP/1.1 200 OK\r\nPoetry-Member: " + Member + "\r\nContent-Length: 999999999999\r\n\r\n", "more than a catalog's 67108864" },
+        { "HTTP/1.1 200 OK\r\nPoetry-Member: " + Member + "\r\nContent-Length: 500\r\n\r\n{\"members\":[", "the answer broke off" },
         { "When I was one-and-twenty\nI heard a wise man say\n", "did not answer HTTP (is this a member's status port, not its remoting or a poem port?)" },
     };
 
