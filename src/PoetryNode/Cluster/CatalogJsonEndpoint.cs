@@ -14,7 +14,8 @@ namespace PoetryNode.Cluster;
 /// <see cref="MemberHeader"/> header. It lets <c>get --cluster http://HOST:PORT</c> and
 /// <c>catalog --cluster http://HOST:PORT</c> look the cluster up with one HTTP request, without
 /// starting Akka remoting in the client. A node that is not a cluster member answers 404 saying
-/// so (<see cref="NotAMember"/>); a catalog that does not answer in time, 503.
+/// so (<see cref="NotAMember"/>); a member not Up in the cluster (not joined yet, leaving), or a
+/// catalog that does not answer in time, 503.
 /// </summary>
 internal static class CatalogJsonEndpoint
 {
@@ -50,6 +51,17 @@ internal static class CatalogJsonEndpoint
         {
             await PlainAsync(context, StatusCodes.Status503ServiceUnavailable,
                 $"the member's catalog did not answer within {ClusterContacts.Seconds(AskTimeout)}\n");
+            return;
+        }
+
+        // A member that has not joined yet (or is on its way out) knows no cluster to speak of: an
+        // empty catalog from it would read as "no such poem". The cluster client's receptionist
+        // is silent then too; the client asks its other contact points.
+        var self = current.Members.FirstOrDefault(m => m.Address == current.Answerer);
+        if (self is not { Status: "up" })
+        {
+            await PlainAsync(context, StatusCodes.Status503ServiceUnavailable,
+                $"this member is not Up in the cluster ({self?.Status ?? "not joined yet"}): its catalog is not the cluster's\n");
             return;
         }
 

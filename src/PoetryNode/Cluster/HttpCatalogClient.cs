@@ -168,7 +168,7 @@ internal static class HttpCatalogClient
         }
 
         return response.StatusCode == HttpStatusCode.ServiceUnavailable
-            ? $"{url} answered {status}: the member's catalog is not ready"
+            ? $"{url} answered {status}: the member is not Up in the cluster yet, or its catalog did not answer"
             : $"{url} answered {status}: not a poetry cluster member's status endpoint";
     }
 

@@ -100,6 +100,24 @@ public sealed class HttpLookupSpecs
     }
 
     [Fact]
+    public async Task A_member_not_yet_Up_answers_no_catalog_rather_than_an_empty_one_and_does_once_it_has_joined()
+    {
+        await using var cluster = await StatusCluster.StartMemberAsync();
+        // Its services run; the seed it must join is not there: no cluster to speak for.
+        await StatusCluster.ReadyzWhenAsync(cluster.Member, System.Net.HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(20));
+        var early = await CompletedRun.RunAsync("get", "--cluster", cluster.Member.Url, "--poem", "ecstasy");
+        Assert.True(early.ExitCode == 1, early.Transcript);
+        Assert.Equal([$"poetry-node get: ecstasy: no contact point of the cluster gave its catalog (tried {cluster.Member.Url}): {cluster.Member.Url}/catalog.json answered 503 Service Unavailable: the member is not Up in the cluster yet, or its catalog did not answer"],
+            early.StderrLines);
+
+        await cluster.StartSeedAsync();
+        await StatusCluster.ClusterWhenFormedAsync(cluster.Member, TimeSpan.FromSeconds(60));
+        var joined = await CompletedRun.RunAsync("get", "--cluster", cluster.Member.Url, "--poem", "science", "--poem", "ecstasy");
+        Assert.True(joined.ExitCode == 0, joined.Transcript);
+        Assert.Equal(File.ReadAllText(Paths.Poem("science.txt")) + "\n" + File.ReadAllText(StatusNode.Ecstasy), joined.StdoutText);
+    }
+
+    [Fact]
     public async Task A_status_endpoint_of_a_node_that_is_not_a_cluster_member_says_so()
     {
         await using var node = await StatusNode.StartAsync(StatusNode.Deployment());
