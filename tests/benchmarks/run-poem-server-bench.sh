@@ -27,7 +27,8 @@
 #   --rounds N     measure every server N times, round after round (default 1), a table per
 #                  round and then the medians, with each round's ratio to the quiet node
 #   --jit-settle S after the warm-up, keep a .NET server under load a second at a time until
-#                  its tiered JIT is idle, at most S seconds (default 15; 0: fixed warm-up only)
+#                  its tiered JIT is idle, at most S seconds (default 15, 40 with --pin: see
+#                  jit_settle_default in bench-lib.sh; 0: fixed warm-up only)
 #   --no-build     use an existing poetry-node.dll instead of building src/PoetryNode
 #
 # A server that cannot be built or started is reported as "not available"; the others run.
@@ -41,7 +42,7 @@ SERVERS="ours proxy twisted raw"
 NO_BUILD=0
 BASELINE=""
 ROUNDS=1
-JIT_SETTLE=15
+JIT_SETTLE=""
 while [ $# -gt 0 ]; do
     case $1 in
         --pin) PIN=1 ;;
@@ -60,6 +61,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 set_pinning
+JIT_SETTLE=${JIT_SETTLE:-$(jit_settle_default)}
 if [ -n "$BASELINE" ] && [[ " $SERVERS " != *" baseline "* ]]; then SERVERS="${SERVERS/ours/ours baseline}"; fi
 
 POEM=$REPO/poetry/ecstasy.txt
