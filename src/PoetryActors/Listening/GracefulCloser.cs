@@ -25,8 +25,7 @@ namespace PoetryActors.Listening;
 /// </remarks>
 internal sealed class GracefulCloser : IDisposable
 {
-    private static readonly TimeSpan SweepPeriod = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan BusyCallerPeriod = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan DefaultSweepPeriod = TimeSpan.FromMilliseconds(20);
 
     // A client that keeps sending is read this many times per visit at most, then visited again
     // later: no client can hold the accept thread (or the sweeper) in a read loop.
@@ -40,6 +39,9 @@ internal sealed class GracefulCloser : IDisposable
     private readonly long _closeTimeoutMs;
     private readonly Action _released;
     private readonly Timer _sweeper;
+    private readonly TimeSpan _sweepPeriod;
+    // How often the timer looks in while the accept thread is releasing: five sweep periods.
+    private readonly TimeSpan _busyCallerPeriod;
     private int _count;
     // 1 while the sweep timer is set; 0 once a sweep found nothing waiting (the timer sleeps).
     private int _armed;
@@ -47,10 +49,15 @@ internal sealed class GracefulCloser : IDisposable
     private int _callerReleasing;
     private volatile bool _disposed;
 
-    /// <summary>A closer that waits up to <paramref name="closeTimeout"/> and calls <paramref name="released"/> once per connection it releases.</summary>
-    public GracefulCloser(TimeSpan closeTimeout, Action? released = null)
+    /// <summary>
+    /// A closer that waits up to <paramref name="closeTimeout"/> and calls <paramref name="released"/>
+    /// once per connection it releases; its timer sweeps every <paramref name="sweepPeriod"/> (20 ms).
+    /// </summary>
+    public GracefulCloser(TimeSpan closeTimeout, Action? released = null, TimeSpan? sweepPeriod = null)
     {
         _closeTimeoutMs = (long)closeTimeout.TotalMilliseconds;
+        _sweepPeriod = sweepPeriod ?? DefaultSweepPeriod;
+        _busyCallerPeriod = _sweepPeriod * 5;
         _released = released ?? (() => { });
         // Set by the first connection to wait (Close), not now: an idle listener wakes no thread.
         _sweeper = new Timer(_ => Sweep(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -58,6 +65,9 @@ internal sealed class GracefulCloser : IDisposable
 
     /// <summary>Connections waiting for their client to close.</summary>
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Whether the sweep timer is set (false while nothing waits: an idle listener wakes no thread).</summary>
+    internal bool SweepScheduled => Volatile.Read(ref _armed) == 1;
 
     /// <summary>Shuts the sending side of <paramref name="connection"/> and releases it once the client has closed.</summary>
     public void Close(Socket connection)
@@ -126,7 +136,7 @@ internal sealed class GracefulCloser : IDisposable
         {
             // The accept thread visits every waiting connection in turn (its visits put the ones
             // still waiting back at the end of the queue), the expired ones included.
-            Arm(BusyCallerPeriod, rearm: true);
+            Arm(_busyCallerPeriod, rearm: true);
             return;
         }
 
@@ -166,7 +176,7 @@ internal sealed class GracefulCloser : IDisposable
             return;
         }
 
-        try { _sweeper.Change(after ?? SweepPeriod, Timeout.InfiniteTimeSpan); }
+        try { _sweeper.Change(after ?? _sweepPeriod, Timeout.InfiniteTimeSpan); }
         catch (ObjectDisposedException) { }
     }
 
