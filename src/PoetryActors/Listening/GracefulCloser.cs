@@ -16,10 +16,11 @@ namespace PoetryActors.Listening;
 /// </summary>
 /// <remarks>
 /// Why the accept thread takes a share: with the timer alone, each sweep closed every connection
-/// of the last 20 ms at once (700 of them at 35,000 poems/s), and on one core that burst held the
-/// accept thread off for milliseconds, which was most of the node's p99 there
+/// of the last 20 ms at once (700 of them at 35,000 poems/s), and on one core the accept thread
+/// waited for each burst: pinned, the sweeping pool thread ran for up to 2.3 ms at a stretch (p99
+/// 1.1 ms), against 0.3 ms (p99 0.1 ms) with the closes done here
 /// (tests/benchmarks/run-one-core-profile.sh and its README). Closed one or two at a time after
-/// each accept, the same work costs the clients no wait. While the accept thread is at it, the
+/// each accept, the same work makes no client wait. While the accept thread is at it, the
 /// timer only looks in every 100 ms, to see whether it still is, instead of sweeping every 20 ms:
 /// on one core, each timer wake-up also takes the core from the accept thread.
 /// </remarks>
