@@ -21,11 +21,33 @@ internal static class InterpretedDynamicCode
     /// <summary>Sets the switch when <paramref name="args"/> are a <c>get</c> without <c>--cluster</c>.</summary>
     public static void ForPlainGet(string[] args)
     {
-        if (Array.IndexOf(args, "get") < 0 || args.Any(a => a.StartsWith("--cluster", StringComparison.Ordinal)))
+        if (CommandOf(args) == "get" && !args.Any(a => a.StartsWith("--cluster", StringComparison.Ordinal)))
         {
-            return;
+            AppContext.SetSwitch(Switch, false);
+        }
+    }
+
+    /// <summary>
+    /// The command <paramref name="args"/> name: the first word that is neither an option nor the
+    /// value of a daemon option before it (<c>poetry-node --logfile get run</c> runs a node).
+    /// </summary>
+    internal static string? CommandOf(string[] args)
+    {
+        var takingValues = new Cli.DaemonOptions().All.Where(o => o.ValueType != typeof(bool))
+            .SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith('-'))
+            {
+                return args[i];
+            }
+
+            if (takingValues.Contains(args[i]))
+            {
+                i++;
+            }
         }
 
-        AppContext.SetSwitch(Switch, false);
+        return null;
     }
 }
