@@ -128,12 +128,12 @@ internal static class GetCommand
             var catalogTimeout = cluster.ReadTimeout(result, problems);
             if (names.Length > 0 && contacts.Count == 0 && problems.Count == 0)
             {
-                problems.Add("--poem needs --cluster HOST:PORT: a cluster member's remoting address, such as 127.0.0.1:4053");
+                problems.Add("--poem needs --cluster HOST:PORT (a cluster member's remoting address, such as 127.0.0.1:4053) or --cluster http://HOST:PORT (its status endpoint)");
             }
 
             if (names.Length == 0 && targets.Count == 0 && problems.Count == 0)
             {
-                problems.Add("give at least one ADDR, or --poem NAME with --cluster HOST:PORT");
+                problems.Add("give at least one ADDR, or --poem NAME with --cluster HOST:PORT or http://HOST:PORT");
             }
 
             if (result.GetValue(json) && result.GetValue(asCompleted))

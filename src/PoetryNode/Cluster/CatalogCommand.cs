@@ -14,7 +14,8 @@ namespace PoetryNode.Cluster;
 /// <summary>
 /// <c>poetry-node catalog --cluster HOST:PORT [--cluster HOST:PORT ...] [--json] [--timeout 5s] [--watch [--interval 1s]]</c>:
 /// asks a running cluster, from outside and without joining it, for its catalog (through Akka's
-/// cluster client and the members' receptionists) and prints the members, then one row per
+/// cluster client and the members' receptionists; or, given <c>--cluster http://HOST:PORT</c>,
+/// a member's status endpoint's <c>/catalog.json</c>, with no remoting) and prints the members, then one row per
 /// service of the members that are Up and reachable; <c>--json</c> prints one document instead;
 /// <c>--watch</c> prints each change as a line until Ctrl+C (<see cref="CatalogWatchOutput"/>).
 /// Exit code 0; 1 when no contact point answers in time (one line naming every address tried);
@@ -50,7 +51,12 @@ internal static class CatalogCommand
             var addresses = contacts.Read(result, problems);
             if (addresses.Count == 0 && problems.Count == 0)
             {
-                problems.Add("--cluster HOST:PORT is required: a member's remoting address, such as 127.0.0.1:4053");
+                problems.Add("--cluster is required: a member's remoting address HOST:PORT (such as 127.0.0.1:4053) or its status endpoint http://HOST:PORT");
+            }
+
+            if (addresses.OverHttp && result.GetValue(watch))
+            {
+                problems.Add("--watch follows the cluster through the cluster client: give members' remoting addresses (HOST:PORT), not status endpoints");
             }
 
             var timeout = contacts.ReadTimeout(result, problems);
@@ -74,18 +80,21 @@ internal static class CatalogCommand
 
             if (result.GetValue(watch))
             {
-                return await ClientSystem.RunAsync(addresses, level,
-                    system => CatalogWatchOutput.RunAsync(system, addresses, every, timeout, result.GetValue(json), cancellation));
+                return await ClientSystem.RunAsync(addresses.Remoting, level,
+                    system => CatalogWatchOutput.RunAsync(system, addresses.Remoting, every, timeout, result.GetValue(json), cancellation));
             }
 
-            var answer = await ClientSystem.RunAsync(addresses, level, system => CatalogClient.QueryAsync(system, addresses, timeout));
+            // Status endpoints answer over HTTP, with no actor system; remoting addresses through the cluster client.
+            var answer = addresses.OverHttp
+                ? await HttpCatalogClient.AskAsync(addresses.StatusEndpoints, timeout, cancellation)
+                : await ClientSystem.RunAsync(addresses.Remoting, level, system => CatalogClient.QueryAsync(system, addresses.Remoting, timeout));
             switch (answer)
             {
                 case CatalogClient.Answer.Answered answered:
                     var stdout = Console.OpenStandardOutput();
                     if (result.GetValue(json))
                     {
-                        WriteJson(stdout, answered.Catalog);
+                        CatalogJson.Write(stdout, answered.Catalog);
                     }
                     else
                     {
@@ -125,59 +134,6 @@ internal static class CatalogCommand
             output.WriteLine("  " + string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
         }
     }
-
-    /// <summary>The catalog as the documented JSON document (<c>poem</c>, <c>bytes</c>, <c>sha256</c> only for poem services).</summary>
-    public static void WriteJson(Stream output, CurrentCatalog catalog)
-    {
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
-        json.WriteStartObject();
-        json.WriteStartArray("members");
-        foreach (var member in catalog.Members)
-        {
-            json.WriteStartObject();
-            json.WriteString("address", member.Address);
-            json.WriteStartArray("roles");
-            foreach (var role in member.Roles)
-            {
-                json.WriteStringValue(role);
-            }
-
-            json.WriteEndArray();
-            json.WriteString("status", member.Status);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteStartArray("services");
-        foreach (var service in catalog.Services)
-        {
-            json.WriteStartObject();
-            json.WriteString("node", service.Node);
-            json.WriteString("name", service.Name);
-            json.WriteString("kind", service.Kind);
-            json.WriteString("endpoint", service.Endpoint);
-            if (service.Poem is not null)
-            {
-                json.WriteString("poem", service.Poem);
-            }
-
-            if (service.Bytes is { } bytes)
-            {
-                json.WriteNumber("bytes", bytes);
-            }
-
-            if (service.Sha256 is not null)
-            {
-                json.WriteString("sha256", service.Sha256);
-            }
-
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
-        output.Write("\n"u8);
-        output.Flush();
-    }
 }
 
 /// <summary>
@@ -215,7 +171,7 @@ internal static class ClientSystem
             .MinimumLevel.Is(level)
             .WriteTo.Console(outputTemplate: NodeLogging.Template, standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
-        var system = ActorSystem.Create("poetry-client", ConfigFor(contacts, level));
+        var system = ActorSystem.Create(ClientDepartures.CatalogSystemName, ConfigFor(contacts, level));
         try
         {
             return await work(system);

@@ -5,10 +5,13 @@ using PoetryActors.Kinds;
 namespace PoetryNode.Cluster;
 
 /// <summary>
-/// <c>get --cluster</c>'s one question to the cluster, under way from the moment it is made: the
-/// actor system with remoting that asks it (started on a thread of its own, while the command
-/// starts the rest), then the members' catalogs asked at once (<see cref="Answer"/>, the first to
-/// answer wins; a remoting that cannot start is an answer too, saying why). <see cref="Release"/>
+/// <c>get --cluster</c>'s one question to the cluster, under way from the moment it is made:
+/// <see cref="OverRemoting"/>, the actor system with remoting that asks it (started on a thread of
+/// its own, while the command starts the rest), then the members' catalogs asked at once
+/// (<see cref="Answer"/>, the first to answer wins; a remoting that cannot start is an answer too,
+/// saying why); or <see cref="OverHttp"/>, the members' status endpoints asked at once with no
+/// actor system at all (one is started beside it only when the cluster's transforms need
+/// remoting). <see cref="Release"/>
 /// shuts that system down as soon as nothing needs it any more, so its shutdown overlaps the
 /// downloads; disposing waits for the shutdown (bounded), so the members see this client leave
 /// rather than vanish.
@@ -17,20 +20,49 @@ internal sealed class CatalogQuestion : IAsyncDisposable
 {
     private static readonly TimeSpan TerminateLimit = TimeSpan.FromSeconds(5);
 
-    private readonly Task<ActorSystem> _system;
+    private readonly Task<ActorSystem>? _system;
     private int _released;
 
-    public CatalogQuestion(Task<ActorSystem> system, IReadOnlyList<NetAddress> contacts, TimeSpan timeout, CancellationToken cancellationToken)
+    private CatalogQuestion(Task<ActorSystem>? system, Task<CatalogClient.Answer> answer)
     {
         _system = system;
-        Answer = AskAsync(system, contacts, timeout, cancellationToken);
+        Answer = answer;
     }
 
     /// <summary>The catalog, or why there is none.</summary>
     public Task<CatalogClient.Answer> Answer { get; }
 
-    /// <summary>The system that asked (for actors that must talk to the members); only once <see cref="Answer"/> is in.</summary>
-    public ActorSystem? System => _system.IsCompletedSuccessfully ? _system.Result : null;
+    /// <summary>The question asked over remoting from <paramref name="system"/>, of the members' catalogs at <paramref name="contacts"/>.</summary>
+    public static CatalogQuestion OverRemoting(Task<ActorSystem> system, IReadOnlyList<NetAddress> contacts, TimeSpan timeout, CancellationToken cancellationToken) =>
+        new(system, AskAsync(system, contacts, timeout, cancellationToken));
+
+    /// <summary>
+    /// The question asked over HTTP of the members' status endpoints at <paramref name="contacts"/>;
+    /// <paramref name="remoting"/>, when given, is started beside it for actors that must talk to
+    /// the members (the cluster's transform router).
+    /// </summary>
+    public static CatalogQuestion OverHttp(IReadOnlyList<Uri> contacts, TimeSpan timeout, Task<ActorSystem>? remoting, CancellationToken cancellationToken) =>
+        new(remoting, HttpCatalogClient.AskAsync(contacts, timeout, cancellationToken));
+
+    /// <summary>The system with remoting, once started (for actors that must talk to the members); null when there is none or it could not start.</summary>
+    public async Task<ActorSystem?> RemotingAsync()
+    {
+        if (_system is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await _system.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private ActorSystem? System => _system is { IsCompletedSuccessfully: true } started ? started.Result : null;
 
     private static async Task<CatalogClient.Answer> AskAsync(Task<ActorSystem> starting, IReadOnlyList<NetAddress> contacts, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -60,6 +92,11 @@ internal sealed class CatalogQuestion : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Release();
+        if (_system is null)
+        {
+            return;
+        }
+
         try
         {
             var system = await _system.ConfigureAwait(false);

@@ -6,8 +6,10 @@ namespace PoetryNode.Cluster;
 
 /// <summary>
 /// The options a command that asks a running cluster from outside takes: <c>--cluster HOST:PORT</c>
-/// (a member's remoting address; repeatable, tried together) and <c>--timeout</c> (how long to wait
-/// for a contact point to answer, 5 s by default).
+/// (a member's remoting address, asked through Akka remoting) or <c>--cluster http://HOST:PORT</c>
+/// (a member's status endpoint, asked over HTTP with no remoting started; repeatable, tried
+/// together; one kind per command) and <c>--timeout</c> (how long to wait for a contact point to
+/// answer, 5 s by default).
 /// </summary>
 internal sealed class ClusterContacts
 {
@@ -17,8 +19,8 @@ internal sealed class ClusterContacts
     /// <summary>--cluster: a member to ask.</summary>
     public Option<string[]> Contacts { get; } = new("--cluster")
     {
-        Description = "a cluster member's remoting address to ask (repeatable; any one that answers will do)",
-        HelpName = "HOST:PORT",
+        Description = "a cluster member to ask: its remoting address HOST:PORT, or its status endpoint http://HOST:PORT (quicker: no remoting is started) (repeatable; any one that answers will do)",
+        HelpName = "HOST:PORT|http://HOST:PORT",
         Arity = ArgumentArity.ZeroOrMore,
     };
 
@@ -37,25 +39,72 @@ internal sealed class ClusterContacts
     }
 
     /// <summary>The contact points given (empty when none), each problem added to <paramref name="problems"/>.</summary>
-    public IReadOnlyList<NetAddress> Read(ParseResult result, List<string> problems)
+    public ContactPoints Read(ParseResult result, List<string> problems)
     {
-        var contacts = new List<NetAddress>();
+        var remoting = new List<NetAddress>();
+        var endpoints = new List<Uri>();
         foreach (var text in result.GetValue(Contacts) ?? [])
         {
-            if (!text.Contains(':'))
+            if (text.Contains("://", StringComparison.Ordinal))
             {
-                problems.Add($"--cluster: '{text}' is not HOST:PORT (a member's remoting address, such as 127.0.0.1:4053)");
+                if (TryParseStatusEndpoint(text, out var endpoint, out var problem))
+                {
+                    endpoints.Add(endpoint);
+                }
+                else
+                {
+                    problems.Add($"--cluster: {problem}");
+                }
+            }
+            else if (!text.Contains(':'))
+            {
+                problems.Add($"--cluster: '{text}' is not HOST:PORT (a member's remoting address, such as 127.0.0.1:4053) or http://HOST:PORT (its status endpoint)");
             }
             else if (NetAddress.TryParse(text, out var address, out var error))
             {
-                contacts.Add(address);
+                remoting.Add(address);
             }
             else
             {
                 problems.Add($"--cluster: {error}");
             }
         }
-        return contacts;
+
+        if (remoting.Count > 0 && endpoints.Count > 0)
+        {
+            problems.Add("--cluster: give members' remoting addresses (HOST:PORT) or their status endpoints (http://HOST:PORT), not both in one command");
+        }
+        return new ContactPoints(remoting, endpoints);
+    }
+
+    /// <summary>
+    /// A member's status endpoint: <c>http://HOST:PORT</c> (a final <c>/</c> allowed), nothing
+    /// else (no https: the status endpoint speaks plain HTTP; no path, query or user).
+    /// </summary>
+    public static bool TryParseStatusEndpoint(string text, out Uri endpoint, out string problem)
+    {
+        endpoint = null!;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            problem = $"'{text}' is not a URL (a member's status endpoint is http://HOST:PORT, such as http://127.0.0.1:11080)";
+            return false;
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttp)
+        {
+            problem = $"'{text}': a member's status endpoint is plain http://HOST:PORT, not {uri.Scheme}://";
+            return false;
+        }
+
+        if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+        {
+            problem = $"'{text}': give the status endpoint only, http://HOST:PORT (the client asks its /catalog.json)";
+            return false;
+        }
+
+        endpoint = new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+        problem = "";
+        return true;
     }
 
     /// <summary>The timeout given, or the default; a bad one is added to <paramref name="problems"/>.</summary>
@@ -81,6 +130,9 @@ internal sealed class ClusterContacts
             ? "127.0.0.1"
             : "0.0.0.0";
 
+    /// <summary>The interface the client's own remoting binds for <paramref name="contacts"/>' remoting addresses, or their status endpoints' hosts.</summary>
+    public static string ClientHostname(ContactPoints contacts) => ClientHostname(contacts.Addresses);
+
     /// <summary>A member address (<c>akka.tcp://poetry@127.0.0.1:4053</c>) as HOST:PORT, for tables.</summary>
     public static string Short(string memberAddress)
     {
@@ -89,4 +141,26 @@ internal sealed class ClusterContacts
     }
 
     internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s";
+}
+
+/// <summary>
+/// The contact points of one command: members' remoting addresses (<see cref="Remoting"/>, asked
+/// through Akka remoting) or their status endpoints (<see cref="StatusEndpoints"/>, asked over
+/// HTTP); <see cref="ClusterContacts.Read"/> refuses a mix.
+/// </summary>
+internal sealed record ContactPoints(IReadOnlyList<NetAddress> Remoting, IReadOnlyList<Uri> StatusEndpoints)
+{
+    /// <summary>Contact points asked over remoting.</summary>
+    public static ContactPoints Of(params NetAddress[] remoting) => new(remoting, []);
+
+    /// <summary>How many were given.</summary>
+    public int Count => Remoting.Count + StatusEndpoints.Count;
+
+    /// <summary>True when the cluster is asked over HTTP (no remoting is needed for the question).</summary>
+    public bool OverHttp => StatusEndpoints.Count > 0;
+
+    /// <summary>Each contact point as HOST:PORT (a status endpoint's host and port).</summary>
+    public IReadOnlyList<NetAddress> Addresses => OverHttp
+        ? StatusEndpoints.Select(u => new NetAddress(u.Host.Trim('[', ']'), u.Port)).ToList()
+        : Remoting;
 }

@@ -19,7 +19,7 @@ namespace PoetryNode.Cluster;
 /// then every download waits for the catalog, which lists the providers.
 /// </summary>
 internal sealed record ClusterGet(
-    IReadOnlyList<NetAddress> Contacts,
+    ContactPoints Contacts,
     TimeSpan Timeout,
     IReadOnlyList<ClusterPoetryClient.Target> Targets,
     bool TransformThroughCluster)
@@ -32,47 +32,58 @@ internal sealed record ClusterGet(
     public Config Config => CatalogClient.Config(ClusterContacts.ClientHostname(Contacts)).WithFallback(ClusterTransformSerializer.Config);
 
     /// <summary>The address each outcome names until its poem's node is known (a name's is the first contact).</summary>
-    public IReadOnlyList<NetAddress> Placeholders => Targets.Select(t => t is ClusterPoetryClient.Target.At at ? at.Address : Contacts[0]).ToList();
+    public IReadOnlyList<NetAddress> Placeholders => Targets.Select(t => t is ClusterPoetryClient.Target.At at ? at.Address : Contacts.Addresses[0]).ToList();
 
     /// <summary>What the live display shows for each download: the address, or the poem's name.</summary>
     public IReadOnlyList<string> Labels => Targets.Select(t => t.ToString()).ToList();
 
     /// <summary>
-    /// Starts the catalog's question on a thread of its own: an actor system with remoting
-    /// (<paramref name="config"/> in front of <see cref="Config"/>), then the question to every
-    /// contact. The downloads run in the command's own system, which has no remoting, and need not
-    /// wait for this one to start.
+    /// Starts the catalog's question: with members' remoting addresses, on a thread of its own, an
+    /// actor system with remoting (<paramref name="config"/> in front of <see cref="Config"/>), then
+    /// the question to every contact; with their status endpoints, one HTTP request to each and no
+    /// remoting (unless the cluster's transforms need it: then that system starts beside the
+    /// question). The downloads run in the command's own system, which has no remoting, and need
+    /// not wait for either to start.
     /// </summary>
-    public CatalogQuestion Ask(Config config, CancellationToken cancellationToken) =>
-        new(Task.Run(() => ActorSystem.Create("poetry-get", config.WithFallback(Config)), cancellationToken), Contacts, Timeout, cancellationToken);
+    public CatalogQuestion Ask(Config config, DownloadSettings? settings, CancellationToken cancellationToken)
+    {
+        Task<ActorSystem> StartRemoting() => Task.Run(() => ActorSystem.Create(ClientDepartures.GetSystemName, config.WithFallback(Config)), cancellationToken);
+        if (!Contacts.OverHttp)
+        {
+            return CatalogQuestion.OverRemoting(StartRemoting(), Contacts.Remoting, Timeout, cancellationToken);
+        }
+
+        var throughCluster = TransformThroughCluster && settings?.TransformServer is null;
+        return CatalogQuestion.OverHttp(Contacts.StatusEndpoints, Timeout, throughCluster ? StartRemoting() : null, cancellationToken);
+    }
 
     /// <summary>Downloads every target; a catalog that cannot be had fails every name with the reason.</summary>
     public async Task<IReadOnlyList<PoemOutcome>> FetchAsync(ActorSystem system, CatalogQuestion question, DownloadOptions options, CancellationToken cancellationToken)
     {
         var settings = options.Settings ?? DownloadSettings.Create(system.Settings.Config);
         var throughCluster = TransformThroughCluster && settings.TransformServer is null;
-        var catalogued = question.Answer.ContinueWith(
-            asked =>
+        async Task<ClusterPoetryClient.Catalogued> CataloguedAsync()
+        {
+            var answer = await question.Answer.ConfigureAwait(false);
+            if (!throughCluster)
             {
-                var answer = asked.Result;
-                if (!throughCluster)
-                {
-                    // The catalog is in and nothing else needs remoting: it shuts down while the poems download.
-                    question.Release();
-                    return new ClusterPoetryClient.Catalogued(answer, settings);
-                }
-                // Each poem goes to one of the cluster's transform providers, chosen and watched by a
-                // router of this command's own (in the system with remoting); with none, every
-                // transform fails at once saying so.
-                var transforms = ClusterTransformSettings.Create(system.Settings.Config);
-                var providers = answer is CatalogClient.Answer.Answered { Catalog: var catalog } ? ClusterTransforms.ProvidersIn(catalog) : [];
-                var host = question.System ?? system;
-                var router = host.ActorOf(TransformRouterActor.ForProviders(transforms, providers), "cluster-transforms");
-                return new ClusterPoetryClient.Catalogued(answer, settings with { TransformRouter = router });
-            },
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                // The catalog is in and nothing else needs remoting: it shuts down while the poems download.
+                question.Release();
+                return new ClusterPoetryClient.Catalogued(answer, settings);
+            }
+            // Each poem goes to one of the cluster's transform providers, chosen and watched by a
+            // router of this command's own (in the system with remoting); with none, every
+            // transform fails at once saying so.
+            var transforms = ClusterTransformSettings.Create(system.Settings.Config);
+            var providers = answer is CatalogClient.Answer.Answered { Catalog: var catalog } ? ClusterTransforms.ProvidersIn(catalog) : [];
+            var host = await question.RemotingAsync().ConfigureAwait(false) ?? system;
+            var router = host.ActorOf(TransformRouterActor.ForProviders(transforms, providers), "cluster-transforms");
+            return new ClusterPoetryClient.Catalogued(answer, settings with { TransformRouter = router });
+        }
+
+        var catalogued = CataloguedAsync();
         return await ClusterPoetryClient.AllSettledAsync(
-            system, Targets, catalogued, Contacts[0], options with { Settings = settings }, plainSettings: throughCluster ? null : settings,
+            system, Targets, catalogued, Contacts.Addresses[0], options with { Settings = settings }, plainSettings: throughCluster ? null : settings,
             Timeout + RemotingStartAllowance, cancellationToken);
     }
 

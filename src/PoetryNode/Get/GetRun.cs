@@ -56,9 +56,9 @@ internal static class GetRun
             interrupt.Cancel();
         });
 
-        // With --cluster the catalog's question starts first, in an actor system of its own with
-        // remoting, while this one (none: a plain get's) starts beside it.
-        await using var question = request.Cluster?.Ask(SystemConfig(request), interrupt.Token);
+        // With --cluster the catalog's question starts first (over remoting, in an actor system of
+        // its own; or over HTTP, with none), while this one (no remoting: a plain get's) starts beside it.
+        await using var question = request.Cluster?.Ask(SystemConfig(request), request.Settings, interrupt.Token);
         var system = ActorSystem.Create("poetry-get", SystemConfig(request));
         try
         {
@@ -205,7 +205,7 @@ internal static class GetRun
 
     // The address a poem's outcome names: a poem asked for by name names the member asked.
     private static PoetryActors.Kinds.NetAddress AddressOf(GetRequest request, int index) => request.Cluster is { } cluster
-        ? cluster.Targets[index] is PoetryActors.Cluster.ClusterPoetryClient.Target.At at ? at.Address : cluster.Contacts[0]
+        ? cluster.Targets[index] is PoetryActors.Cluster.ClusterPoetryClient.Target.At at ? at.Address : cluster.Contacts.Addresses[0]
         : request.Addresses[index];
 
     private static bool IsInterrupted(PoemOutcome outcome) => outcome is PoemOutcome.Failed { Failure.Failure: FetchFailure.Interrupted };

@@ -59,6 +59,8 @@ internal static class NodeLogging
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(level)
             .Filter.ByExcluding(IsShutdownChatter)
+            // A get or catalog client leaving is not a member's error (see ClientDepartures).
+            .Filter.ByExcluding(Cluster.ClientDepartures.IsClientLeaving)
             .WriteTo.Sink(new BatchingLogSink(writer.CreateLogger(), flush))
             .CreateLogger();
     }

@@ -11,7 +11,8 @@ namespace PoetryNode.Status;
 /// What the status endpoint answers, and nothing else: <c>GET</c> (or <c>HEAD</c>) of
 /// <c>/healthz</c> (liveness: the process and its actor system), <c>/readyz</c> (every health
 /// check: the services started; on a cluster member, also Up in the cluster), <c>/metrics</c>
-/// (Prometheus text), <c>/status.json</c>, and <c>/</c> with its stylesheet and script. Any other
+/// (Prometheus text), <c>/status.json</c>, <c>/catalog.json</c> (a cluster member's catalog,
+/// <see cref="Cluster.CatalogJsonEndpoint"/>), and <c>/</c> with its stylesheet and script. Any other
 /// path is 404 and any other method 405. No answer repeats anything from the request.
 /// </summary>
 internal static class StatusEndpoints
@@ -30,7 +31,7 @@ internal static class StatusEndpoints
 
     private static readonly HashSet<string> Paths = new(StringComparer.Ordinal)
     {
-        "/", "/status.css", "/status.js", "/status.json", "/healthz", "/readyz", MetricsPath,
+        "/", "/status.css", "/status.js", "/status.json", "/healthz", "/readyz", MetricsPath, Cluster.CatalogJsonEndpoint.Path,
     };
 
     /// <summary>The pipeline: the method and path gate, the health checks, the Prometheus exporter, the page.</summary>
@@ -56,7 +57,7 @@ internal static class StatusEndpoints
         // Exact paths only: /healthz/ or /metrics/x are not ours (the health check middleware would take them).
         if (!Paths.Contains(context.Request.Path.Value ?? ""))
         {
-            return Plain(context, StatusCodes.Status404NotFound, "not found: this is a poetry node's status endpoint (/, /healthz, /readyz, /metrics, /status.json)\n");
+            return Plain(context, StatusCodes.Status404NotFound, "not found: this is a poetry node's status endpoint (/, /healthz, /readyz, /metrics, /status.json, /catalog.json)\n");
         }
 
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
@@ -75,6 +76,12 @@ internal static class StatusEndpoints
             var status = await context.RequestServices.GetRequiredService<StatusReport>().ReadAsync(context.RequestAborted);
             context.Response.ContentType = "application/json; charset=utf-8";
             await JsonSerializer.SerializeAsync(context.Response.Body, status, StatusReport.Json, context.RequestAborted);
+            return;
+        }
+
+        if (path == Cluster.CatalogJsonEndpoint.Path)
+        {
+            await Cluster.CatalogJsonEndpoint.ServeAsync(context);
             return;
         }
 

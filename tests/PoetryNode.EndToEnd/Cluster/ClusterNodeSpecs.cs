@@ -92,7 +92,7 @@ public sealed class ClusterNodeSpecs
 
         var usage = await CompletedRun.RunAsync("get", "--poem", "ecstasy");
         Assert.Equal(2, usage.ExitCode);
-        Assert.Contains("poetry-node get: --poem needs --cluster HOST:PORT: a cluster member's remoting address, such as 127.0.0.1:4053", usage.StderrLines);
+        Assert.Contains("poetry-node get: --poem needs --cluster HOST:PORT (a cluster member's remoting address, such as 127.0.0.1:4053) or --cluster http://HOST:PORT (its status endpoint)", usage.StderrLines);
     }
 
     /// <summary>The TCP ports <paramref name="pid"/> listens on, from its sockets' inodes in /proc/net/tcp and tcp6.</summary>

@@ -15,19 +15,30 @@ using static PoetryActors.Cluster.CatalogProtocol;
 // own) for: a member's start to its services in the others' catalog, a SIGKILLed member's
 // services leaving the catalog, and get --cluster --poem against get of the same endpoints.
 // In-process members for the catalog's convergence time and memory with many services.
+// get --cluster asks the catalog two ways, side by side: through a member's remoting (HOST:PORT)
+// and through its status endpoint (http://HOST:PORT, no remoting in the client).
 //   dotnet run -c Release --project tests/benchmarks/ClusterBench -- REPO [--rounds N] [--poems N] [--services "0 1000 10000"]
+//     [--node PATH] (a published poetry-node executable instead of the dll) [--lookup-only] (no kill, no scale)
+//     [--probe PATH] (LookupProbe.dll: where a lookup's fixed cost goes, phase by phase)
 var repo = args.Length > 0 ? args[0] : throw new ArgumentException("usage: ClusterBench REPO [--rounds N] [--poems N] [--services \"0 1000 10000\"]");
 var rounds = Option("--rounds", 3);
 var poems = Option("--poems", 1000);
 var trace = args.Contains("--trace");
 var getRuns = Option("--get-runs", 3);
 var scales = (OptionText("--services") ?? "0 1000 10000").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
-var node = Path.Combine(repo, "src", "PoetryNode", "bin", "Release", "net10.0", "poetry-node.dll");
+var node = OptionText("--node") ?? Path.Combine(repo, "src", "PoetryNode", "bin", "Release", "net10.0", "poetry-node.dll");
+// A published executable runs as itself; the dll through the dotnet host.
+var nodeCommand = node.EndsWith(".dll", StringComparison.Ordinal) ? new[] { "dotnet", node } : new[] { node };
+var lookupOnly = args.Contains("--lookup-only");
+var probe = OptionText("--probe");
+var probePhases = new Dictionary<string, List<double>>();
 // The benchmark's own actor systems keep quiet: the members come and go on purpose.
 var allDirectTimes = new List<double>();
 var allByNameTimes = new List<double>();
 var fixedDirect = new List<double>();
 var fixedByName = new List<double>();
+var allByHttpTimes = new List<double>();
+var fixedByHttp = new List<double>();
 var Quiet = ConfigurationFactory.ParseString("akka { loglevel = OFF, stdout-loglevel = OFF, log-dead-letters = off }");
 var work = Directory.CreateTempSubdirectory("poetry-cluster-bench-").FullName;
 var started = new List<Process>();
@@ -40,37 +51,53 @@ try
     var removed = new List<double>();
     var direct = new List<double>();
     var byName = new List<double>();
+    var byHttp = new List<double>();
     for (var round = 1; round <= rounds; round++)
     {
         Console.Error.WriteLine($"round {round}: three real members");
         var r = await RealMembersRoundAsync(round);
-        join.Add(r.Join); plainStart.Add(r.PlainStart); hidden.Add(r.Hidden); removed.Add(r.Removed); direct.AddRange(r.Direct); byName.AddRange(r.ByName);
+        join.Add(r.Join); plainStart.Add(r.PlainStart); direct.AddRange(r.Direct); byName.AddRange(r.ByName); byHttp.AddRange(r.ByHttp);
+        if (!lookupOnly)
+        {
+            hidden.Add(r.Hidden); removed.Add(r.Removed);
+        }
     }
 
     // A throwaway first run: the JIT and the first actor systems' one-off costs stay out of the figures.
-    await ScaleAsync(0);
+    if (!lookupOnly)
+    {
+        await ScaleAsync(0);
+    }
+
     var scale = new List<(int Services, double Ms, double HeapMb, long Bytes)>();
-    foreach (var n in scales)
+    foreach (var n in lookupOnly ? [] : scales)
     {
         Console.Error.WriteLine($"catalog of {n} services on three in-process members");
         scale.Add(await ScaleAsync(n));
     }
 
     Console.WriteLine();
-    Console.WriteLine($"poetry cluster benchmark: {rounds} rounds, load average now {File.ReadAllText("/proc/loadavg").Trim()}");
+    Console.WriteLine($"poetry cluster benchmark: {rounds} rounds, {(nodeCommand.Length == 1 ? "published " + node : "the dll")}, load average now {File.ReadAllText("/proc/loadavg").Trim()}");
     Console.WriteLine();
     Console.WriteLine("| figure | median | min | max | target |");
     Console.WriteLine("| --- | --- | --- | --- | --- |");
     Row("member start to its services in another member's catalog (s)", join, "<= 2 s, process start included");
     Row("the same deployment without a cluster: start to its first poem served (s)", plainStart, "the process start, for comparison");
     Console.WriteLine($"| join beyond the plain start (medians) (s) | {Median(join) - Median(plainStart):0.00} | | | joining, gossip, the catalog |");
-    Row("SIGKILL to its services gone from the catalog (s)", hidden, "within stable-after + failure detection");
-    Row("SIGKILL to its entry removed (member downed and removed) (s)", removed, "about acceptable-heartbeat-pause + stable-after (3 s + 7 s)");
+    if (!lookupOnly)
+    {
+        Row("SIGKILL to its services gone from the catalog (s)", hidden, "within stable-after + failure detection");
+        Row("SIGKILL to its entry removed (member downed and removed) (s)", removed, "about acceptable-heartbeat-pause + stable-after (3 s + 7 s)");
+    }
     Row($"get of {poems} poems by address, poems/s", direct, "baseline");
-    Row($"get --cluster --poem of {poems} poems, poems/s", byName, ">= 0.9x the baseline");
-    Console.WriteLine($"| ratio by name / by address (medians) | {Median(byName) / Median(direct):0.00}x | | | >= 0.9x |");
+    Row($"get --cluster HOST:PORT --poem of {poems} poems (remoting), poems/s", byName, ">= 0.9x the baseline");
+    Row($"get --cluster http://HOST:PORT --poem of {poems} poems (status endpoint), poems/s", byHttp, ">= 0.9x the baseline");
+    Console.WriteLine($"| ratio by name over remoting / by address (medians) | {Median(byName) / Median(direct):0.00}x | | | >= 0.9x |");
+    Console.WriteLine($"| ratio by name over http / by address (medians) | {Median(byHttp) / Median(direct):0.00}x | | | >= 0.9x |");
     Row("get of 1 poem by address, s (the command's fixed cost)", fixedDirect, "");
-    Row("get --cluster --poem of 1 poem, s (fixed cost with the catalog's question)", fixedByName, "");
+    Row("get --cluster HOST:PORT --poem of 1 poem, s (fixed cost with the catalog's question over remoting)", fixedByName, "");
+    Row("get --cluster http://HOST:PORT --poem of 1 poem, s (fixed cost with the question over http)", fixedByHttp, "");
+    Console.WriteLine($"| 1 poem: by address / over remoting, by address / over http (medians) | {Median(fixedDirect) / Median(fixedByName):0.00}x, {Median(fixedDirect) / Median(fixedByHttp):0.00}x | | | |");
     // The other poems' rate from the medians (a pair of single runs can differ by more than the poems take).
     // When the other poems take less than the noise of the fixed cost (by name they download while the
     // catalog is asked), no rate can be told apart: say so rather than print a rate from a near-zero time.
@@ -80,11 +107,35 @@ try
         ? $"hidden in the fixed cost ({extra:0.000} s beyond one poem)"
         : $"{(poems - 1) / extra:0}";
     Console.WriteLine($"| the other {poems - 1} poems by address, poems/s (median {poems} poems minus median 1 poem) | {Marginal(extraDirect, Median(fixedDirect))} | | | baseline |");
-    Console.WriteLine($"| the other {poems - 1} poems by name, poems/s (the same) | {Marginal(extraByName, Median(fixedByName))} | | | >= 0.9x |");
-    if (extraDirect >= 0.05 * Median(fixedDirect) && extraByName >= 0.05 * Median(fixedByName))
+    Console.WriteLine($"| the other {poems - 1} poems by name over remoting, poems/s (the same) | {Marginal(extraByName, Median(fixedByName))} | | | >= 0.9x |");
+    var extraByHttp = Median(allByHttpTimes) - Median(fixedByHttp);
+    Console.WriteLine($"| the other {poems - 1} poems by name over http, poems/s (the same) | {Marginal(extraByHttp, Median(fixedByHttp))} | | | >= 0.9x |");
+    foreach (var (way, extra, fixedCost) in new[] { ("remoting", extraByName, fixedByName), ("http", extraByHttp, fixedByHttp) })
     {
-        Console.WriteLine($"| after-first-poem ratio by name / by address | {extraDirect / extraByName:0.00}x | | | >= 0.9x |");
+        if (extraDirect >= 0.05 * Median(fixedDirect) && extra >= 0.05 * Median(fixedCost))
+        {
+            Console.WriteLine($"| after-first-poem ratio by name over {way} / by address | {extraDirect / extra:0.00}x | | | >= 0.9x |");
+        }
     }
+    if (probePhases.Count > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine("Where a lookup's fixed cost goes (LookupProbe, a fresh process each time, ms from the process's start, medians):");
+        Console.WriteLine();
+        Console.WriteLine("| lookup | phase | ms from process start | min | max |");
+        Console.WriteLine("| --- | --- | --- | --- | --- |");
+        foreach (var (phase, values) in probePhases)
+        {
+            var at = phase.IndexOf(' ');
+            Console.WriteLine($"| {phase[..at]} | {phase[(at + 1)..]} | {Median(values):0} | {values.Min():0} | {values.Max():0} |");
+        }
+    }
+
+    if (scale.Count == 0)
+    {
+        return 0;
+    }
+
     Console.WriteLine();
     Console.WriteLine("| services on three members | convergence (ms) | vs 0 services | heap of three replicas (MB) | serialized catalog (bytes) |");
     Console.WriteLine("| --- | --- | --- | --- | --- |");
@@ -102,13 +153,14 @@ finally
     try { Directory.Delete(work, recursive: true); } catch (IOException) { }
 }
 
-async Task<(double Join, double PlainStart, double Hidden, double Removed, List<double> Direct, List<double> ByName)> RealMembersRoundAsync(int round)
+async Task<(double Join, double PlainStart, double Hidden, double Removed, List<double> Direct, List<double> ByName, List<double> ByHttp)> RealMembersRoundAsync(int round)
 {
     var ports = new[] { FreePort(), FreePort(), FreePort() };
+    var statusPorts = new[] { FreePort(), FreePort(), FreePort() };
     var members = new List<Process>();
     // --trace: every member's log lines, timed from the round's start (node3 starts at the line "node3 starts").
     var roundClock = Stopwatch.StartNew();
-    for (var i = 0; i < 2; i++) members.Add(StartMember(i, ports, trace ? roundClock : null));
+    for (var i = 0; i < 2; i++) members.Add(StartMember(i, ports, statusPorts, trace ? roundClock : null));
     using var client = ActorSystem.Create("bench-client", Quiet.WithFallback(CatalogClient.Config()));
     var contact = new NetAddress("127.0.0.1", ports[0]);
     var clusterClient = client.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(client).WithInitialContacts(
@@ -119,7 +171,7 @@ async Task<(double Join, double PlainStart, double Hidden, double Removed, List<
 
     if (trace) Console.Error.WriteLine($"    {roundClock.Elapsed.TotalMilliseconds,7:0} node3 starts");
     var clock = Stopwatch.StartNew();
-    var third = StartMember(2, ports, trace ? roundClock : null);
+    var third = StartMember(2, ports, statusPorts, trace ? roundClock : null);
     members.Add(third);
     await WaitCatalogAsync(clusterClient, c => c.Services.Any(s => s.Poem == "ozymandias"), TimeSpan.FromSeconds(60));
     var join = clock.Elapsed.TotalSeconds;
@@ -132,6 +184,8 @@ async Task<(double Join, double PlainStart, double Hidden, double Removed, List<
     var names = Enumerable.Range(0, poems).SelectMany(i => new[] { "--poem", served[i % served.Count].Poem! }).ToList();
     var direct = new List<double>();
     var byName = new List<double>();
+    var byHttp = new List<double>();
+    var statusEndpoint = $"http://127.0.0.1:{statusPorts[0]}";
     for (var i = 0; i < getRuns; i++)
     {
         // One poem first: the command's fixed cost (process start; for --cluster also remoting and
@@ -140,24 +194,44 @@ async Task<(double Join, double PlainStart, double Hidden, double Removed, List<
         var oneByName = await TimedGetAsync(["get", "--json", "--cluster", contact.ToString(), names[0], names[1]]);
         var allDirect = await TimedGetAsync(["get", "--json", .. addresses]);
         var allByName = await TimedGetAsync(["get", "--json", "--cluster", contact.ToString(), .. names]);
+        var oneByHttp = await TimedGetAsync(["get", "--json", "--cluster", statusEndpoint, names[0], names[1]]);
+        var allByHttp = await TimedGetAsync(["get", "--json", "--cluster", statusEndpoint, .. names]);
         direct.Add(poems / allDirect);
         byName.Add(poems / allByName);
+        byHttp.Add(poems / allByHttp);
+        allByHttpTimes.Add(allByHttp);
+        fixedByHttp.Add(oneByHttp);
         allDirectTimes.Add(allDirect);
         allByNameTimes.Add(allByName);
         fixedDirect.Add(oneDirect);
         fixedByName.Add(oneByName);
     }
 
-    clock.Restart();
-    Libc.Kill(third.Id, 9);
-    await WaitCatalogAsync(clusterClient, c => c.Services.All(s => s.Poem != "ozymandias"), TimeSpan.FromSeconds(60));
-    var hidden = clock.Elapsed.TotalSeconds;
-    await WaitCatalogAsync(clusterClient, c => c.Members.Count == 2, TimeSpan.FromSeconds(90));
-    var removed = clock.Elapsed.TotalSeconds;
+    if (probe is not null)
+    {
+        for (var i = 0; i < getRuns; i++)
+        {
+            await ProbeAsync("plain", "");
+            await ProbeAsync("remoting", contact.ToString());
+            await ProbeAsync("client", contact.ToString());
+            await ProbeAsync("http", statusEndpoint);
+        }
+    }
+
+    double hidden = 0, removed = 0;
+    if (!lookupOnly)
+    {
+        clock.Restart();
+        Libc.Kill(third.Id, 9);
+        await WaitCatalogAsync(clusterClient, c => c.Services.All(s => s.Poem != "ozymandias"), TimeSpan.FromSeconds(60));
+        hidden = clock.Elapsed.TotalSeconds;
+        await WaitCatalogAsync(clusterClient, c => c.Members.Count == 2, TimeSpan.FromSeconds(90));
+        removed = clock.Elapsed.TotalSeconds;
+    }
     foreach (var m in members.Where(m => !m.HasExited)) Libc.Kill(m.Id, 15);
     foreach (var m in members) await m.WaitForExitAsync();
-    Console.Error.WriteLine($"  join {join:0.00} s (a plain start {plainStart:0.00} s), hidden {hidden:0.00} s, removed {removed:0.00} s, get {direct.Average():0} vs {byName.Average():0} poems/s");
-    return (join, plainStart, hidden, removed, direct, byName);
+    Console.Error.WriteLine($"  join {join:0.00} s (a plain start {plainStart:0.00} s), hidden {hidden:0.00} s, removed {removed:0.00} s, get {direct.Average():0} vs {byName.Average():0} (remoting) vs {byHttp.Average():0} (http) poems/s");
+    return (join, plainStart, hidden, removed, direct, byName, byHttp);
 }
 
 async Task<double> PlainStartAsync()
@@ -170,8 +244,8 @@ async Task<double> PlainStartAsync()
     var file = Path.Combine(work, $"plain-{Guid.NewGuid():N}.hocon");
     File.WriteAllText(file, text);
     var expected = new FileInfo(Path.Combine(repo, "poetry", "ozymandias.txt")).Length;
-    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = work };
-    foreach (var a in new[] { node, "--pidfile=", "--loglevel", "warning", "run", file })
+    var info = new ProcessStartInfo(nodeCommand[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = work };
+    foreach (var a in nodeCommand.Skip(1).Concat(["--pidfile=", "--loglevel", "warning", "run", file]))
         info.ArgumentList.Add(a);
     var clock = Stopwatch.StartNew();
     var process = Process.Start(info)!;
@@ -206,15 +280,16 @@ async Task<double> PlainStartAsync()
     }
 }
 
-Process StartMember(int index, int[] ports, Stopwatch? traceClock = null)
+Process StartMember(int index, int[] ports, int[] statusPorts, Stopwatch? traceClock = null)
 {
     var text = File.ReadAllText(Path.Combine(repo, "hocon", "cluster", $"node{index + 1}.hocon"));
     text = Regex.Replace(text, @"port = 110\d\d, iface", "port = 0, iface").Replace("\"poetry/", "\"" + Path.Combine(repo, "poetry") + "/");
     var file = Path.Combine(work, $"node{index + 1}-{Guid.NewGuid():N}.hocon");
     File.WriteAllText(file, text);
-    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = work };
-    foreach (var a in new[] { node, "--pidfile=", "--loglevel", traceClock is null ? "warning" : "debug", "run", file, "--cluster-port", ports[index].ToString(CultureInfo.InvariantCulture),
-                 "--seed", $"127.0.0.1:{ports[0]}", "--seed", $"127.0.0.1:{ports[1]}" })
+    var info = new ProcessStartInfo(nodeCommand[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = work };
+    foreach (var a in nodeCommand.Skip(1).Concat(["--pidfile=", "--loglevel", traceClock is null ? "warning" : "debug", "--status-port", statusPorts[index].ToString(CultureInfo.InvariantCulture),
+                 "run", file, "--cluster-port", ports[index].ToString(CultureInfo.InvariantCulture),
+                 "--seed", $"127.0.0.1:{ports[0]}", "--seed", $"127.0.0.1:{ports[1]}"]))
         info.ArgumentList.Add(a);
     var process = Process.Start(info)!;
     DataReceivedEventHandler onLine = traceClock is null
@@ -230,9 +305,8 @@ Process StartMember(int index, int[] ports, Stopwatch? traceClock = null)
 
 async Task<double> TimedGetAsync(List<string> arguments)
 {
-    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-    info.ArgumentList.Add(node);
-    foreach (var a in arguments) info.ArgumentList.Add(a);
+    var info = new ProcessStartInfo(nodeCommand[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    foreach (var a in nodeCommand.Skip(1).Concat(arguments)) info.ArgumentList.Add(a);
     var clock = Stopwatch.StartNew();
     using var process = Process.Start(info)!;
     var output = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
@@ -242,6 +316,25 @@ async Task<double> TimedGetAsync(List<string> arguments)
     var elapsed = clock.Elapsed.TotalSeconds;
     if (process.ExitCode != 0) throw new InvalidOperationException($"get failed ({process.ExitCode}): {(await errors)[..Math.Min(500, (await errors).Length)]}");
     return elapsed;
+}
+
+// One LookupProbe run: its phases (name=ms from its process's start) into probePhases.
+async Task ProbeAsync(string mode, string contact)
+{
+    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    foreach (var a in new[] { probe!, mode, contact }) info.ArgumentList.Add(a);
+    using var process = Process.Start(info)!;
+    var line = await process.StandardOutput.ReadToEndAsync();
+    var errors = await process.StandardError.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    if (process.ExitCode != 0) throw new InvalidOperationException($"LookupProbe {mode} failed ({process.ExitCode}): {errors}");
+    foreach (var pair in line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+    {
+        var (phase, ms) = (pair[..pair.IndexOf('=')], double.Parse(pair[(pair.IndexOf('=') + 1)..], CultureInfo.InvariantCulture));
+        var key = $"{mode} {phase}";
+        if (!probePhases.TryGetValue(key, out var values)) probePhases[key] = values = [];
+        values.Add(ms);
+    }
 }
 
 async Task<CurrentCatalog> WaitCatalogAsync(IActorRef clusterClient, Func<CurrentCatalog, bool> condition, TimeSpan limit)
