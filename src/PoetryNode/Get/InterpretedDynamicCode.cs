@@ -11,20 +11,50 @@ namespace PoetryNode.Get;
 /// build; tests/benchmarks/run-client-bench.sh). Without dynamic code the regular expressions are
 /// interpreted, which for a few dozen configuration values is far cheaper, and expression trees
 /// are interpreted too. Nothing on a plain get's path emits code otherwise; the switch would make
-/// <c>DynamicMethod</c> throw, so a serving node, and <c>get --cluster</c> with its remoting
-/// serializers, keep dynamic code.
+/// <c>DynamicMethod</c> throw, so a serving node, and <c>get --cluster HOST:PORT</c> with its
+/// remoting serializers, keep dynamic code. <c>get --cluster http://...</c> asks the catalog over
+/// HTTP and starts no remoting unless a <c>--transform</c> may go through the cluster: without
+/// one it is a plain get plus an HTTP request, and takes the switch too.
 /// </summary>
 internal static class InterpretedDynamicCode
 {
     private const string Switch = "System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported";
 
-    /// <summary>Sets the switch when <paramref name="args"/> are a <c>get</c> without <c>--cluster</c>.</summary>
+    /// <summary>
+    /// Sets the switch when <paramref name="args"/> are a <c>get</c> that starts no remoting:
+    /// without <c>--cluster</c>, or with only <c>http://</c> contact points and no <c>--transform</c>.
+    /// </summary>
     public static void ForPlainGet(string[] args)
     {
-        if (CommandOf(args) == "get" && !args.Any(a => a.StartsWith("--cluster", StringComparison.Ordinal)))
+        if (CommandOf(args) == "get" && !NeedsRemoting(args))
         {
             AppContext.SetSwitch(Switch, false);
         }
+    }
+
+    // Remoting starts for a HOST:PORT contact point, and for a --transform that may go through
+    // the cluster's providers (there is a --cluster at all).
+    private static bool NeedsRemoting(string[] args)
+    {
+        var anyContact = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var contact = args[i] == "--cluster" ? (i + 1 < args.Length ? args[i + 1] : "")
+                : args[i].StartsWith("--cluster=", StringComparison.Ordinal) ? args[i]["--cluster=".Length..]
+                : null;
+            if (contact is null)
+            {
+                continue;
+            }
+
+            anyContact = true;
+            if (!contact.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return anyContact && args.Any(a => a.StartsWith("--transform", StringComparison.Ordinal));
     }
 
     /// <summary>
