@@ -226,6 +226,15 @@ settle_jit() {
     echo "$made"
 }
 
+# jit_settle_default: settle_jit's limit when a benchmark is not given --jit-settle: 15 s, or 40 s
+# with --pin. On one CPU the runtime multiplies the tiering delay by 10 (its
+# TC_DelaySingleProcMultiplier, which has no runtimeconfig knob), so poetry-node's 1 s
+# CallCountingDelayMs becomes 10 s, and the delay restarts while new methods are still being
+# called: pinned to one core, its first tier-1 compilation came 15 to 18 s into the load and the
+# JIT went quiet 18 to 24 s in (run-one-core-profile.sh's tiering timeline). With 15 s the pinned
+# rows were measured while the JIT was still compiling.
+jit_settle_default() { if [ "$PIN" = 1 ]; then echo 40; else echo 15; fi; }
+
 # median X...: the median of the numbers given (the mean of the middle two for an even count).
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 

@@ -3,16 +3,19 @@
 # tutorial's Twisted client (tests/twisted/fetch_poem.py) fetching the same poem, in one run.
 # The server is the raw .NET poem server (the cheapest; it is not what is measured).
 #
-#   tests/benchmarks/run-client-bench.sh [--runs N] [--dotnet-run N] [--baseline DLL] [--no-build]
+#   tests/benchmarks/run-client-bench.sh [--runs N] [--dotnet-run N] [--baseline DLL] [--composite] [--no-build]
 #
 #   --runs N        runs of each client (default 7); the table has the median and the best
 #   --dotnet-run N  also time `dotnet run --project src/PoetryNode -- get` N times (default 2;
 #                   0 for none): what a developer gets from source, build check included
 #   --baseline DLL  also time `dotnet DLL get`, another build (say, main's)
+#   --composite     also time a self-contained composite ReadyToRun build (-p:SelfContained=true
+#                   -p:PublishReadyToRunComposite=true: the framework compiled with the app, in a
+#                   copy of the tree so its intermediates stay apart); its publish takes minutes
 #
-# Clients: "published" is `dotnet publish -c Release -r linux-x64 -p:PublishReadyToRun=true`
-# (the crossgen2 package compiles every assembly ahead of time; the apphost poetry-node starts
-# it), "dll" is `dotnet src/PoetryNode/bin/Release/net10.0/poetry-node.dll` (JIT only). Figures
+# Clients: "published" is `dotnet publish -c Release -r linux-x64`, which PoetryNode.csproj makes
+# ReadyToRun (the crossgen2 package compiles every assembly ahead of time; the apphost poetry-node
+# starts it), "dll" is `dotnet src/PoetryNode/bin/Release/net10.0/poetry-node.dll` (JIT only). Figures
 # per client: wall time (the process, start to exit), CPU seconds (user + system), peak RSS;
 # every run's output is checked against the poem, byte for byte. Wall times depend on what else
 # the machine runs; CPU seconds much less: compare within one run.
@@ -22,12 +25,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 RUNS=7
 DOTNET_RUNS=2
 BASELINE=""
+COMPOSITE=0
 NO_BUILD=0
 while [ $# -gt 0 ]; do
     case $1 in
         --runs) RUNS=$2; shift ;;
         --dotnet-run) DOTNET_RUNS=$2; shift ;;
         --baseline) BASELINE=$2; shift ;;
+        --composite) COMPOSITE=1 ;;
         --no-build) NO_BUILD=1 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) log "unknown option: $1 (try --help)"; exit 2 ;;
@@ -40,9 +45,19 @@ PUBLISHED=$WORK/published
 log "building poetry-node (Release) and RawPoemServer"
 build_ours || { log "poetry-node does not build"; exit 1; }
 build_raw || { log "RawPoemServer does not build"; exit 1; }
-log "publishing poetry-node ReadyToRun"
-dotnet publish "$REPO/src/PoetryNode" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+log "publishing poetry-node (ReadyToRun, as the csproj has it)"
+dotnet publish "$REPO/src/PoetryNode" -c Release -r linux-x64 --self-contained false \
     -o "$PUBLISHED" -nologo -v quiet >"$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log" >&2; exit 1; }
+if [ "$COMPOSITE" = 1 ]; then
+    # A copy of the sources: a composite build's intermediates in obj/ would spoil the next plain publish.
+    log "publishing poetry-node self-contained composite ReadyToRun (minutes)"
+    mkdir -p "$WORK/tree"
+    tar -C "$REPO" --exclude=bin --exclude=obj -cf - src Directory.Build.props Directory.Packages.props global.json \
+        .editorconfig hocon poetry README.md | tar -C "$WORK/tree" -xf -
+    dotnet publish "$WORK/tree/src/PoetryNode" -c Release -r linux-x64 -p:SelfContained=true -p:PublishReadyToRunComposite=true \
+        -o "$WORK/composite" -nologo -v quiet >"$WORK/composite.log" 2>&1 || { cat "$WORK/composite.log" >&2; exit 1; }
+    log "composite build: $(du -sh "$WORK/composite" | cut -f1), plain: $(du -sh "$PUBLISHED" | cut -f1)"
+fi
 have_twisted || log "twisted: not available ($PY cannot import twisted)"
 
 port=$(free_port)
@@ -67,6 +82,7 @@ time_once() {
 }
 
 CLIENTS=(published dll)
+[ "$COMPOSITE" = 1 ] && CLIENTS+=(composite)
 have_twisted && CLIENTS+=(twisted)
 [ -z "$BASELINE" ] || CLIENTS+=(baseline)
 # Interleaved rounds, so that a busy moment of the machine falls on every client alike.
@@ -74,6 +90,7 @@ for round in $(seq "$RUNS"); do
     log "round $round of $RUNS"
     time_once published "$PUBLISHED/poetry-node" get "$port"
     time_once dll dotnet "$OURS_DLL" get "$port"
+    [ "$COMPOSITE" = 1 ] && time_once composite "$WORK/composite/poetry-node" get "$port"
     have_twisted && time_once twisted "$PY" "$REPO/tests/twisted/fetch_poem.py" 127.0.0.1 "$port"
     [ -z "$BASELINE" ] || time_once baseline dotnet "$BASELINE" get "$port"
 done

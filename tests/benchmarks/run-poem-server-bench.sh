@@ -27,7 +27,8 @@
 #   --rounds N     measure every server N times, round after round (default 1), a table per
 #                  round and then the medians, with each round's ratio to the quiet node
 #   --jit-settle S after the warm-up, keep a .NET server under load a second at a time until
-#                  its tiered JIT is idle, at most S seconds (default 15; 0: fixed warm-up only)
+#                  its tiered JIT is idle, at most S seconds (default 15, 40 with --pin: see
+#                  jit_settle_default in bench-lib.sh; 0: fixed warm-up only)
 #   --no-build     use an existing poetry-node.dll instead of building src/PoetryNode
 #
 # A server that cannot be built or started is reported as "not available"; the others run.
@@ -41,7 +42,7 @@ SERVERS="ours proxy twisted raw"
 NO_BUILD=0
 BASELINE=""
 ROUNDS=1
-JIT_SETTLE=15
+JIT_SETTLE=""
 while [ $# -gt 0 ]; do
     case $1 in
         --pin) PIN=1 ;;
@@ -60,6 +61,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 set_pinning
+JIT_SETTLE=${JIT_SETTLE:-$(jit_settle_default)}
 if [ -n "$BASELINE" ] && [[ " $SERVERS " != *" baseline "* ]]; then SERVERS="${SERVERS/ours/ours baseline}"; fi
 
 POEM=$REPO/poetry/ecstasy.txt
@@ -190,12 +192,13 @@ for s in $SERVERS; do
         ROUND_RATE[$s]+=" ${RATE[$s]}"; ROUND_CPU10K[$s]+=" ${CPU10K[$s]}"; ROUND_P99[$s]+=" ${P99[$s]}"
         ROUND_VS_OURS[$s]+=" $(ratio "${CPUX[$s]}" "$ours_cpu" | tr -d x)"
         ROUND_VS_RAW[$s]+=" $(ratio "${RATE[$s]}" "$raw_rate" | tr -d x)"
+        ROUND_RATE_VS_OURS[$s]+=" $(ratio "${RATE[$s]}" "$ours_rate" | tr -d x)"
         [ "${LINES[$s]:--}" = - ] || ROUND_LOST[$s]+=" $(( ${WARM_DONE[$s]:-0} + ${DONE[$s]:-0} + 1 - ${LINES[$s]} ))"
     fi
 done
 }
 
-declare -A ROUND_RATE=() ROUND_CPU10K=() ROUND_P99=() ROUND_VS_OURS=() ROUND_VS_RAW=() ROUND_LOST=()
+declare -A ROUND_RATE=() ROUND_CPU10K=() ROUND_P99=() ROUND_VS_OURS=() ROUND_VS_RAW=() ROUND_LOST=() ROUND_RATE_VS_OURS=()
 LOADS=()
 for round in $(seq "$ROUNDS"); do
     load=$(cut -d' ' -f1 /proc/loadavg)
@@ -211,14 +214,15 @@ done
 if [ "$ROUNDS" -gt 1 ]; then
     echo
     echo "Medians of $ROUNDS rounds (load averages at each round's start: ${LOADS[*]}); per-round values in brackets"
-    sfmt='%-12s | %9s | %14s | %8s | %-28s | %-22s | %s\n'
-    printf "$sfmt" server poems/s "CPU s/10k poem" "p99 ms" "CPU/poem vs ours (rounds)" "poems/s vs raw" "lines lost at stop"
+    sfmt='%-12s | %9s | %14s | %8s | %-28s | %-22s | %-22s | %s\n'
+    printf "$sfmt" server poems/s "CPU s/10k poem" "p99 ms" "CPU/poem vs ours (rounds)" "poems/s vs raw" "poems/s vs ours" "lines lost at stop"
     for s in $SERVERS; do
         [ -n "${ROUND_RATE[$s]:-}" ] || { printf '%-12s | not available\n' "$s"; continue; }
         # shellcheck disable=SC2086
         printf "$sfmt" "$s" "$(calc "$(median ${ROUND_RATE[$s]})" 0)" "$(calc "$(median ${ROUND_CPU10K[$s]})" 3)" "$(calc "$(median ${ROUND_P99[$s]})" 2)" \
             "$(calc "$(median ${ROUND_VS_OURS[$s]})" 2)x [${ROUND_VS_OURS[$s]# }]" \
             "$( [[ "${ROUND_VS_RAW[$s]}" != *n/a* ]] && echo "$(calc "$(median ${ROUND_VS_RAW[$s]})" 2)x [${ROUND_VS_RAW[$s]# }]" || echo n/a)" \
+            "$( [[ "${ROUND_RATE_VS_OURS[$s]}" != *n/a* ]] && echo "$(calc "$(median ${ROUND_RATE_VS_OURS[$s]})" 2)x [${ROUND_RATE_VS_OURS[$s]# }]" || echo n/a)" \
             "${ROUND_LOST[$s]:- -}"
     done
 fi

@@ -20,7 +20,8 @@
 #   --servers      which servers, in order (default "ours twisted raw")
 #   --rounds N     measure every server N times, round after round (default 1); then medians
 #   --jit-settle S keep a .NET server under load after the warm-up until its tiered JIT is idle,
-#                  at most S seconds (default 15; 0: the fixed warm-up only)
+#                  at most S seconds (default 15, 40 with --pin: see jit_settle_default in
+#                  bench-lib.sh; 0: the fixed warm-up only)
 #   --no-build     use an existing poetry-node.dll instead of building src/PoetryNode
 #
 # A server that cannot be built or started is reported as "not available"; the others run.
@@ -33,7 +34,7 @@ CONCURRENCY=${BENCH_CONCURRENCY:-64}
 SERVERS="ours twisted raw"
 NO_BUILD=0
 ROUNDS=1
-JIT_SETTLE=15
+JIT_SETTLE=""
 while [ $# -gt 0 ]; do
     case $1 in
         --pin) PIN=1 ;;
@@ -51,6 +52,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 set_pinning
+JIT_SETTLE=${JIT_SETTLE:-$(jit_settle_default)}
 
 POEM=$REPO/poetry/ecstasy.txt
 REQUEST=$WORK/request.netstring

@@ -42,7 +42,9 @@ internal sealed class DownloadWatcherActor(
         // items: work of the caller's own (the cluster's downloads by name), one per address, given
         // the watcher to report progress to; null: PoetryClient's downloaders. extraDeadline: time the
         // work may spend before it downloads (waiting for a catalog), on top of the safety deadline.
-        Akka.Actor.Props.Create(() => new DownloadWatcherActor(addresses, options, settings, aggregator, answer, cancel, items, extraDeadline));
+        // A producer rather than an expression: Props.Create(() => new ...) takes the expression
+        // apart by reflection (and loads System.Linq.Expressions), a few milliseconds of every get.
+        Akka.Actor.Props.CreateBy(new Producer(() => new DownloadWatcherActor(addresses, options, settings, aggregator, answer, cancel, items, extraDeadline)));
 
     protected override void PreStart()
     {
@@ -86,6 +88,17 @@ internal sealed class DownloadWatcherActor(
 
         answer.TrySetResult(outcomes);
         Context.Stop(Self);
+    }
+
+    private sealed class Producer(Func<DownloadWatcherActor> create) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(DownloadWatcherActor);
+
+        public ActorBase Produce() => create();
+
+        public void Release(ActorBase actor)
+        {
+        }
     }
 
     private static void Call<T>(Action<T>? callback, T value)

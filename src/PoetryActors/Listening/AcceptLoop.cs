@@ -19,6 +19,10 @@ namespace PoetryActors.Listening;
 /// </summary>
 internal sealed class AcceptLoop : IDisposable
 {
+    // Two, not one: under load about one client closes per accept, and a second visit lets the
+    // accept thread catch up after a pause instead of leaving the backlog to the timer's sweep.
+    private const int ReleaseVisitsPerAccept = 2;
+
     private readonly Socket _socket;
     private readonly IConnectionHandler _handler;
     private readonly ILoggingAdapter _log;
@@ -215,6 +219,9 @@ internal sealed class AcceptLoop : IDisposable
                 return;
             }
             Serve(connection);
+            // Close, here and now, a connection or two whose clients are done (GracefulCloser's
+            // remarks say why: on one core, the closes the timer did in bursts were the p99).
+            _closer.ReleaseSome(ReleaseVisitsPerAccept);
         }
     }
 
