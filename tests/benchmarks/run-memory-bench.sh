@@ -8,12 +8,15 @@
 # once more after --settle idle seconds.
 #
 #   tests/benchmarks/run-memory-bench.sh [--soak S] [--settle S] [--concurrency N]
-#       [--servers "ours twisted raw"] [--baseline PATH/poetry-node.dll] [--no-build]
+#       [--servers "ours twisted raw"] [--baseline PATH/poetry-node.dll] [--no-build] [--top N]
 #
 #   --soak S        seconds of load (default 60)
 #   --settle S      idle seconds before the first and the last reading (default 5)
 #   --baseline DLL  also measure this poetry-node.dll, as the row "baseline"
 #   --loglevel L    the level poetry-node runs at (default warning: the quiet node)
+#   --top N         after the table, where idle RSS goes: the N largest mappings of each server
+#                   (from /proc/PID/smaps, a file's mappings summed), side by side (default 15;
+#                   0 leaves it out)
 #
 # Columns: idle (after start), peak under load, the highest sample of the first and of the last
 # 10 s of the soak (a leak shows as last > first), after (idle again), poems/s, CPU s per 10,000
@@ -28,6 +31,7 @@ SERVERS="ours twisted raw"
 BASELINE=""
 LEVEL=warning
 NO_BUILD=0
+TOP=15
 while [ $# -gt 0 ]; do
     case $1 in
         --soak) SOAK=$2; shift ;;
@@ -37,6 +41,7 @@ while [ $# -gt 0 ]; do
         --baseline) BASELINE=$2; shift ;;
         --loglevel) LEVEL=$2; shift ;;
         --no-build) NO_BUILD=1 ;;
+        --top) TOP=$2; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) log "unknown option: $1 (try --help)"; exit 2 ;;
     esac
@@ -64,6 +69,37 @@ log "soak ${SOAK}s at concurrency $CONCURRENCY, settle ${SETTLE}s"
 declare -A IDLE=() IDLE_PARTS=() PEAK=() FIRST=() LAST=() AFTER=() RATE=() CPU10K=() ERRS=()
 mb() { calc "$1 / 1024" 1; }
 
+# idle_maps PID FILE: the process's RSS per mapping in FILE, "kB name" a line, largest first. A
+# file's mappings are summed under its base name; anonymous memory is [anon]; the runtime's
+# double-mapped JIT code and type data (W^X) is memfd:doublemapper.
+idle_maps() {
+    awk '/^[0-9a-f]+-[0-9a-f]+ / {n = ($6 == "") ? "[anon]" : $6; sub(/^.*\//, "", n); next}
+         /^Rss:/ {r[n] += $2}
+         END {for (k in r) if (r[k] > 0) print r[k], k}' "/proc/$1/smaps" | sort -rn >"$2"
+}
+
+# print_idle_maps SERVER...: the union of each server's TOP largest idle mappings, one row each
+# with every server's MB (in the order of the first server's, then the next's), then the rest
+# and the total.
+print_idle_maps() {
+    local files=() s
+    for s in "$@"; do files+=("$WORK/$s.idle-maps"); done
+    awk -v top="$TOP" -v names="$*" '
+        FNR == 1 {f++}
+        {kb[f, $2] = $1; total[f] += $1; if (FNR <= top && !($2 in seen)) {seen[$2] = 1; order[++n] = $2}}
+        END {
+            split(names, name, " ")
+            line = sprintf("%-40s", "mapping"); for (i = 1; i <= f; i++) line = line sprintf(" | %9s", name[i]); print line
+            for (r = 1; r <= n; r++) {
+                line = sprintf("%-40s", substr(order[r], 1, 40))
+                for (i = 1; i <= f; i++) {v = kb[i, order[r]]; shown[i] += v; line = line sprintf(" | %9s", v ? sprintf("%.1f", v / 1024) : "-")}
+                print line
+            }
+            line = sprintf("%-40s", "(every other mapping)"); for (i = 1; i <= f; i++) line = line sprintf(" | %9.1f", (total[i] - shown[i]) / 1024); print line
+            line = sprintf("%-40s", "total"); for (i = 1; i <= f; i++) line = line sprintf(" | %9.1f", total[i] / 1024); print line
+        }' "${files[@]}"
+}
+
 measure() {
     local name=$1 port cmd
     port=$(free_port)
@@ -83,6 +119,7 @@ measure() {
     # assemblies, libc and friends, shared with every process that maps them).
     IDLE_PARTS[$name]=$(awk '/^RssAnon:/ {a = $2} /^RssShmem:/ {s = $2} /^RssFile:/ {f = $2}
         END {printf "%.0f/%.0f/%.0f", a / 1024, s / 1024, f / 1024}' "/proc/$pid/status")
+    idle_maps "$pid" "$WORK/$name.idle-maps"
     run_loadgen --target "$target" --duration 2 --concurrency "$CONCURRENCY" --expect-bytes "$POEM_BYTES" >/dev/null
     log "$name: soaking"
     local samples=$WORK/$name.samples before after line
@@ -125,3 +162,15 @@ for s in $SERVERS; do
     printf "$fmt" "$s" "${IDLE[$s]}" "${IDLE_PARTS[$s]}" "${PEAK[$s]}" "${FIRST[$s]}" "${LAST[$s]}" "${AFTER[$s]}" "${RATE[$s]}" "${CPU10K[$s]}" "${ERRS[$s]}" \
         "$(ratio "${PEAK[$s]}" "${PEAK[twisted]:-}")" "$(ratio "${IDLE[$s]}" "${IDLE[twisted]:-}")"
 done
+
+if [ "$TOP" -gt 0 ]; then
+    measured=()
+    for s in $SERVERS; do [ -n "${PEAK[$s]:-}" ] && measured+=("$s"); done
+    if [ ${#measured[@]} -gt 0 ]; then
+        echo
+        echo "Where idle RSS goes (MB, from /proc/PID/smaps at the idle reading; the $TOP largest mappings of each server;"
+        echo "[anon]: GC heap, thread stacks, malloc arenas; [heap]: the native malloc heap; memfd:doublemapper: .NET's JIT code"
+        echo "and type data, mapped twice for W^X; the rest are mapped files, shared with other processes that map them):"
+        print_idle_maps "${measured[@]}"
+    fi
+fi

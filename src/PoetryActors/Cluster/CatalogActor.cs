@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
+using PoetryActors.Services;
 using static PoetryActors.Cluster.CatalogProtocol;
 
 namespace PoetryActors.Cluster;
@@ -56,7 +57,7 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
 
     /// <summary>Props of a catalog that publishes what <paramref name="source"/> describes.</summary>
     public static Props Props(CatalogSettings settings, LocalServiceSource source) =>
-        Akka.Actor.Props.Create(() => new CatalogActor(settings, source));
+        ConstructorProps.Of(() => new CatalogActor(settings, source));
 
     /// <summary>A member's unique address as catalog keys name it: <c>akka.tcp://poetry@host:port#uid</c>.</summary>
     public static string OwnerId(UniqueAddress member) => $"{member.Address}#{member.Uid}";

@@ -17,7 +17,7 @@ public sealed record DeploymentEntry(string Name, ServiceKind? Kind, ServiceOpti
     /// <summary>
     /// The entry as a service: a collection holding the kind's services, or the nested entries. The
     /// spec's revision is this entry, so a reload tells a changed service (an option, or a byte of a
-    /// poem: <see cref="LoadedFile"/> compares by digest) from one that can keep serving.
+    /// poem: <see cref="LoadedFile"/> compares the bytes) from one that can keep serving.
     /// </summary>
     public ServiceSpec ToServiceSpec(Config config)
     {

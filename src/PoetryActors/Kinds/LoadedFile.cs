@@ -4,17 +4,22 @@ namespace PoetryActors.Kinds;
 
 /// <summary>
 /// The value of a file option (a poem): the resolved path and the file's bytes as they were read,
-/// once, when the options were parsed, with their SHA-256. The service built from the options
-/// serves exactly these bytes, and a reload compares them by digest, so what was checked, what is
-/// served and what a reload compares can never disagree. Equal when path and digest are.
+/// once, when the options were parsed. The service built from the options serves exactly these
+/// bytes, and a reload compares them byte for byte, so what was checked, what is served and what a
+/// reload compares can never disagree. Equal when path and bytes are. Its SHA-256 is computed the
+/// first time it is asked for.
 /// </summary>
 public sealed class LoadedFile : IEquatable<LoadedFile>
 {
+    // Computed on first use: a node that never reloads and is no cluster member never needs it, and
+    // hashing at parse time loaded the crypto stack (System.Security.Cryptography and OpenSSL's
+    // libcrypto, about 5 MB of resident memory) into every idle node.
+    private string? _sha256;
+
     public LoadedFile(string path, byte[] contents)
     {
         Path = path;
         Contents = contents;
-        Sha256 = Convert.ToHexString(SHA256.HashData(contents));
     }
 
     /// <summary>The path the file was read from.</summary>
@@ -24,13 +29,15 @@ public sealed class LoadedFile : IEquatable<LoadedFile>
     public byte[] Contents { get; }
 
     /// <summary>The SHA-256 of <see cref="Contents"/>, in hexadecimal.</summary>
-    public string Sha256 { get; }
+    // Racing first callers compute the same string; either may be kept.
+    public string Sha256 => _sha256 ??= Convert.ToHexString(SHA256.HashData(Contents));
 
-    public bool Equals(LoadedFile? other) => other is not null && Path == other.Path && Sha256 == other.Sha256;
+    public bool Equals(LoadedFile? other) =>
+        other is not null && Path == other.Path && Contents.AsSpan().SequenceEqual(other.Contents);
 
     public override bool Equals(object? obj) => Equals(obj as LoadedFile);
 
-    public override int GetHashCode() => HashCode.Combine(Path, Sha256);
+    public override int GetHashCode() => HashCode.Combine(Path, Contents.Length);
 
     /// <summary>The path, as an operator wrote it.</summary>
     public override string ToString() => Path;

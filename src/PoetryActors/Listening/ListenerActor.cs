@@ -43,7 +43,7 @@ internal sealed class ListenerActor : ServiceActor, IWithUnboundedStash
     /// every start with the listener's context (so it can ask its siblings).
     /// </summary>
     public static Props Props(ListenerSettings settings, Func<IActorContext, Task<IConnectionHandler>> handlerSource) =>
-        Akka.Actor.Props.Create(() => new ListenerActor(settings, handlerSource));
+        ConstructorProps.Of(() => new ListenerActor(settings, handlerSource));
 
     /// <summary>Props for a listener that always serves with the same handler.</summary>
     public static Props Props(ListenerSettings settings, IConnectionHandler handler) =>

@@ -39,7 +39,7 @@ internal sealed class PoemCacheActor : ServiceActor
 
     /// <summary>Props for a cache of the poem of <paramref name="upstream"/> (an address, or a poem of the cluster by name), fetched within <paramref name="limits"/>.</summary>
     public static Props Props(ProxyUpstream upstream, FetchLimits limits) =>
-        Akka.Actor.Props.Create(() => new PoemCacheActor(upstream, limits));
+        ConstructorProps.Of(() => new PoemCacheActor(upstream, limits));
 
     protected override Task StartServiceAsync()
     {

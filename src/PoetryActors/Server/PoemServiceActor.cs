@@ -30,7 +30,7 @@ internal sealed class PoemServiceActor : ServiceActor
 
     /// <summary>Props for a service holding <paramref name="poem"/>, already read.</summary>
     public static Akka.Actor.Props Props(LoadedFile poem) =>
-        Akka.Actor.Props.Create(() => new PoemServiceActor(poem.Path, poem.Contents));
+        ConstructorProps.Of(() => new PoemServiceActor(poem.Path, poem.Contents));
 
     /// <summary>
     /// Props for the poem a kind's option <paramref name="key"/> names: the bytes read with the
@@ -41,7 +41,7 @@ internal sealed class PoemServiceActor : ServiceActor
 
     /// <summary>Props for a service that reads the poem in <paramref name="poemPath"/> when it starts.</summary>
     public static Akka.Actor.Props Props(string poemPath) =>
-        Akka.Actor.Props.Create(() => new PoemServiceActor(poemPath, null));
+        ConstructorProps.Of(() => new PoemServiceActor(poemPath, null));
 
     protected override Task StartServiceAsync()
     {

@@ -56,7 +56,7 @@ public sealed class ServiceCollectionActor : UntypedActor, IWithTimers, IWithUnb
     {
         var list = children.ToList();
         var s = settings ?? ServiceCollectionSettings.Default;
-        return Akka.Actor.Props.Create(() => new ServiceCollectionActor(list, s));
+        return ConstructorProps.Of(() => new ServiceCollectionActor(list, s));
     }
 
     // A crashed child is stopped, not restarted in place, so that its collection can restart it

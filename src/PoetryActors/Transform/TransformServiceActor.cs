@@ -23,7 +23,7 @@ internal sealed class TransformServiceActor(TransformRegistry registry, int maxR
 
     /// <summary>Props for a service offering <paramref name="registry"/>'s transforms (to the cluster too, within <paramref name="cluster"/>'s limits).</summary>
     public static Props Props(TransformRegistry registry, int maxReplyLength, ClusterTransformSettings? cluster = null, TimeSpan? idleTimeout = null) =>
-        Akka.Actor.Props.Create(() => new TransformServiceActor(registry, maxReplyLength, cluster, idleTimeout));
+        ConstructorProps.Of(() => new TransformServiceActor(registry, maxReplyLength, cluster, idleTimeout));
 
     protected override Task StartServiceAsync()
     {

@@ -5,6 +5,7 @@ using Akka.Cluster;
 using Akka.Event;
 using Akka.Remote;
 using PoetryActors.Download;
+using PoetryActors.Services;
 using static PoetryActors.Cluster.CatalogProtocol;
 using static PoetryActors.Cluster.Transforms.ClusterTransformProtocol;
 
@@ -57,11 +58,11 @@ internal sealed class TransformRouterActor : UntypedActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>A member's router: it finds the providers in the local catalog (<c>/user/catalog</c>) and follows the cluster's reachability.</summary>
-    public static Props ForMember(ClusterTransformSettings settings) => Props.Create(() => new TransformRouterActor(settings, null));
+    public static Props ForMember(ClusterTransformSettings settings) => ConstructorProps.Of(() => new TransformRouterActor(settings, null));
 
     /// <summary>A router among <paramref name="providers"/> only (a client outside the cluster, from the catalog it asked).</summary>
     public static Props ForProviders(ClusterTransformSettings settings, IReadOnlyList<TransformProvider> providers) =>
-        Props.Create(() => new TransformRouterActor(settings, providers));
+        ConstructorProps.Of(() => new TransformRouterActor(settings, providers));
 
     /// <inheritdoc />
     protected override void PreStart()
