@@ -24,6 +24,8 @@
 #   CPU       the client process's user + system CPU time (/usr/bin/time), start-up included:
 #             unlike the times, it hardly depends on what else the machine is doing.
 #   peak RSS  the client process's maximum resident set size (/usr/bin/time).
+# Beside them, "C epoll floor": tests/benchmarks/loadgen.c opening the same N connections at
+# once (one port), its wall time from the first connect to the last close: what the box allows.
 # The server runs on the same 2 cores as the client; nothing else should be running.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -68,6 +70,8 @@ else
   label="poetry-node get"
 fi
 server=tests/benchmarks/fanout/FanoutServer/bin/Release/net10.0/fanout-server
+loadgen=tests/benchmarks/bin/loadgen
+[ -x "$loadgen" ] || { mkdir -p tests/benchmarks/bin && cc -O2 -o "$loadgen" tests/benchmarks/loadgen.c; }
 twisted=tests/benchmarks/fanout/twisted_fanout_client.py
 
 mkfifo "$work/server-stdin"
@@ -179,6 +183,20 @@ for n in "${sizes[@]}"; do
       "$(ratio "${ours_med[1]}" "$(median < "$work/tw.wall")")" "" \
       "$(ratio "${ours_med[2]}" "$(median < "$work/tw.cpu")")" "$(ratio "${ours_med[3]}" "$(sort -n "$work/tw.rss" | tail -1)")")")
   fi
+
+  # The machine's floor: the C load generator (one thread, epoll, no start-up) opening the same N
+  # connections at once to one of the server's ports and reading each to its close. No client on
+  # this box can beat its fan-out time; the server shares the 2 cores with it, as with the others.
+  : > "$work/c.fanout"
+  for run in $(seq "$runs"); do
+    echo "C epoll floor (loadgen), N=$n, run $run..." >&2
+    "$loadgen" --mode poem --target "127.0.0.1:${ports[0]}" --concurrency "$n" --count "$n" --expect-bytes 3000 --timeout 10 > "$work/c.out" \
+      || { echo "loadgen failed" >&2; exit 1; }
+    grep -q "completed=$n errors=0 " "$work/c.out" || { echo "loadgen: not every connection completed: $(cat "$work/c.out")" >&2; exit 1; }
+    sed -n 's/.* seconds=\([0-9.]*\) .*/\1/p' "$work/c.out" >> "$work/c.fanout"
+  done
+  results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "C epoll floor" "$n" "$(median < "$work/c.fanout")" "$(best < "$work/c.fanout")" "-" "-" "-" "-")")
+  results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "  ours / floor" "$n" "$(ratio "${ours_med[0]}" "$(median < "$work/c.fanout")")" "" "" "" "" "")")
 done
 
 echo
