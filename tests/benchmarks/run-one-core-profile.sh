@@ -70,12 +70,20 @@ report() {
         }' "$2" "$3" | sort -t$'\t' -k1,1gr | cut -f2-
 }
 
+# start_on_free_port NAME CMD...: starts CMD with @PORT@ replaced by a free port; sets PORT and
+# SERVER_PID, or logs and fails when the server does not start.
+start_on_free_port() {
+    local name=$1; shift
+    PORT=$(free_port)
+    local cmd=("$@")
+    cmd=("${cmd[@]/@PORT@/$PORT}")
+    start_server "$name" "$PORT" "${cmd[@]}" || { log "$name: did not start"; return 1; }
+}
+
 profile() {
     local name=$1; shift
-    local port; port=$(free_port)
-    local cmd=("$@")
-    cmd=("${cmd[@]/@PORT@/$port}")
-    start_server "$name" "$port" "${cmd[@]}" || { log "$name: did not start"; return 0; }
+    start_on_free_port "$name" "$@" || return 0
+    local port=$PORT
     local pid=$SERVER_PID
     sleep 3
     snapshot "$pid" "$WORK/$name.idle0"; sleep "$IDLE"; snapshot "$pid" "$WORK/$name.idle1"
@@ -134,10 +142,8 @@ PYEOF
 # its tiered JIT first compiles and before it has been quiet for three seconds (at most 60).
 tiering() {
     local name=$1; shift
-    local port; port=$(free_port)
-    local cmd=("$@")
-    cmd=("${cmd[@]/@PORT@/$port}")
-    start_server "$name" "$port" "${cmd[@]}" || { log "$name: did not start"; return 0; }
+    start_on_free_port "$name" "$@" || return 0
+    local port=$PORT
     # (The compiler thread exits after a few idle seconds, so its CPU so far is not a total.)
     local pid=$SERVER_PID first="" quiet=0 i before after
     for i in $(seq 60); do
