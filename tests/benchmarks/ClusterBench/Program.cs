@@ -261,6 +261,7 @@ async Task<(double Join, double PlainStart, double Hidden, double Removed, List<
             await ProbeAsync("remoting", contact.ToString());
             await ProbeAsync("client", contact.ToString());
             await ProbeAsync("http", statusEndpoint);
+            await ProbeAsync("socket", statusEndpoint);
         }
     }
 
