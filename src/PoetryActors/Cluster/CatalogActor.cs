@@ -25,7 +25,9 @@ namespace PoetryActors.Cluster;
 /// chunks of every owner that is no longer a member. States: Idle, Describing (reading the
 /// local services; a change meanwhile cancels that reading and starts a fresh one: an old reading
 /// can be waiting on a listener that did not exist yet, and a new member's services would
-/// otherwise reach the others only after its asks timed out).
+/// otherwise reach the others only after its asks timed out), Reloading (from
+/// <see cref="ReloadStarting"/> to <see cref="DeploymentChanged"/> or <see cref="ReloadEnded"/>:
+/// no reading, since a service being replaced would be published as gone for the reload's time).
 /// </summary>
 internal sealed class CatalogActor : UntypedActor, IWithTimers
 {
@@ -147,6 +149,12 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
             case GetCatalog:
                 HandleGetCatalog(Sender);
                 break;
+            case ReloadStarting:
+                StartReloading();
+                break;
+            case ReloadEnded:
+                StartDescribing();
+                break;
             case ClusterEvent.MemberUp up when up.Member.UniqueAddress.Equals(_cluster.SelfUniqueAddress):
                 // Up: every member now knows this one, and shows its services once it has them.
                 _writeTo = new WriteAll(_settings.RepublishInterval);
@@ -179,6 +187,39 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
                 break;
             default:
                 Unhandled(message);
+                break;
+        }
+    }
+
+    private void StartReloading()
+    {
+        // A reading under way sees the tree in the middle of the change: dropped, not waited for.
+        _reading?.Cancel();
+        _reading?.Dispose();
+        _reading = null;
+        _readings++;
+        Become(Reloading);
+    }
+
+    /// <summary>A reload under way: the services are read once it has ended.</summary>
+    private void Reloading(object message)
+    {
+        switch (message)
+        {
+            case LocalServicesChanged changed:
+                _source = changed.Source ?? _source;
+                break;
+            case DeploymentChanged changed:
+                _source = _source.WithEntries(changed.Entries);
+                StartDescribing();
+                break;
+            case ReloadEnded:
+                StartDescribing();
+                break;
+            case Republish or Described or DescribeFailed or ReloadStarting:
+                break;
+            default:
+                HandleCommon(message);
                 break;
         }
     }

@@ -46,6 +46,24 @@ public static class CatalogProtocol
     internal sealed record LocalServicesChanged(LocalServiceSource? Source = null) : INoSerializationVerificationNeeded;
 
     /// <summary>
+    /// Told to the node's catalog before a reload: until <see cref="DeploymentChanged"/> or
+    /// <see cref="ReloadEnded"/> it reads nothing, since a reading in the middle of a reload sees a
+    /// changed service stopped and not yet started again and would publish it as gone.
+    /// </summary>
+    internal sealed record ReloadStarting : INoSerializationVerificationNeeded
+    {
+        public static readonly ReloadStarting Instance = new();
+        private ReloadStarting() { }
+    }
+
+    /// <summary>Told to the node's catalog after a reload that changed nothing (refused, or failed): it reads its services again.</summary>
+    internal sealed record ReloadEnded : INoSerializationVerificationNeeded
+    {
+        public static readonly ReloadEnded Instance = new();
+        private ReloadEnded() { }
+    }
+
+    /// <summary>
     /// Told to the node's catalog after a reload: the node now runs <paramref name="Entries"/> (the
     /// reloader's top-level entries); the catalog reads them from its source and republishes.
     /// </summary>

@@ -108,19 +108,28 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
     private async Task ReloadAfter(Task previous)
     {
         await previous;
+        // A cluster member's catalog reads nothing while the tree changes (a replaced service would
+        // be published as gone), then republishes what the node serves now, as the root collection
+        // answered it, or reads its services again when the reload changed nothing.
+        var catalog = ActorRegistry.For(system).TryGet<PoetryActors.Cluster.PoetryCatalog>(out var found) ? found : null;
+        object after = PoetryActors.Cluster.CatalogProtocol.ReloadEnded.Instance;
+        catalog?.Tell(PoetryActors.Cluster.CatalogProtocol.ReloadStarting.Instance);
         try
         {
             _log.Info("SIGHUP: reloading {0}", source.Name);
             var outcome = await _reloader!.ReloadAsync(source.Reload);
-            // A cluster member republishes what it serves now, as the root collection answered it.
-            if (outcome.Running is { } running && ActorRegistry.For(system).TryGet<PoetryActors.Cluster.PoetryCatalog>(out var catalog))
+            if (outcome.Running is { } running)
             {
-                catalog.Tell(new PoetryActors.Cluster.CatalogProtocol.DeploymentChanged(running));
+                after = new PoetryActors.Cluster.CatalogProtocol.DeploymentChanged(running);
             }
         }
         catch (Exception e)
         {
             _log.Error(e, "the reload of {0} failed", source.Name);
+        }
+        finally
+        {
+            catalog?.Tell(after);
         }
     }
 }

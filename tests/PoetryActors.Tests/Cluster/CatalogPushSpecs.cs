@@ -95,6 +95,44 @@ public sealed class CatalogPushSpecs : IAsyncLifetime
         Assert.True(await stuck.Cancelled.Task.WaitAsync(Deadline), "the stale reading was cancelled");
     }
 
+    [Fact]
+    public async Task During_a_reload_the_catalog_reads_nothing_and_reads_the_services_once_it_has_ended()
+    {
+        // Mid-reload a changed service is stopped and not yet started again: a reading then would
+        // publish it as gone (catalog --watch saw it removed and added instead of changed).
+        var member = _members.Start(ClusterMembers.MemberConfig(serializeMessages: true));
+        await ClusterMembers.JoinAsync(Deadline, member);
+        var catalog = ClusterMembers.StartCatalog(member, Poems("ecstasy"));
+        await ClusterMembers.CatalogWhenAsync(catalog, Deadline, c => c.Services.Count == 1, "its poem");
+        var counting = new CountingSource(Poems("ecstasy", "science"));
+
+        catalog.Tell(ReloadStarting.Instance);
+        catalog.Tell(new LocalServicesChanged(counting));
+        // Answered after the two messages above: any reading they started has been asked for by then.
+        var during = await catalog.Ask<CurrentCatalog>(GetCatalog.Instance, Deadline);
+        Assert.Equal(0, counting.Readings);
+        Assert.Equal("ecstasy", Assert.Single(during.Services).Poem);
+
+        catalog.Tell(ReloadEnded.Instance);
+        var after = await ClusterMembers.CatalogWhenAsync(catalog, Deadline, c => c.Services.Count == 2, "both poems once the reload ended");
+        Assert.Equal(["ecstasy", "science"], after.Services.Select(s => s.Poem!).Order());
+        Assert.True(counting.Readings >= 1);
+    }
+
+    /// <summary>A source that counts its readings.</summary>
+    private sealed class CountingSource(LocalServiceSource inner) : LocalServiceSource
+    {
+        private int _readings;
+
+        public int Readings => Volatile.Read(ref _readings);
+
+        public override Task<IReadOnlyList<CatalogService>> DescribeAsync(string node, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _readings);
+            return inner.DescribeAsync(node, cancellationToken);
+        }
+    }
+
     /// <summary>A source whose reading waits until it is cancelled.</summary>
     private sealed class StuckSource : LocalServiceSource
     {
