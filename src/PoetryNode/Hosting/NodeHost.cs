@@ -184,6 +184,8 @@ internal static class NodeHost
             Cluster.ClusterNodeHosting.AddTo(akka, source.Initial);
             akka.WithPoetryDownloads();
             akka.WithPoetryHealthChecks();
+            // Akka's JSON serializer made when first used, not at start (an idle node never uses it).
+            akka.AddHocon(LazyJsonSerializer.Hocon, HoconAddMode.Prepend);
             // The host owns SIGINT/SIGTERM: its stop stops the services in order, then the actor
             // system. Akka's own process-exit hook would race it.
             akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
