@@ -23,7 +23,9 @@ namespace PoetryActors.Cluster;
 /// DistributedData's pruning does not remove a dead member's entry, so the oldest member does:
 /// on <c>MemberRemoved</c> and every <see cref="CatalogSettings.SweepInterval"/> it deletes the
 /// chunks of every owner that is no longer a member. States: Idle, Describing (reading the
-/// local services; a change meanwhile is remembered and read again after).
+/// local services; a change meanwhile cancels that reading and starts a fresh one: an old reading
+/// can be waiting on a listener that did not exist yet, and a new member's services would
+/// otherwise reach the others only after its asks timed out).
 /// </summary>
 internal sealed class CatalogActor : UntypedActor, IWithTimers
 {
@@ -39,6 +41,10 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
     private LocalServiceSource _source;
     private CatalogPublication _published = CatalogPublication.Empty;
     private long _version;
+    // The reading under way (cancelled when a change makes it stale) and its number: answers of an
+    // older reading are ignored.
+    private CancellationTokenSource? _reading;
+    private int _readings;
     // Who a write goes to at once: this replica only while joining; every member from this member's
     // own MemberUp on (taken from the event: the cluster's read view of itself can lag behind it).
     private IWriteConsistency? _writeTo;
@@ -72,7 +78,12 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
     }
 
     /// <inheritdoc />
-    protected override void PostStop() => _cluster.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        _reading?.Cancel();
+        _reading?.Dispose();
+    }
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
@@ -96,39 +107,32 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
         }
     }
 
-    /// <summary>Reading the local services; <paramref name="again"/> when a change arrived meanwhile.</summary>
-    private void Describing(object message, bool again)
+    /// <summary>Reading the local services (reading number <see cref="_readings"/>).</summary>
+    private void Describing(object message)
     {
         switch (message)
         {
             case LocalServicesChanged changed:
                 _source = changed.Source ?? _source;
-                Become(m => Describing(m, again: true));
+                StartDescribing();
                 break;
             case DeploymentChanged changed:
                 _source = _source.WithEntries(changed.Entries);
-                Become(m => Describing(m, again: true));
+                StartDescribing();
                 break;
             case Republish:
                 // The reading under way is recent enough.
                 break;
-            case Described described:
+            case Described described when described.Reading == _readings:
+                EndReading();
                 Publish(described.Services);
-                Become(OnReceive);
-                if (again)
-                {
-                    StartDescribing();
-                }
-
                 break;
-            case DescribeFailed failed:
+            case DescribeFailed failed when failed.Reading == _readings:
+                EndReading();
                 _log.Warning("catalog: cannot read this node's services: {0}", failed.Cause.Message);
-                Become(OnReceive);
-                if (again)
-                {
-                    StartDescribing();
-                }
-
+                break;
+            case Described or DescribeFailed:
+                // A reading that a change made stale.
                 break;
             default:
                 HandleCommon(message);
@@ -181,9 +185,20 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
 
     private void StartDescribing()
     {
-        Become(m => Describing(m, again: false));
-        _source.DescribeAsync(_node, CancellationToken.None)
-            .PipeTo(Self, success: services => new Described(services), failure: e => new DescribeFailed(e));
+        _reading?.Cancel();
+        _reading?.Dispose();
+        _reading = new CancellationTokenSource();
+        var reading = ++_readings;
+        Become(Describing);
+        _source.DescribeAsync(_node, _reading.Token)
+            .PipeTo(Self, success: services => new Described(reading, services), failure: e => new DescribeFailed(reading, e));
+    }
+
+    private void EndReading()
+    {
+        _reading?.Dispose();
+        _reading = null;
+        Become(OnReceive);
     }
 
     private void Publish(IReadOnlyList<CatalogService> services)
@@ -298,9 +313,9 @@ internal sealed class CatalogActor : UntypedActor, IWithTimers
         return gone.Select(g => g.Owner!).Distinct().ToList();
     }
 
-    private sealed record Described(IReadOnlyList<CatalogService> Services) : INoSerializationVerificationNeeded;
+    private sealed record Described(int Reading, IReadOnlyList<CatalogService> Services) : INoSerializationVerificationNeeded;
 
-    private sealed record DescribeFailed(Exception Cause) : INoSerializationVerificationNeeded;
+    private sealed record DescribeFailed(int Reading, Exception Cause) : INoSerializationVerificationNeeded;
 
     private sealed record WriteFailed(Exception Cause) : INoSerializationVerificationNeeded;
 

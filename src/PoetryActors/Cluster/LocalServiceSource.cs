@@ -95,9 +95,12 @@ public abstract class LocalServiceSource
             object bound;
             try
             {
-                bound = await system.ActorSelection(collection / listener).Ask<object>(GetBoundAddress.Instance, AskLimit, cancellationToken).ConfigureAwait(false);
+                // Resolved first: a listener that does not exist yet (the node is still starting)
+                // answers Identify at once, where an ask through the selection would wait for AskLimit.
+                var actor = await system.ActorSelection(collection / listener).ResolveOne(AskLimit, cancellationToken).ConfigureAwait(false);
+                bound = await actor.Ask<object>(GetBoundAddress.Instance, AskLimit, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException or TaskCanceledException)
+            catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException or OperationCanceledException)
             {
                 return null;
             }
@@ -117,7 +120,8 @@ public abstract class LocalServiceSource
 
             try
             {
-                var answer = await system.ActorSelection(collection / poemService).Ask<object>(GetPoem.Instance, AskLimit, cancellationToken).ConfigureAwait(false);
+                var poemActor = await system.ActorSelection(collection / poemService).ResolveOne(AskLimit, cancellationToken).ConfigureAwait(false);
+                var answer = await poemActor.Ask<object>(GetPoem.Instance, AskLimit, cancellationToken).ConfigureAwait(false);
                 if (answer is not CurrentPoem poem)
                 {
                     return null;
@@ -130,7 +134,7 @@ public abstract class LocalServiceSource
                     Sha256 = PoemDigest.Sha256(poem.Poem),
                 };
             }
-            catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException or TaskCanceledException)
+            catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException or OperationCanceledException)
             {
                 return null;
             }

@@ -76,6 +76,48 @@ public sealed class CatalogPushSpecs : IAsyncLifetime
         Assert.Equal($"no contact point of the cluster answered within 0.7s (tried {dead[0]}, {dead[1]})", none.Reason);
     }
 
+    [Fact]
+    public async Task A_change_while_the_services_are_read_starts_a_fresh_reading_instead_of_waiting_for_the_stale_one()
+    {
+        // The first reading never ends on its own (like asks to listeners that do not exist yet);
+        // the node's start then announces its services: they must be published without waiting
+        // for the first reading, and the first one must be cancelled, not left running.
+        var member = _members.Start(ClusterMembers.MemberConfig(serializeMessages: true));
+        await ClusterMembers.JoinAsync(Deadline, member);
+        var stuck = new StuckSource();
+        var catalog = ClusterMembers.StartCatalog(member, stuck, ClusterMembers.FastCatalog with { RepublishInterval = TimeSpan.FromHours(1) });
+        await stuck.Started.Task.WaitAsync(Deadline);
+
+        catalog.Tell(new LocalServicesChanged(Poems("ecstasy")));
+
+        var seen = await ClusterMembers.CatalogWhenAsync(catalog, Deadline, c => c.Services.Count == 1, "the poem announced during the stuck reading");
+        Assert.Equal("ecstasy", Assert.Single(seen.Services).Poem);
+        Assert.True(await stuck.Cancelled.Task.WaitAsync(Deadline), "the stale reading was cancelled");
+    }
+
+    /// <summary>A source whose reading waits until it is cancelled.</summary>
+    private sealed class StuckSource : LocalServiceSource
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<bool> Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task<IReadOnlyList<CatalogService>> DescribeAsync(string node, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled.TrySetResult(true);
+            }
+
+            return [];
+        }
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _members.DisposeAsync();
