@@ -19,17 +19,27 @@ internal sealed class LazyJsonSerializer : Serializer
         $"akka.actor.serializers.json = \"{typeof(LazyJsonSerializer).FullName}, {typeof(LazyJsonSerializer).Assembly.GetName().Name}\"";
 
     private readonly Lazy<NewtonSoftJsonSerializer> _json;
+    private readonly Lazy<int> _identifier;
 
     /// <summary>Akka calls this one when <c>serialization-settings.json</c> is empty.</summary>
-    public LazyJsonSerializer(ExtendedActorSystem system) : base(system) =>
-        _json = new(() => new NewtonSoftJsonSerializer(system));
+    public LazyJsonSerializer(ExtendedActorSystem system) : this(system, () => new NewtonSoftJsonSerializer(system))
+    {
+    }
 
     /// <summary>Akka calls this one with <c>serialization-settings.json</c>.</summary>
-    public LazyJsonSerializer(ExtendedActorSystem system, Config config) : base(system) =>
-        _json = new(() => new NewtonSoftJsonSerializer(system, config));
+    public LazyJsonSerializer(ExtendedActorSystem system, Config config) : this(system, () => new NewtonSoftJsonSerializer(system, config))
+    {
+    }
+
+    private LazyJsonSerializer(ExtendedActorSystem system, Func<NewtonSoftJsonSerializer> create) : base(system)
+    {
+        _json = new(create);
+        // Akka's identifier for its JSON serializer (serialization-identifiers), read once.
+        _identifier = new(() => SerializerIdentifierHelper.GetSerializerIdentifierFromConfig(typeof(NewtonSoftJsonSerializer), system));
+    }
 
     /// <inheritdoc />
-    public override int Identifier => SerializerIdentifierHelper.GetSerializerIdentifierFromConfig(typeof(NewtonSoftJsonSerializer), system);
+    public override int Identifier => _identifier.Value;
 
     /// <inheritdoc />
     public override bool IncludeManifest => false;
