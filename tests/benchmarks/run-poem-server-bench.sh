@@ -15,8 +15,9 @@
 #   --warmup S     unmeasured seconds first (default 2, or $BENCH_WARMUP)
 #   --concurrency  connections in flight (default 64, or $BENCH_CONCURRENCY)
 #   --servers      which servers, in order (default "ours proxy twisted raw"); "proxy" is
-#                  poetry-node proxy in front of a poetry-node fastpoetry upstream, and only
-#                  the proxy's process is measured (the warm-up fills its cache). The logging
+#                  poetry-node proxy in front of a poetry-node fastpoetry upstream: the warm-up
+#                  fills its cache, then the upstream is stopped and the proxy alone is
+#                  measured (every poem of the window comes from the cache). The logging
 #                  rows: "ours-log" (fastpoetry at --loglevel info with --logfile: a line per
 #                  connection to a file), "ours-stdout" (info, the log on stdout redirected to
 #                  a file, as under systemd or a pipe), "twisted-log" (the Twisted server
@@ -25,7 +26,8 @@
 #                  "baseline" (fastpoetry, quiet), and "baseline-log" if --servers names it
 #   --logging      shorthand for --servers "ours ours-log ours-stdout twisted twisted-log raw"
 #   --rounds N     measure every server N times, round after round (default 1), a table per
-#                  round and then the medians, with each round's ratio to the quiet node
+#                  round and then the medians, with each round's ratio to the quiet node; even
+#                  rounds measure the servers in reverse order
 #   --jit-settle S after the warm-up, keep a .NET server under load a second at a time until
 #                  its tiered JIT is idle, at most S seconds (default 15, 40 with --pin: see
 #                  jit_settle_default in bench-lib.sh; 0: fixed warm-up only)
@@ -145,6 +147,15 @@ measure() {
         *) [ "$JIT_SETTLE" -gt 0 ] && WARM_DONE[$name]=$(( WARM_DONE[$name] + $(settle_jit "$pid" "$JIT_SETTLE" \
             --target "$target" --concurrency "$CONCURRENCY" --expect-bytes "$POEM_BYTES") )) ;;
     esac
+    if [ -n "$upstream_pid" ]; then
+        # The cache is warm: its upstream goes before the measured window. The row then runs with
+        # the same processes as fastpoetry's (an idle .NET node beside it wakes ~850 times a second (measured: perf stat -e context-switches)
+        # on the same two cores, or on the proxy's own core with --pin), and any connection the
+        # proxy still sent upstream would now fail, so errors=0 shows the window was the cache alone.
+        log "proxy: cache warm; stopping its upstream before measuring"
+        stop_server "$upstream_pid"
+        upstream_pid=""
+    fi
     log "$name: measuring"
     local before after line
     before=$(cpu_ticks "$pid")
@@ -205,7 +216,11 @@ for round in $(seq "$ROUNDS"); do
     LOADS+=("$load")
     [ "$ROUNDS" = 1 ] || log "round $round of $ROUNDS (load average $load)"
     RATE=() CPU10K=() P50=() P99=() RSS=() ERRS=() CPUX=() LINES=() WARM_DONE=() DONE=() JITW=()
-    for s in $SERVERS; do
+    # Odd rounds measure in the order given, even rounds in reverse, so that a box that gets
+    # busier or quieter during a round (another build starting) favours no server in the medians.
+    order=$SERVERS
+    [ $((round % 2)) = 1 ] || order=$(printf '%s\n' $SERVERS | tac | tr '\n' ' ')
+    for s in $order; do
         [ -n "${AVAILABLE[$s]:-}" ] && measure "$s"
     done
     table "$round" "$load"

@@ -52,7 +52,9 @@ internal static class ClusterPoetryClient
     /// <summary>
     /// One work item per target, named <c>download-&lt;index&gt;</c>. Plain addresses download at
     /// once with <paramref name="settings"/> when given, or wait for <paramref name="catalogued"/>'s;
-    /// names wait for the catalog. Failures that have no node to name name <paramref name="contact"/>.
+    /// names wait for the catalog. When the catalog is already in (the usual case: it is asked
+    /// while the command starts its actor system), every download is made whole here and starts
+    /// as a plain get's does. Failures that have no node to name name <paramref name="contact"/>.
     /// </summary>
     public static IReadOnlyList<WorkItem> WorkItems(
         IReadOnlyList<Target> targets, DownloadSettings? settings, Task<Catalogued> catalogued, NetAddress contact, int maxInFlight, IActorRef? progressObserver = null)
@@ -60,17 +62,26 @@ internal static class ClusterPoetryClient
         var items = new WorkItem[targets.Count];
         // Every download, by name or by address, waits for a place in flight as PoetryClient's do.
         var slots = targets.Count > maxInFlight ? new DownloadSlots(maxInFlight) : null;
+        var names = new NameLookup(contact);
+        var answered = catalogued.IsCompletedSuccessfully ? catalogued.Result : null;
         for (var index = 0; index < targets.Count; index++)
         {
             var i = index;
             var props = targets[index] switch
             {
-                Target.At at when settings is not null => DownloaderActor.Props(new DownloadPoem(i, at.Address, settings, progressObserver) { Slots = slots }),
+                Target.At at when (settings ?? answered?.Settings) is { } known =>
+                    DownloaderActor.Props(new DownloadPoem(i, at.Address, known, progressObserver) { Slots = slots }),
+                // The answer in hand: no Task and no message between the download and its start.
+                Target.Poem poem when answered is not null => names.Resolve(i, poem.Name, answered, slots, progressObserver) switch
+                {
+                    DownloadResolution.Resolved resolved => DownloaderActor.Props(resolved.Request),
+                    var unresolved => DownloaderActor.Props(Task.FromResult(unresolved)),
+                },
                 Target.At at => DownloaderActor.Props(catalogued.ContinueWith(
                     c => (DownloadResolution)new DownloadResolution.Resolved(new DownloadPoem(i, at.Address, c.Result.Settings, progressObserver) { Slots = slots }),
                     CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)),
                 Target.Poem poem => DownloaderActor.Props(catalogued.ContinueWith(
-                    c => Resolve(i, poem.Name, c.Result, contact, slots, progressObserver),
+                    c => names.Resolve(i, poem.Name, c.Result, slots, progressObserver),
                     CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)),
                 _ => throw new ArgumentOutOfRangeException(nameof(targets)),
             };
@@ -80,28 +91,8 @@ internal static class ClusterPoetryClient
     }
 
     /// <summary>What download <paramref name="index"/>, the poem named <paramref name="name"/>, is to do given the catalog's answer.</summary>
-    public static DownloadResolution Resolve(int index, string name, Catalogued catalogued, NetAddress contact, DownloadSlots? slots, IActorRef? progressObserver)
-    {
-        if (catalogued.Answer is not CatalogClient.Answer.Answered { Catalog: var catalog })
-        {
-            var reason = ((CatalogClient.Answer.NoAnswer)catalogued.Answer).Reason;
-            return new DownloadResolution.Unresolved(index, new DownloadFailed(contact, DownloadStep.Downloader, FetchFailure.Other, reason));
-        }
-
-        var candidates = Candidates(name, catalog);
-        if (candidates.Addresses.Count == 0)
-        {
-            return new DownloadResolution.Unresolved(index, new DownloadFailed(AnswererAddress(catalog) ?? contact, DownloadStep.Downloader, FetchFailure.Other, UnknownPoem(name)));
-        }
-
-        // The contact node's copy is what it is asked for; other nodes with the same content are the fallbacks.
-        var request = new DownloadPoem(index, candidates.Addresses[0], catalogued.Settings, progressObserver)
-        {
-            Slots = slots,
-            Expected = new ExpectedPoem(name, candidates.Sha256, candidates.Addresses.Skip(1).ToList()),
-        };
-        return new DownloadResolution.Resolved(request);
-    }
+    public static DownloadResolution Resolve(int index, string name, Catalogued catalogued, NetAddress contact, DownloadSlots? slots, IActorRef? progressObserver) =>
+        new NameLookup(contact).Resolve(index, name, catalogued, slots, progressObserver);
 
     /// <summary>Downloads every target from an answer already in hand and returns the outcomes in request order.</summary>
     public static Task<IReadOnlyList<PoemOutcome>> AllSettledAsync(
@@ -147,21 +138,72 @@ internal static class ClusterPoetryClient
         return await answer.Task.ConfigureAwait(false);
     }
 
-    private static (IReadOnlyList<NetAddress> Addresses, string Sha256) Candidates(string poem, CurrentCatalog catalog)
+    /// <summary>
+    /// The catalog's answer for each name of one request, worked out once per name (a request of
+    /// 1,000 poems often names the same few), whether its downloads are made before the answer
+    /// is in (then the continuations may run on the thread that completes it and on the one that
+    /// makes the downloads at once: hence the lock) or after.
+    /// </summary>
+    private sealed class NameLookup(NetAddress contact)
     {
-        var serving = catalog.ServingPoem(poem).Where(s => s.Sha256 is not null).OrderBy(s => s.Node == catalog.Answerer ? 0 : 1).ToList();
-        if (serving.Count == 0)
+        private readonly Dictionary<string, object> _byName = new(StringComparer.Ordinal);
+
+        public DownloadResolution Resolve(int index, string name, Catalogued catalogued, DownloadSlots? slots, IActorRef? progressObserver)
         {
-            return ([], "");
+            object found;
+            lock (_byName)
+            {
+                if (!_byName.TryGetValue(name, out found!))
+                {
+                    found = Look(name, catalogued.Answer);
+                    _byName.Add(name, found);
+                }
+            }
+
+            if (found is DownloadFailed failure)
+            {
+                return new DownloadResolution.Unresolved(index, failure);
+            }
+
+            // The contact node's copy is what it is asked for; other nodes with the same content are the fallbacks.
+            var served = (Served)found;
+            return new DownloadResolution.Resolved(new DownloadPoem(index, served.First, catalogued.Settings, progressObserver) { Slots = slots, Expected = served.Expected });
         }
 
-        var sha256 = serving[0].Sha256!;
-        var addresses = serving.Where(s => s.Sha256 == sha256)
-            .Select(s => NetAddress.TryParse(s.Endpoint, out var address, out _) ? address : null)
-            .OfType<NetAddress>()
-            .Distinct()
-            .ToList();
-        return (addresses, sha256);
+        // Served, or the DownloadFailed that is every download's of this name.
+        private object Look(string name, CatalogClient.Answer answer)
+        {
+            if (answer is not CatalogClient.Answer.Answered { Catalog: var catalog })
+            {
+                return new DownloadFailed(contact, DownloadStep.Downloader, FetchFailure.Other, ((CatalogClient.Answer.NoAnswer)answer).Reason);
+            }
+
+            var serving = catalog.ServingPoem(name).Where(s => s.Sha256 is not null).OrderBy(s => s.Node == catalog.Answerer ? 0 : 1).ToList();
+            if (serving.Count == 0)
+            {
+                return new DownloadFailed(AnswererAddress(catalog) ?? contact, DownloadStep.Downloader, FetchFailure.Other, UnknownPoem(name));
+            }
+
+            var sha256 = serving[0].Sha256!;
+            var addresses = new List<NetAddress>();
+            foreach (var service in serving)
+            {
+                if (service.Sha256 == sha256 && NetAddress.TryParse(service.Endpoint, out var address, out _) && !addresses.Contains(address))
+                {
+                    addresses.Add(address);
+                }
+            }
+
+            if (addresses.Count == 0)
+            {
+                return new DownloadFailed(AnswererAddress(catalog) ?? contact, DownloadStep.Downloader, FetchFailure.Other, UnknownPoem(name));
+            }
+
+            return new Served(addresses[0], new ExpectedPoem(name, sha256, addresses.Skip(1).ToList()));
+        }
+
+        // The address a name's downloads ask first, and what the poem must be (with the fallbacks).
+        private sealed record Served(NetAddress First, ExpectedPoem Expected);
     }
 
     private static NetAddress? AnswererAddress(CurrentCatalog catalog)

@@ -101,23 +101,46 @@ internal static class CatalogJson
                 throw new FormatException($"the document is {Described(root.ValueKind)}, not an object with members and services");
             }
 
-            var members = Array(root, "members", "the document").Select((m, i) => new CatalogMember(
-                Text(m, "address", $"members[{i}]"),
-                Array(m, "roles", $"members[{i}]").Select((r, j) => r.ValueKind == JsonValueKind.String ? r.GetString()! : throw Wrong($"members[{i}].roles[{j}]", "a string")).ToList(),
-                Text(m, "status", $"members[{i}]"))).ToList();
-            var services = Array(root, "services", "the document").Select((s, i) => new CatalogService(
-                Text(s, "node", $"services[{i}]"),
-                Text(s, "name", $"services[{i}]"),
-                Text(s, "kind", $"services[{i}]"),
-                Text(s, "endpoint", $"services[{i}]"),
-                OptionalText(s, "poem", $"services[{i}]"),
-                OptionalBytes(s, $"services[{i}]"),
-                OptionalText(s, "sha256", $"services[{i}]"))).ToList();
+            // Loops over the elements rather than LINQ over them: JsonElement is a struct, and LINQ's
+            // instantiations over it are not in the ReadyToRun image (30 methods compiled at every
+            // get --cluster http://..., DOTNET_JitStdOutFile).
+            var memberArray = Array(root, "members", "the document");
+            var members = new List<CatalogMember>(memberArray.GetArrayLength());
+            foreach (var m in memberArray.EnumerateArray())
+            {
+                var where = $"members[{members.Count}]";
+                var address = Text(m, "address", where);
+                var roleArray = Array(m, "roles", where);
+                var roles = new List<string>(roleArray.GetArrayLength());
+                foreach (var r in roleArray.EnumerateArray())
+                {
+                    roles.Add(r.ValueKind == JsonValueKind.String ? r.GetString()! : throw Wrong($"{where}.roles[{roles.Count}]", "a string"));
+                }
+
+                members.Add(new CatalogMember(address, roles, Text(m, "status", where)));
+            }
+
+            var serviceArray = Array(root, "services", "the document");
+            var services = new List<CatalogService>(serviceArray.GetArrayLength());
+            foreach (var s in serviceArray.EnumerateArray())
+            {
+                var where = $"services[{services.Count}]";
+                services.Add(new CatalogService(
+                    Text(s, "node", where),
+                    Text(s, "name", where),
+                    Text(s, "kind", where),
+                    Text(s, "endpoint", where),
+                    OptionalText(s, "poem", where),
+                    OptionalBytes(s, where),
+                    OptionalText(s, "sha256", where)));
+            }
+
             return new CurrentCatalog(answerer, members, services);
         }
     }
 
-    private static IEnumerable<JsonElement> Array(JsonElement parent, string name, string where)
+    // The array named <name> of <parent>, or why there is none.
+    private static JsonElement Array(JsonElement parent, string name, string where)
     {
         if (parent.ValueKind != JsonValueKind.Object)
         {
@@ -129,7 +152,7 @@ internal static class CatalogJson
             throw new FormatException($"{where} has no \"{name}\"");
         }
 
-        return value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().ToList() : throw Wrong($"{where}.{name}", "an array");
+        return value.ValueKind == JsonValueKind.Array ? value : throw Wrong($"{where}.{name}", "an array");
     }
 
     private static string Text(JsonElement parent, string name, string where) =>

@@ -42,7 +42,10 @@ internal sealed class CatalogQuestion : IAsyncDisposable
     /// the members (the cluster's transform router).
     /// </summary>
     public static CatalogQuestion OverHttp(IReadOnlyList<Uri> contacts, TimeSpan timeout, Task<ActorSystem>? remoting, CancellationToken cancellationToken) =>
-        new(remoting, HttpCatalogClient.AskAsync(contacts, timeout, cancellationToken));
+        // On a thread of its own: the HTTP client's first request (its handler, connection pool and
+        // parser, loaded and compiled at every start) ran on the command's thread up to its connect,
+        // ahead of the actor system the downloads need; beside it, both use the box's cores.
+        new(remoting, Task.Run(() => HttpCatalogClient.AskAsync(contacts, timeout, cancellationToken), CancellationToken.None));
 
     /// <summary>The system with remoting, once started (for actors that must talk to the members); null when there is none or it could not start.</summary>
     public async Task<ActorSystem?> RemotingAsync()

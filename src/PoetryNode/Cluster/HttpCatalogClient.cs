@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using static PoetryActors.Cluster.CatalogClient;
 
 namespace PoetryNode.Cluster;
@@ -12,6 +11,8 @@ namespace PoetryNode.Cluster;
 /// <c>get</c>. Every way an endpoint can fail (refused, no answer in time, not a poetry node,
 /// a node that is not a cluster member, an answer too large or not a catalog) is a
 /// <see cref="Answer.NoAnswer"/> of one line naming every address tried, never an exception.
+/// The request goes over a plain socket (<see cref="StatusEndpointGet"/>), not HttpClient, whose
+/// first request cost about 65 ms of CPU at every start.
 /// </summary>
 internal static class HttpCatalogClient
 {
@@ -27,19 +28,9 @@ internal static class HttpCatalogClient
     /// <summary>Asks every endpoint in <paramref name="contacts"/> at once and takes the first catalog, waiting at most <paramref name="timeout"/>.</summary>
     public static async Task<Answer> AskAsync(IReadOnlyList<Uri> contacts, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        using var handler = new SocketsHttpHandler
-        {
-            // Status endpoints are the cluster's own, on its own network: an HTTP_PROXY meant for
-            // the outside world must not stand between (remoting would not go through it either).
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            ConnectTimeout = timeout,
-            AutomaticDecompression = DecompressionMethods.None,
-        };
-        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var asks = contacts.Select(c => AskOneAsync(http, c, timeout, deadline.Token)).ToList();
+        var asks = contacts.Select(c => AskOneAsync(c, deadline.Token)).ToList();
         var failures = new List<string>();
         var timedOut = 0;
         while (asks.Count > 0)
@@ -49,7 +40,7 @@ internal static class HttpCatalogClient
             var (answer, failure) = await done.ConfigureAwait(false);
             if (answer is not null)
             {
-                // The others are not wanted any more: the deadline's disposal and the client's cancel them.
+                // The others are not wanted any more: the deadline's cancellation closes their connections.
                 await deadline.CancelAsync().ConfigureAwait(false);
                 return answer;
             }
@@ -77,51 +68,53 @@ internal static class HttpCatalogClient
     public static string Show(Uri contact) => contact.GetLeftPart(UriPartial.Authority);
 
     // (answer, null) on success; (null, reason) on a failure; (null, null) when the deadline came first.
-    private static async Task<(Answer? Answer, string? Failure)> AskOneAsync(HttpClient http, Uri contact, TimeSpan timeout, CancellationToken deadline)
+    private static async Task<(Answer? Answer, string? Failure)> AskOneAsync(Uri contact, CancellationToken deadline)
     {
-        var url = new Uri(contact, CatalogJsonEndpoint.Path);
+        var url = $"{Show(contact)}{CatalogJsonEndpoint.Path}";
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.Accept.ParseAdd("application/json");
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            var got = await StatusEndpointGet.GetAsync(contact, CatalogJsonEndpoint.Path, deadline).ConfigureAwait(false);
+            if (got is not StatusEndpointGet.Answered response)
             {
-                return (null, await RefusalAsync(response, contact, url, deadline).ConfigureAwait(false));
+                return (null, $"{Show(contact)}: {((StatusEndpointGet.Failure)got).Reason}");
             }
 
-            if (response.Content.Headers.ContentLength > MaxAnswerBytes)
+            using (response)
             {
-                return (null, $"{url} answered {response.Content.Headers.ContentLength} bytes, more than a catalog's {MaxAnswerBytes}");
-            }
+                if (response.Status is < 200 or > 299)
+                {
+                    return (null, await RefusalAsync(response, contact, url, deadline).ConfigureAwait(false));
+                }
 
-            if (!response.Headers.TryGetValues(CatalogJsonEndpoint.MemberHeader, out var members)
-                || members.ToList() is not [{ Length: > 0 and <= 512 } member] || member.Any(char.IsControl))
-            {
-                return (null, $"{url} answered without a valid {CatalogJsonEndpoint.MemberHeader} header: not a poetry cluster member's status endpoint");
-            }
+                if (response.ContentLength > MaxAnswerBytes)
+                {
+                    return (null, $"{url} answered {response.ContentLength} bytes, more than a catalog's {MaxAnswerBytes}");
+                }
 
-            if (await ReadBoundedAsync(response, deadline).ConfigureAwait(false) is not { } body)
-            {
-                return (null, $"{url} answered more than a catalog's {MaxAnswerBytes} bytes");
-            }
+                if (!response.Headers.TryGetValue(CatalogJsonEndpoint.MemberHeader, out var members)
+                    || members is not [{ Length: > 0 and <= 512 } member] || member.Any(char.IsControl))
+                {
+                    return (null, $"{url} answered without a valid {CatalogJsonEndpoint.MemberHeader} header: not a poetry cluster member's status endpoint");
+                }
 
-            try
-            {
-                return (new Answer.Answered(CatalogJson.Read(body, member)), null);
-            }
-            catch (FormatException e)
-            {
-                return (null, $"{url} did not answer a cluster catalog: {e.Message}");
+                if (await StatusEndpointGet.ReadBodyAsync(response, MaxAnswerBytes, deadline).ConfigureAwait(false) is not { } body)
+                {
+                    return (null, $"{url} answered more than a catalog's {MaxAnswerBytes} bytes");
+                }
+
+                try
+                {
+                    return (new Answer.Answered(CatalogJson.Read(body, member)), null);
+                }
+                catch (FormatException e)
+                {
+                    return (null, $"{url} did not answer a cluster catalog: {e.Message}");
+                }
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             return (null, null);
-        }
-        catch (HttpRequestException e)
-        {
-            return (null, $"{Show(contact)}: {Reason(e, timeout)}");
         }
         catch (IOException e)
         {
@@ -130,36 +123,14 @@ internal static class HttpCatalogClient
         }
     }
 
-    // The body, or null when it is longer than MaxAnswerBytes (a chunked answer has no length to refuse up front).
-    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpResponseMessage response, CancellationToken deadline)
+    private static async Task<string> RefusalAsync(StatusEndpointGet.Answered response, Uri contact, string url, CancellationToken deadline)
     {
-        await using var stream = await response.Content.ReadAsStreamAsync(deadline).ConfigureAwait(false);
-        using var body = new MemoryStream((int)Math.Min(response.Content.Headers.ContentLength ?? 64 * 1024, MaxAnswerBytes));
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, deadline).ConfigureAwait(false)) > 0)
-        {
-            if (body.Length + read > MaxAnswerBytes)
-            {
-                return null;
-            }
-
-            body.Write(chunk, 0, read);
-        }
-
-        return new ReadOnlyMemory<byte>(body.GetBuffer(), 0, (int)body.Length);
-    }
-
-    private static async Task<string> RefusalAsync(HttpResponseMessage response, Uri contact, Uri url, CancellationToken deadline)
-    {
-        var status = $"{(int)response.StatusCode} {response.ReasonPhrase}";
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        var status = $"{response.Status} {response.Reason}";
+        if (response.Status == (int)HttpStatusCode.NotFound)
         {
             // A poetry node without a cluster section says so in its first words; read no more than those.
-            await using var stream = await response.Content.ReadAsStreamAsync(deadline).ConfigureAwait(false);
-            var start = new byte[NotAMemberProbeBytes];
-            var read = await stream.ReadAtLeastAsync(start, start.Length, throwOnEndOfStream: false, deadline).ConfigureAwait(false);
-            if (System.Text.Encoding.UTF8.GetString(start, 0, read).StartsWith(CatalogJsonEndpoint.NotAMember, StringComparison.Ordinal))
+            var start = await StatusEndpointGet.ReadStartAsync(response, NotAMemberProbeBytes, deadline).ConfigureAwait(false);
+            if (start.StartsWith(CatalogJsonEndpoint.NotAMember, StringComparison.Ordinal))
             {
                 return $"{Show(contact)} is a poetry node but not a cluster member (it runs without a poetry.cluster section)";
             }
@@ -167,26 +138,10 @@ internal static class HttpCatalogClient
             return $"{url} answered {status}: not a poetry cluster member's status endpoint";
         }
 
-        return response.StatusCode == HttpStatusCode.ServiceUnavailable
+        return response.Status == (int)HttpStatusCode.ServiceUnavailable
             ? $"{url} answered {status}: the member is not Up in the cluster yet, or its catalog did not answer"
             : $"{url} answered {status}: not a poetry cluster member's status endpoint";
     }
-
-    private static string Reason(HttpRequestException e, TimeSpan timeout) =>
-        e.InnerException is SocketException socket
-            ? socket.SocketErrorCode switch
-            {
-                SocketError.ConnectionRefused => "connection refused (is the member running, with a status port?)",
-                SocketError.HostNotFound or SocketError.NoData => "no such host",
-                SocketError.TimedOut => $"no connection within {ClusterContacts.Seconds(timeout)}",
-                _ => OneLine(socket.Message),
-            }
-            : e.HttpRequestError switch
-            {
-                HttpRequestError.ConfigurationLimitExceeded => "answered headers larger than HTTP's limits",
-                HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded => "did not answer HTTP (is this a member's status port, not its remoting or a poem port?)",
-                _ => OneLine(e.Message),
-            };
 
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
 }

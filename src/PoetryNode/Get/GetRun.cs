@@ -159,7 +159,6 @@ internal static class GetRun
         }
 
         display?.Dispose();
-        noCollections.Dispose();
         switch (request.Mode)
         {
             case OutputMode.RequestOrder:
@@ -188,6 +187,9 @@ internal static class GetRun
         }
 
         stdout.Flush();
+        // The output is written inside the region too: ending it first would hand the collector a
+        // heap of every download's garbage and every poem at once, for a process about to exit.
+        noCollections.Dispose();
         if (exit == InterruptedExit)
         {
             await Console.Error.WriteLineAsync($"poetry-node get: interrupted: {outcomes.Count(IsInterrupted)} of {outcomes.Count} downloads were still running and were cancelled");

@@ -194,6 +194,68 @@ public sealed class ClusterNodeSpecs(ITestOutputHelper output)
         Assert.Equal(contact, failed.Address);
     }
 
+    [Fact]
+    public async Task Every_download_of_a_name_asked_many_times_is_checked_against_the_catalogs_SHA256_with_the_answer_in_hand()
+    {
+        // The catalog's answer is worked out once per name; each arrival is still checked on its own.
+        var (node, _, _) = await RunNodeAsync(Sys, Deployment("ecstasy", "science"));
+        var ecstasy = await FastPoetry.BoundAddressAsync(node, "ecstasy");
+        var science = await FastPoetry.BoundAddressAsync(node, "science");
+        var poem = File.ReadAllBytes(Poems.PathOf("ecstasy.txt"));
+        var catalog = new CurrentCatalog("akka.tcp://poetry@127.0.0.1:4053", [],
+        [
+            new CatalogService("akka.tcp://poetry@127.0.0.1:4053", "ecstasy", "fastpoetry", $"127.0.0.1:{ecstasy.Port}", "ecstasy", poem.Length,
+                Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(poem))),
+            // A catalog entry whose SHA-256 is not what its server sends.
+            new CatalogService("akka.tcp://poetry@127.0.0.1:4053", "science", "fastpoetry", $"127.0.0.1:{science.Port}", "science", 10, new string('0', 64)),
+        ]);
+        var targets = Enumerable.Range(0, 40).Select(i => (ClusterPoetryClient.Target)new ClusterPoetryClient.Target.Poem(i % 4 == 3 ? "science" : "ecstasy")).ToList();
+
+        var outcomes = await ClusterPoetryClient.AllSettledAsync(Sys, targets, catalog, DownloadSettings.Default);
+
+        Assert.Equal(Enumerable.Range(0, 40), outcomes.Select(o => o.Index));
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            if (i % 4 == 3)
+            {
+                Assert.Contains("is not the catalog's 000000000000", Assert.IsType<PoemOutcome.Failed>(outcomes[i]).Failure.Detail);
+            }
+            else
+            {
+                Assert.Equal(poem, Assert.IsType<PoemOutcome.Downloaded>(outcomes[i]).Poem);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Names_asked_before_the_catalog_is_in_fall_back_and_fail_a_mismatch_when_it_comes()
+    {
+        // The other way to a download by name: made before the answer, resolved by it.
+        var (node, _, _) = await RunNodeAsync(Sys, Deployment("ecstasy", "science"));
+        var live = await FastPoetry.BoundAddressAsync(node, "ecstasy");
+        var science = await FastPoetry.BoundAddressAsync(node, "science");
+        var poem = File.ReadAllBytes(Poems.PathOf("ecstasy.txt"));
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(poem));
+        var catalog = new TaskCompletionSource<ClusterPoetryClient.Catalogued>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var fetch = ClusterPoetryClient.AllSettledAsync(Sys,
+            [new ClusterPoetryClient.Target.Poem("ecstasy"), new ClusterPoetryClient.Target.Poem("science"), new ClusterPoetryClient.Target.Poem("ecstasy")],
+            catalog.Task, new NetAddress("127.0.0.1", 4053), new DownloadOptions { Settings = DownloadSettings.Default }, DownloadSettings.Default, TimeSpan.FromSeconds(30));
+        Assert.False(fetch.IsCompleted);
+        catalog.SetResult(new ClusterPoetryClient.Catalogued(new CatalogClient.Answer.Answered(new CurrentCatalog("akka.tcp://poetry@127.0.0.1:4053", [],
+        [
+            // The contact node's copy first, its server gone; another node serves the same poem.
+            new CatalogService("akka.tcp://poetry@127.0.0.1:4053", "ecstasy", "fastpoetry", $"127.0.0.1:{FreePort()}", "ecstasy", poem.Length, sha256),
+            new CatalogService("akka.tcp://poetry@127.0.0.1:4054", "ecstasy", "fastpoetry", $"127.0.0.1:{live.Port}", "ecstasy", poem.Length, sha256),
+            new CatalogService("akka.tcp://poetry@127.0.0.1:4053", "science", "fastpoetry", $"127.0.0.1:{science.Port}", "science", 10, new string('0', 64)),
+        ])), DownloadSettings.Default));
+
+        var outcomes = await fetch.WaitAsync(Deadline);
+        Assert.Equal(live.Port, Assert.IsType<PoemOutcome.Downloaded>(outcomes[0]).Address.Port);
+        Assert.Contains("is not the catalog's 000000000000", Assert.IsType<PoemOutcome.Failed>(outcomes[1]).Failure.Detail);
+        Assert.Equal(poem, Assert.IsType<PoemOutcome.Downloaded>(outcomes[2]).Poem);
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text;
 using PoetryActors.Download;
 using PoetryActors.Tests.Support;
@@ -13,6 +14,9 @@ public sealed class PoemFetcherSpecs
     // Short limits so the failures come quickly; a generous safety net around every fetch.
     private static readonly FetchLimits Quick = new(TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 1024);
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    // For the scenarios where the server pauses on purpose: no timeout a loaded machine could hit.
+    private static readonly FetchLimits Patient = Quick with { IdleTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(20) };
 
     [Fact]
     public async Task A_clean_close_is_success_with_every_byte()
@@ -107,6 +111,33 @@ public sealed class PoemFetcherSpecs
     }
 
     [Fact]
+    public async Task A_poem_whose_later_bytes_come_in_pieces_is_read_whole()
+    {
+        // After the first bytes the fetcher waits with its one-byte probe: a one-byte piece, a
+        // larger one behind it, and the close must all still end up in the poem, in order.
+        await using var upstream = ScriptedUpstream.Start(SendsInPieces(Poem, [10, 1, 30], TimeSpan.FromMilliseconds(30)));
+
+        var result = await PoemFetcher.FetchAsync(upstream.Address, Patient).WaitAsync(Limit);
+
+        Assert.True(result is Fetched, (result as DownloadFailed)?.Reason);
+        Assert.Equal(Poem, ((Fetched)result).Poem);
+    }
+
+    [Fact]
+    public async Task A_poem_that_grows_past_the_limit_in_later_pieces_fails()
+    {
+        var big = new byte[1100];
+        Array.Fill(big, (byte)'a');
+        await using var upstream = ScriptedUpstream.Start(SendsInPieces(big, [1000, 1, 50], TimeSpan.FromMilliseconds(30)));
+
+        var result = await PoemFetcher.FetchAsync(upstream.Address, Patient).WaitAsync(Limit);
+
+        var failed = Assert.IsType<DownloadFailed>(result);
+        Assert.Equal(FetchFailure.TooLarge, failed.Failure);
+        Assert.Equal($"reading from {upstream.Address} failed: the poem is larger than 1024 bytes", failed.Reason);
+    }
+
+    [Fact]
     public async Task A_poem_of_exactly_the_limit_is_accepted()
     {
         await using var upstream = ScriptedUpstream.Start(ScriptedUpstream.Serves(new byte[1024]));
@@ -140,4 +171,28 @@ public sealed class PoemFetcherSpecs
         Assert.Equal(TimeSpan.FromSeconds(60), limits.Deadline);
         Assert.Equal(1048576, limits.MaxPoemBytes);
     }
+
+    /// <summary>Sends <paramref name="poem"/> in pieces of the given sizes (then the rest), <paramref name="pause"/> apart, and closes.</summary>
+    private static Func<Socket, CancellationToken, Task> SendsInPieces(byte[] poem, int[] pieces, TimeSpan pause) => async (socket, cancel) =>
+    {
+        var sent = 0;
+        foreach (var size in pieces.Append(poem.Length))
+        {
+            var piece = poem.AsMemory(sent, Math.Min(size, poem.Length - sent));
+            while (!piece.IsEmpty)
+            {
+                piece = piece[await socket.SendAsync(piece, SocketFlags.None, cancel)..];
+            }
+
+            sent += Math.Min(size, poem.Length - sent);
+            if (sent == poem.Length)
+            {
+                break;
+            }
+
+            await Task.Delay(pause, cancel);
+        }
+
+        socket.Shutdown(SocketShutdown.Send);
+    };
 }

@@ -144,7 +144,24 @@ public sealed class HttpLookupSpecs
         { "HTTP/1.1 200 OK\r\nPoetry-Member: " + Member + "\r\nContent-Length: 999999999999\r\n\r\n", "more than a catalog's 67108864" },
         { "HTTP/1.1 200 OK\r\nPoetry-Member: " + Member + "\r\nContent-Length: 500\r\n\r\n{\"members\":[", "the answer broke off" },
         { "When I was one-and-twenty\nI heard a wise man say\n", "did not answer HTTP (is this a member's status port, not its remoting or a poem port?)" },
+        // The client asks in HTTP/1.0 over a plain socket (StatusEndpointGet): what a server may not send it is refused by name.
+        { "HTTP/1.1 200 OK\r\nPoetry-Member: " + Member + "\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", "answered an HTTP/1.0 request with Transfer-Encoding: chunked" },
+        { "HTTP/1.1 200 OK\r\nX-Padding: " + new string('a', 70_000) + "\r\n\r\n", "answered headers larger than HTTP's limits" },
+        { "HTTP/1.1 OK\r\nContent-Length: 0\r\n\r\n", "did not answer HTTP" },
+        { "HTTP/1.1 200 OK\r\nPoetry-Member: " + Member + "\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", "did not answer HTTP" },
     };
+
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nPoetry-Member: " + Member + "\r\n\r\n{\"members\":[],\"services\":[]}")]
+    [InlineData("HTTP/1.0 200 OK\r\npoetry-member: " + Member + "\r\ncontent-length: 28\r\n\r\n{\"members\":[],\"services\":[]}trailing bytes past the length")]
+    public async Task A_catalog_ending_at_the_close_or_at_its_Content_Length_is_read_whole_and_no_further(string response)
+    {
+        using var fake = FakeStatusEndpoint.Http(response);
+        var run = await CompletedRun.RunAsync("catalog", "--cluster", fake.Url, "--json", "--timeout", "10s");
+        Assert.True(run.ExitCode == 0, run.Transcript);
+        Assert.Contains("\"members\": []", run.StdoutText);
+        Assert.Contains("\"services\": []", run.StdoutText);
+    }
 
     [Theory]
     [MemberData(nameof(HostileAnswers))]

@@ -39,6 +39,13 @@ var fixedDirect = new List<double>();
 var fixedByName = new List<double>();
 var allByHttpTimes = new List<double>();
 var fixedByHttp = new List<double>();
+// Per run, by address / by name of the same poems run side by side (poems/s by name over by address).
+var pairByHttp = new List<double>();
+var pairByName = new List<double>();
+// CPU (user + sys) of each get of all the poems: less noisy than wall time on a busy box.
+var cpuDirect = new List<double>();
+var cpuByHttp = new List<double>();
+var cpuByName = new List<double>();
 var Quiet = ConfigurationFactory.ParseString("akka { loglevel = OFF, stdout-loglevel = OFF, log-dead-letters = off }");
 var work = Directory.CreateTempSubdirectory("poetry-cluster-bench-").FullName;
 var started = new List<Process>();
@@ -55,7 +62,26 @@ try
     for (var round = 1; round <= rounds; round++)
     {
         Console.Error.WriteLine($"round {round}: three real members");
-        var r = await RealMembersRoundAsync(round);
+        // A round whose members never form (a port taken by someone else between FreePort and
+        // the bind, on a box shared with other tests) starts again with new ports, twice at most.
+        (double Join, double PlainStart, double Hidden, double Removed, List<double> Direct, List<double> ByName, List<double> ByHttp) r;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                r = await RealMembersRoundAsync(round);
+                break;
+            }
+            catch (TimeoutException e) when (attempt < 3)
+            {
+                Console.Error.WriteLine($"round {round}: {e.Message}; its members are stopped and the round starts again");
+                foreach (var p in started.Where(p => !p.HasExited))
+                {
+                    try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                    await p.WaitForExitAsync();
+                }
+            }
+        }
         join.Add(r.Join); plainStart.Add(r.PlainStart); direct.AddRange(r.Direct); byName.AddRange(r.ByName); byHttp.AddRange(r.ByHttp);
         if (!lookupOnly)
         {
@@ -94,6 +120,12 @@ try
     Row($"get --cluster http://HOST:PORT --poem of {poems} poems (status endpoint), poems/s", byHttp, ">= 0.9x the baseline");
     Console.WriteLine($"| ratio by name over remoting / by address (medians) | {Median(byName) / Median(direct):0.00}x | | | >= 0.9x |");
     Console.WriteLine($"| ratio by name over http / by address (medians) | {Median(byHttp) / Median(direct):0.00}x | | | >= 0.9x |");
+    Console.WriteLine($"| per-run ratio by name over http / by address, side by side (median of {pairByHttp.Count}) | {Median(pairByHttp):0.00}x | {pairByHttp.Min():0.00}x | {pairByHttp.Max():0.00}x | >= 0.9x |");
+    Console.WriteLine($"| per-run ratio by name over remoting / by address, side by side (median of {pairByName.Count}) | {Median(pairByName):0.00}x | {pairByName.Min():0.00}x | {pairByName.Max():0.00}x | >= 0.9x |");
+    Row($"CPU of get of {poems} poems by address (user + sys), s", cpuDirect, "");
+    Row($"CPU of get --cluster http://HOST:PORT --poem of {poems} poems, s", cpuByHttp, "");
+    Row($"CPU of get --cluster HOST:PORT --poem of {poems} poems, s", cpuByName, "");
+    Console.WriteLine($"| CPU by address / by name over http, over remoting (medians) | {Median(cpuDirect) / Median(cpuByHttp):0.00}x, {Median(cpuDirect) / Median(cpuByName):0.00}x | | | |");
     Row("get of 1 poem by address, s (the command's fixed cost)", fixedDirect, "");
     Row("get --cluster HOST:PORT --poem of 1 poem, s (fixed cost with the catalog's question over remoting)", fixedByName, "");
     Row("get --cluster http://HOST:PORT --poem of 1 poem, s (fixed cost with the question over http)", fixedByHttp, "");
@@ -190,12 +222,26 @@ async Task<(double Join, double PlainStart, double Hidden, double Removed, List<
     {
         // One poem first: the command's fixed cost (process start; for --cluster also remoting and
         // the catalog's question), so the marginal rate of the other poems can be told apart.
+        // Each by-name run next to its by-address run, which goes first every other time, so
+        // that the load drifting between them weighs on both alike (the per-run ratios below).
         var oneDirect = await TimedGetAsync(["get", "--json", addresses[0]]);
-        var oneByName = await TimedGetAsync(["get", "--json", "--cluster", contact.ToString(), names[0], names[1]]);
-        var allDirect = await TimedGetAsync(["get", "--json", .. addresses]);
-        var allByName = await TimedGetAsync(["get", "--json", "--cluster", contact.ToString(), .. names]);
         var oneByHttp = await TimedGetAsync(["get", "--json", "--cluster", statusEndpoint, names[0], names[1]]);
-        var allByHttp = await TimedGetAsync(["get", "--json", "--cluster", statusEndpoint, .. names]);
+        var oneByName = await TimedGetAsync(["get", "--json", "--cluster", contact.ToString(), names[0], names[1]]);
+        double allDirect, allByHttp;
+        if ((round * getRuns + i) % 2 == 0)
+        {
+            allDirect = await TimedGetAsync(["get", "--json", .. addresses], cpuDirect);
+            allByHttp = await TimedGetAsync(["get", "--json", "--cluster", statusEndpoint, .. names], cpuByHttp);
+        }
+        else
+        {
+            allByHttp = await TimedGetAsync(["get", "--json", "--cluster", statusEndpoint, .. names], cpuByHttp);
+            allDirect = await TimedGetAsync(["get", "--json", .. addresses], cpuDirect);
+        }
+        var allByName = await TimedGetAsync(["get", "--json", "--cluster", contact.ToString(), .. names], cpuByName);
+        var againDirect = await TimedGetAsync(["get", "--json", .. addresses], cpuDirect);
+        pairByHttp.Add(allDirect / allByHttp);
+        pairByName.Add(againDirect / allByName);
         direct.Add(poems / allDirect);
         byName.Add(poems / allByName);
         byHttp.Add(poems / allByHttp);
@@ -215,6 +261,7 @@ async Task<(double Join, double PlainStart, double Hidden, double Removed, List<
             await ProbeAsync("remoting", contact.ToString());
             await ProbeAsync("client", contact.ToString());
             await ProbeAsync("http", statusEndpoint);
+            await ProbeAsync("socket", statusEndpoint);
         }
     }
 
@@ -303,8 +350,11 @@ Process StartMember(int index, int[] ports, int[] statusPorts, Stopwatch? traceC
     return process;
 }
 
-async Task<double> TimedGetAsync(List<string> arguments)
+// One get, timed from its start to its exit; its CPU (user + sys, from the children's rusage, which
+// counts a child once it is waited for) added to cpu when given.
+async Task<double> TimedGetAsync(List<string> arguments, List<double>? cpu = null)
 {
+    var cpuBefore = Libc.ChildrenCpuSeconds();
     var info = new ProcessStartInfo(nodeCommand[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
     foreach (var a in nodeCommand.Skip(1).Concat(arguments)) info.ArgumentList.Add(a);
     var clock = Stopwatch.StartNew();
@@ -315,6 +365,7 @@ async Task<double> TimedGetAsync(List<string> arguments)
     await output;
     var elapsed = clock.Elapsed.TotalSeconds;
     if (process.ExitCode != 0) throw new InvalidOperationException($"get failed ({process.ExitCode}): {(await errors)[..Math.Min(500, (await errors).Length)]}");
+    cpu?.Add(Libc.ChildrenCpuSeconds() - cpuBefore);
     return elapsed;
 }
 
@@ -430,4 +481,16 @@ static partial class Libc
     private static partial int KillNative(int pid, int signal);
 
     public static void Kill(int pid, int signal) => KillNative(pid, signal);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getrusage")]
+    private static partial int GetRusage(int who, [System.Runtime.InteropServices.Out] long[] usage);
+
+    /// <summary>User + system CPU of every child that has exited and been waited for (RUSAGE_CHILDREN), in seconds.</summary>
+    public static double ChildrenCpuSeconds()
+    {
+        // struct rusage on x86-64 Linux: ru_utime and ru_stime (timeval: seconds, microseconds), then 14 longs.
+        var usage = new long[18];
+        if (GetRusage(-1, usage) != 0) throw new InvalidOperationException("getrusage failed");
+        return usage[0] + usage[1] / 1e6 + usage[2] + usage[3] / 1e6;
+    }
 }

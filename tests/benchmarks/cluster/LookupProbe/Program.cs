@@ -69,8 +69,26 @@ switch (mode)
         Mark("answer-warm");
         break;
     }
+    case "socket":
+    {
+        // The same GET over a plain socket (HTTP/1.0, read to the close): what the HTTP client's own machinery costs.
+        var uri = new Uri(contact);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(System.Net.IPAddress.Parse(uri.Host), uri.Port);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes($"GET /catalog.json HTTP/1.0\r\nHost: {uri.Authority}\r\n\r\n"));
+        using var body = new MemoryStream();
+        var chunk = new byte[65536];
+        int read;
+        while ((read = await socket.ReceiveAsync(chunk)) > 0) body.Write(chunk, 0, read);
+        Mark("answer-cold");
+        var bytes = body.ToArray();
+        var at = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
+        System.Text.Json.JsonDocument.Parse(bytes.AsMemory(at + 4)).Dispose();
+        Mark("parsed");
+        break;
+    }
     default:
-        Console.Error.WriteLine("usage: LookupProbe plain | remoting|client HOST:PORT | http URL");
+        Console.Error.WriteLine("usage: LookupProbe plain | remoting|client HOST:PORT | http|socket URL");
         return 2;
 }
 Console.WriteLine(string.Join(' ', phases.Select(p => $"{p.Item1}={p.Item2.ToString("0", CultureInfo.InvariantCulture)}")));
