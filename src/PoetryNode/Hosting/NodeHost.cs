@@ -23,6 +23,7 @@ internal static class NodeHost
 {
     // At least this long, and longer than the deployment's orderly stop may take (its stop budget).
     private static readonly TimeSpan ShutdownLimit = TimeSpan.FromSeconds(90);
+    private const string ActorSystemName = "poetry";
 
     /// <summary>Runs the deployment of <paramref name="source"/> until the host is told to stop; returns the exit code.</summary>
     public static async Task<int> RunAsync(DeploymentSource source, DaemonOptionValues serve)
@@ -168,7 +169,7 @@ internal static class NodeHost
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         var stopBudget = source.Initial.StopBudget + TimeSpan.FromSeconds(10);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = stopBudget > ShutdownLimit ? stopBudget : ShutdownLimit);
-        builder.Services.AddAkka("poetry", (akka, _) =>
+        builder.Services.AddAkka(ActorSystemName, (akka, _) =>
         {
             akka.ConfigureLoggers(loggers =>
             {
@@ -183,6 +184,8 @@ internal static class NodeHost
             Cluster.ClusterNodeHosting.AddTo(akka, source.Initial);
             akka.WithPoetryDownloads();
             akka.WithPoetryHealthChecks();
+            // Akka's JSON serializer made when first used, not at start (an idle node never uses it).
+            akka.AddHocon(LazyJsonSerializer.Hocon, HoconAddMode.Prepend);
             // The host owns SIGINT/SIGTERM: its stop stops the services in order, then the actor
             // system. Akka's own process-exit hook would race it.
             akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
@@ -192,6 +195,14 @@ internal static class NodeHost
             // The command line's --loglevel wins over the deployment file's akka.loglevel.
             akka.AddHocon($"akka.loglevel = {NodeLogging.ToAkka(settings.Level).ToString().Replace("Level", "").ToUpperInvariant()}", HoconAddMode.Prepend);
         });
+        // A single node's actor system without Akka's read of an app.config (5 MB of an idle
+        // node); a cluster member's builders add serializers and extensions that only
+        // Akka.Hosting's own factory can see.
+        if (!source.Initial.JoinsCluster)
+        {
+            builder.Services.AddActorSystemWithoutAppConfig(ActorSystemName);
+        }
+
         // Started in this order once the actor system runs; stopped in the reverse order. The
         // status endpoint comes first, so that /readyz says 503 while the services start.
         builder.Services.AddPoetryStatus(settings.Status);

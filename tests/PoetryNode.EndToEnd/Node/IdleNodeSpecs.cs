@@ -1,0 +1,30 @@
+using PoetryNode.EndToEnd.Support;
+
+namespace PoetryNode.EndToEnd.Node;
+
+/// <summary>
+/// What a single node loads when it starts: it serves, and it has not loaded what only Akka's
+/// read of an app.config needs (System.Configuration and its XML reader, about 5 MB of an idle
+/// node's memory) nor Akka's JSON serializer, which it has not used (about 1.5 MB; see
+/// tests/benchmarks/README.md, "Issue 11, idle memory").
+/// </summary>
+public sealed class IdleNodeSpecs
+{
+    [Fact]
+    public async Task A_single_node_serves_without_loading_the_app_config_machinery_or_the_json_serializer()
+    {
+        await using var node = NodeProcess.Start("fastpoetry", "--port", "0", "--iface", "127.0.0.1", "--poem", Paths.Poem("ecstasy.txt"));
+        var ports = await node.WaitForStartAsync();
+
+        Assert.Equal(await File.ReadAllBytesAsync(Paths.Poem("ecstasy.txt")), await TcpProbe.ReadPoemAsync(ports[0]));
+        var mapped = await File.ReadAllTextAsync($"/proc/{node.Pid}/maps");
+        Assert.Contains("Akka.dll", mapped);
+        Assert.DoesNotContain("System.Configuration.ConfigurationManager.dll", mapped);
+        Assert.DoesNotContain("System.Private.Xml.dll", mapped);
+        // Akka's JSON serializer is made on first use, and nothing has been serialized.
+        Assert.DoesNotContain("Newtonsoft.Json.dll", mapped);
+
+        node.Signal(15);
+        Assert.Equal(0, await node.WaitForExitAsync());
+    }
+}
