@@ -90,10 +90,6 @@ internal static class ClusterPoetryClient
         return items;
     }
 
-    /// <summary>What download <paramref name="index"/>, the poem named <paramref name="name"/>, is to do given the catalog's answer.</summary>
-    public static DownloadResolution Resolve(int index, string name, Catalogued catalogued, NetAddress contact, DownloadSlots? slots, IActorRef? progressObserver) =>
-        new NameLookup(contact).Resolve(index, name, catalogued, slots, progressObserver);
-
     /// <summary>Downloads every target from an answer already in hand and returns the outcomes in request order.</summary>
     public static Task<IReadOnlyList<PoemOutcome>> AllSettledAsync(
         ActorSystem system, IReadOnlyList<Target> targets, CurrentCatalog catalog, DownloadSettings settings, CancellationToken cancellationToken = default) =>
@@ -179,12 +175,7 @@ internal static class ClusterPoetryClient
             }
 
             var serving = catalog.ServingPoem(name).Where(s => s.Sha256 is not null).OrderBy(s => s.Node == catalog.Answerer ? 0 : 1).ToList();
-            if (serving.Count == 0)
-            {
-                return new DownloadFailed(AnswererAddress(catalog) ?? contact, DownloadStep.Downloader, FetchFailure.Other, UnknownPoem(name));
-            }
-
-            var sha256 = serving[0].Sha256!;
+            var sha256 = serving.Count > 0 ? serving[0].Sha256! : "";
             var addresses = new List<NetAddress>();
             foreach (var service in serving)
             {
