@@ -8,7 +8,7 @@ namespace PoetryNode.Cluster;
 /// <see cref="CatalogSystemName"/>) and shut them down when answered. Akka.Remote's shutdown races
 /// the member's reader: often the member sees the client's goodbye, sometimes only the closed
 /// connection, and then logs the end of the association as an error and its address as gated,
-/// although nothing went wrong. <see cref="IsClientLeaving"/> finds those two lines, for the
+/// although nothing went wrong. <see cref="IsClientLeaving(LogEvent)"/> finds those two lines, for the
 /// member's log to leave out; the same lines about another member still pass.
 /// </summary>
 internal static class ClientDepartures
@@ -28,10 +28,13 @@ internal static class ClientDepartures
     /// and the error (<c>Disassociated</c>) a member logs when a client's connection closes.
     /// </summary>
     public static bool IsClientLeaving(LogEvent e) =>
-        e.Level is LogEventLevel.Warning or LogEventLevel.Error
-        && e.Properties.TryGetValue("LogSource", out var source)
-        && source is ScalarValue { Value: string name }
-        && ClientEndpoints.Any(endpoint => name.Contains(endpoint, StringComparison.Ordinal))
+        IsClientLeaving(e.Level, e.Properties.TryGetValue("LogSource", out var source) && source is ScalarValue { Value: string name } ? name : "",
+            e.Exception, e.MessageTemplate.Text);
+
+    /// <summary>The same, from an event's level, source, exception and message template (an Akka event's format).</summary>
+    public static bool IsClientLeaving(LogEventLevel level, string source, Exception? cause, string template) =>
+        level is LogEventLevel.Warning or LogEventLevel.Error
+        && ClientEndpoints.Any(endpoint => source.Contains(endpoint, StringComparison.Ordinal))
         // Akka.Remote keeps the exception type internal: its name is what can be matched.
-        && (e.Exception?.GetType().Name == "EndpointDisassociatedException" || e.MessageTemplate.Text.StartsWith("Association with remote system", StringComparison.Ordinal));
+        && (cause?.GetType().Name == "EndpointDisassociatedException" || template.StartsWith("Association with remote system", StringComparison.Ordinal));
 }

@@ -8,14 +8,19 @@ namespace PoetryNode.Hosting;
 /// pushes every line through to its file stream at once (and its own buffered mode can only be
 /// flushed with an fsync); this hook puts a buffer between the two that passes bytes on only when
 /// <see cref="Flush"/> is called (by <see cref="BatchingLogSink"/> after each batch) or
-/// when it holds an eighth of the size limit, so a file still ends within an eighth of its limit
-/// of where an unbuffered one would. Used only from the log writer's thread (<see cref="BatchingLogSink"/>).
+/// when it holds a sixteenth of the size limit. The lines come in chunks of at most
+/// <see cref="ChunkChars"/> (<see cref="NodeLogLines"/>), also a sixteenth, and the sink checks
+/// the size before each, so a file still ends within an eighth of its limit (and a line) of
+/// where an unbuffered one would. Used only from the log writer's thread (<see cref="BatchingLogSink"/>).
 /// </summary>
 internal sealed class BatchedFileWrites(long? sizeLimit) : FileLifecycleHooks
 {
     private const int MaxBatchBytes = 64 * 1024;
-    private readonly int _batchBytes = (int)Math.Clamp((sizeLimit ?? MaxBatchBytes * 8L) / 8, 1, MaxBatchBytes);
+    private readonly int _batchBytes = (int)Math.Clamp((sizeLimit ?? MaxBatchBytes * 16L) / 16, 1, MaxBatchBytes);
     private BatchingStream? _current;
+
+    /// <summary>The longest chunk of lines to hand the file sink at once (one line may be longer).</summary>
+    public int ChunkChars => _batchBytes;
 
     public override Stream OnFileOpened(string path, Stream underlyingStream, Encoding encoding) =>
         _current = new BatchingStream(underlyingStream, _batchBytes);

@@ -1,6 +1,7 @@
 using Serilog.Core;
 using Serilog.Debugging;
 using Serilog.Events;
+using AkkaLogEvent = Akka.Event.LogEvent;
 
 namespace PoetryNode.Hosting;
 
@@ -15,6 +16,10 @@ namespace PoetryNode.Hosting;
 /// worker's CPU samples in a perf profile were its waiting and waking.) The queue is bounded: past
 /// <see cref="Capacity"/> events the logging thread waits for the worker (a line is never
 /// dropped). Disposing writes every queued event, in order, then disposes the writing sink.
+/// Akka's events come in as they are (<see cref="TryEmit"/>, from <see cref="NodeAkkaLogger"/>,
+/// on the thread that logged): the level, the node's filters, the conversion and the formatting
+/// all happen here, on the worker; with <see cref="NodeLogLines"/> the common ones become text
+/// with no Serilog event at all.
 /// </summary>
 internal sealed class BatchingLogSink : ILogEventSink, IDisposable
 {
@@ -26,7 +31,11 @@ internal sealed class BatchingLogSink : ILogEventSink, IDisposable
 
     private readonly ILogEventSink _writer;
     private readonly Action _flush;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<LogEvent> _queue = new();
+    private readonly LogEventLevel _minimum;
+    private readonly NodeLogLines? _lines;
+    private readonly AkkaEventConverter _converter = new();
+    // Serilog's events and Akka's, in the order they were logged.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<object> _queue = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Thread _worker;
     private int _count;
@@ -35,15 +44,33 @@ internal sealed class BatchingLogSink : ILogEventSink, IDisposable
 
     /// <param name="writer">The sink that formats and writes (buffered); called on the worker thread only.</param>
     /// <param name="flush">Writes out what <paramref name="writer"/> buffered; called after every batch.</param>
-    public BatchingLogSink(ILogEventSink writer, Action flush)
+    /// <param name="minimum">The lowest level of Akka's events that is written (Serilog's events come filtered).</param>
+    /// <param name="lines">Formats Akka's common events for <paramref name="writer"/>, whose formatter it is; null: every event goes to Serilog.</param>
+    public BatchingLogSink(ILogEventSink writer, Action flush, LogEventLevel minimum = LogEventLevel.Verbose, NodeLogLines? lines = null)
     {
         _writer = writer;
         _flush = flush;
+        _minimum = minimum;
+        _lines = lines;
         _worker = new Thread(Run) { IsBackground = true, Name = "log writer" };
         _worker.Start();
     }
 
-    public void Emit(LogEvent logEvent)
+    public void Emit(LogEvent logEvent) => Enqueue(logEvent);
+
+    /// <summary>Queues an Akka event to be written; false once the sink is stopping (the caller logs it elsewhere).</summary>
+    public bool TryEmit(AkkaLogEvent logEvent)
+    {
+        if (_stopping)
+        {
+            return false;
+        }
+
+        Enqueue(logEvent);
+        return true;
+    }
+
+    private void Enqueue(object logEvent)
     {
         if (Interlocked.Increment(ref _count) > Capacity)
         {
@@ -96,6 +123,31 @@ internal sealed class BatchingLogSink : ILogEventSink, IDisposable
         }
     }
 
+    private void Write(object queued)
+    {
+        if (queued is not AkkaLogEvent akka)
+        {
+            // A Serilog event: the lines before it go first.
+            _lines?.Write();
+            _writer.Emit((LogEvent)queued);
+            return;
+        }
+
+        var level = AkkaEventConverter.LevelOf(akka);
+        if (level < _minimum || NodeLogging.IsFilteredOut(level, akka.LogSource ?? "", akka.Cause, AkkaEventConverter.TemplateTextOf(akka)))
+        {
+            return;
+        }
+
+        if (_lines is not null && _lines.TryAppend(akka, level))
+        {
+            return;
+        }
+
+        _lines?.Write();
+        _writer.Emit(_converter.Convert(akka, level));
+    }
+
     private void WriteQueued()
     {
         var wrote = false;
@@ -104,7 +156,7 @@ internal sealed class BatchingLogSink : ILogEventSink, IDisposable
             Interlocked.Decrement(ref _count);
             try
             {
-                _writer.Emit(logEvent);
+                Write(logEvent);
             }
             catch (Exception e)
             {
@@ -119,6 +171,7 @@ internal sealed class BatchingLogSink : ILogEventSink, IDisposable
 
         try
         {
+            _lines?.Write();
             _flush();
         }
         catch (Exception e)

@@ -13,7 +13,10 @@ namespace PoetryNode.Hosting;
 /// </summary>
 internal sealed class BufferedTextSink(Stream output, ITextFormatter formatter) : ILogEventSink, IDisposable
 {
-    private readonly StreamWriter _writer = new(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024) { AutoFlush = false };
+    /// <summary>The writer's buffer, in characters: the longest chunk of lines worth handing it at once.</summary>
+    public const int BufferChars = 64 * 1024;
+
+    private readonly StreamWriter _writer = new(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), BufferChars) { AutoFlush = false };
 
     public void Emit(LogEvent logEvent) => formatter.Format(logEvent, _writer);
 

@@ -176,10 +176,10 @@ internal static class NodeHost
                 loggers.LogLevel = NodeLogging.ToAkka(settings.Level);
                 loggers.LogConfigOnStart = false;
                 loggers.ClearLoggers();
-                loggers.AddLogger<SerilogAkkaLogger>();
             });
-            // The logger runs on the thread that logs: no thread-pool hop per log line.
-            akka.AddHocon(CallingThreadDispatcherConfigurator.Hocon, HoconAddMode.Prepend);
+            // No logger actor: the node's minimal logger takes each event on the thread that logs
+            // and queues it for the log writer (NodeAkkaLogger), at the node's level.
+            akka.AddHocon(NodeAkkaLogger.Hocon(NodeLogging.ToAkka(settings.Level)), HoconAddMode.Prepend);
             akka.WithPoetryNode(source.Initial);
             Cluster.ClusterNodeHosting.AddTo(akka, source.Initial);
             akka.WithPoetryDownloads();
@@ -189,9 +189,6 @@ internal static class NodeHost
             // The host owns SIGINT/SIGTERM: its stop stops the services in order, then the actor
             // system. Akka's own process-exit hook would race it.
             akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
-            // One log format: what Akka logs before the Serilog logger starts and after it stops
-            // goes to Serilog too, not to Akka's own console format.
-            akka.AddHocon($"akka.stdout-logger-class = \"{typeof(AkkaConsoleLogger).AssemblyQualifiedName}\"", HoconAddMode.Prepend);
             // The command line's --loglevel wins over the deployment file's akka.loglevel.
             akka.AddHocon($"akka.loglevel = {NodeLogging.ToAkka(settings.Level).ToString().Replace("Level", "").ToUpperInvariant()}", HoconAddMode.Prepend);
         });

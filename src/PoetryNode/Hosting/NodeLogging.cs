@@ -7,7 +7,7 @@ namespace PoetryNode.Hosting;
 
 /// <summary>
 /// The node's Serilog set-up: every Akka log line (the services' own and the node's) goes
-/// through the node's Akka logger (<see cref="SerilogAkkaLogger"/>) to one sink, written behind
+/// through the node's Akka logger (<see cref="NodeAkkaLogger"/>) to one sink, written behind
 /// the logging threads in batches (<see cref="BatchingLogSink"/>): the console (stdout) in the foreground, or a file (a daemon's default,
 /// or <c>--logfile</c>) that Serilog's file sink rolls over by size.
 /// </summary>
@@ -30,13 +30,14 @@ internal static class NodeLogging
     public static void Configure(LogEventLevel level, LogTarget target)
     {
         Action flush;
+        NodeLogLines? lines = null;
         var writer = new LoggerConfiguration().MinimumLevel.Verbose();
         if (target.File is { } file)
         {
             var batches = new BatchedFileWrites(target.SizeLimit);
             flush = batches.Flush;
-            writer.WriteTo.File(file,
-                outputTemplate: Template,
+            lines = new NodeLogLines(batches.ChunkChars);
+            writer.WriteTo.File(lines, file,
                 fileSizeLimitBytes: target.SizeLimit,
                 rollOnFileSizeLimit: true,
                 retainedFileCountLimit: target.Keep + 1,
@@ -45,7 +46,8 @@ internal static class NodeLogging
         else if (Console.IsOutputRedirected)
         {
             // The journal, a pipe or a file: plain lines, written a batch at a time.
-            var stdout = new BufferedTextSink(Console.OpenStandardOutput(), new MessageTemplateTextFormatter(Template));
+            lines = new NodeLogLines(BufferedTextSink.BufferChars);
+            var stdout = new BufferedTextSink(Console.OpenStandardOutput(), lines);
             flush = stdout.Flush;
             writer.WriteTo.Sink(stdout);
         }
@@ -56,25 +58,43 @@ internal static class NodeLogging
             writer.WriteTo.Console(outputTemplate: Template);
         }
 
+        var written = writer.CreateLogger();
+        if (lines is not null)
+        {
+            lines.Sink = written;
+        }
+
+        var sink = new BatchingLogSink(written, flush, level, lines);
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(level)
-            .Filter.ByExcluding(IsShutdownChatter)
-            // A get or catalog client leaving is not a member's error (see ClientDepartures).
-            .Filter.ByExcluding(Cluster.ClientDepartures.IsClientLeaving)
-            .WriteTo.Sink(new BatchingLogSink(writer.CreateLogger(), flush))
+            .Filter.ByExcluding(e => IsFilteredOut(e.Level, e.Properties.TryGetValue("LogSource", out var source) && source is ScalarValue { Value: string name } ? name : "",
+                e.Exception, e.MessageTemplate.Text))
+            .WriteTo.Sink(sink)
             .CreateLogger();
+        Writer = sink;
     }
+
+    /// <summary>
+    /// The node's log writer once <see cref="Configure"/> has run: <see cref="NodeAkkaLogger"/>
+    /// queues Akka's events there (the level and <see cref="IsFilteredOut"/> are applied by the writer).
+    /// </summary>
+    public static BatchingLogSink? Writer { get; private set; }
+
+    /// <summary>
+    /// The lines the node leaves out of its log, whether they come from Akka or from Serilog:
+    /// <see cref="IsShutdownChatter"/>, and a get or catalog client leaving, which is not a
+    /// member's error (see <see cref="Cluster.ClientDepartures"/>).
+    /// </summary>
+    public static bool IsFilteredOut(LogEventLevel level, string source, Exception? cause, string template) =>
+        IsShutdownChatter(level, source) || Cluster.ClientDepartures.IsClientLeaving(level, source, cause, template);
 
     /// <summary>
     /// Akka's "CoordinatedShutdown invoked due to [Reason:...ClrExitReason]" line: the host ends
     /// the actor system that way after every stop, clean or failed, once the node has already
     /// said how it stopped, so the line only misleads. Its warnings and errors still pass.
     /// </summary>
-    public static bool IsShutdownChatter(Serilog.Events.LogEvent e) =>
-        e.Level <= LogEventLevel.Information
-        && e.Properties.TryGetValue("LogSource", out var source)
-        && source is ScalarValue { Value: string name }
-        && name.StartsWith("CoordinatedShutdown", StringComparison.Ordinal);
+    public static bool IsShutdownChatter(LogEventLevel level, string source) =>
+        level <= LogEventLevel.Information && source.StartsWith("CoordinatedShutdown", StringComparison.Ordinal);
 
     /// <summary>The log files <paramref name="target"/> has written so far (the first one, then the rolled-over ones).</summary>
     public static IEnumerable<string> Files(LogTarget target)
