@@ -23,7 +23,9 @@
 #                  a file, as under systemd or a pipe), "twisted-log" (the Twisted server
 #                  logging each connection to a file through twistd's LogFile)
 #   --baseline DLL also measure this poetry-node.dll (say, a build of main) as the row
-#                  "baseline" (fastpoetry, quiet), and "baseline-log" if --servers names it
+#                  "baseline" (fastpoetry, quiet), and "baseline-log" / "baseline-stdout" if
+#                  --servers names them (their "CPU/poem vs ours" is relative to "baseline",
+#                  the quiet node of the same build, so both builds' access logs sit side by side)
 #   --logging      shorthand for --servers "ours ours-log ours-stdout twisted twisted-log raw"
 #   --rounds N     measure every server N times, round after round (default 1), a table per
 #                  round and then the medians, with each round's ratio to the quiet node; even
@@ -77,14 +79,14 @@ for s in $SERVERS; do
         ours|proxy|ours-log|ours-stdout)
             log "building poetry-node (Release)"
             if build_ours; then AVAILABLE[$s]=1; else log "$s: not available (src/PoetryNode does not build)"; fi ;;
-        baseline|baseline-log)
+        baseline|baseline-log|baseline-stdout)
             if [ -f "$BASELINE" ]; then AVAILABLE[$s]=1; else log "$s: not available (give --baseline PATH/poetry-node.dll)"; fi ;;
         twisted|twisted-log)
             if have_twisted; then AVAILABLE[$s]=1; else log "$s: not available ($PY cannot import twisted)"; fi ;;
         raw)
             log "building RawPoemServer (Release)"
             if build_raw; then AVAILABLE[raw]=1; else log "raw: not available (RawPoemServer does not build)"; fi ;;
-        *) log "unknown server: $s (ours, ours-log, ours-stdout, proxy, baseline, baseline-log, twisted, twisted-log, raw)"; exit 2 ;;
+        *) log "unknown server: $s (ours, ours-log, ours-stdout, proxy, baseline, baseline-log, baseline-stdout, twisted, twisted-log, raw)"; exit 2 ;;
     esac
 done
 machine_note
@@ -100,7 +102,7 @@ logged_lines() {
     local file
     case $1 in
         ours-log|twisted-log|baseline-log) file=("$WORK/$1"-access*.log*) ;;
-        ours-stdout) file=("$WORK/$1.log") ;;
+        ours-stdout|baseline-stdout) file=("$WORK/$1.log") ;;
         *) echo -; return ;;
     esac
     cat "${file[@]}" 2>/dev/null | grep -c 'bytes of poetry to' || true
@@ -125,6 +127,7 @@ measure() {
         baseline) cmd=(dotnet "$BASELINE" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel warning) ;;
         baseline-log) cmd=(dotnet "$BASELINE" --pidfile= --logfile "$WORK/$name-access.log" --logfile-size 1000m fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
         ours-stdout) cmd=(dotnet "$OURS_DLL" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
+        baseline-stdout) cmd=(dotnet "$BASELINE" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
         twisted) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512) ;;
         twisted-log) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512 --logfile "$WORK/$name-access.log") ;;
         raw) cmd=(dotnet "$RAW_DLL" --port "$port" --poem "$POEM" --backlog 512) ;;
@@ -180,6 +183,10 @@ measure() {
     RSS[$name]=$(calc "${peak:-0} / 1024" 1)
 }
 
+# quiet_cpu NAME: the CPU per poem NAME's access log is measured against: the quiet node of the
+# same build ("baseline" for the baseline's rows, "ours" for every other).
+quiet_cpu() { case $1 in baseline-*) echo "${CPUX[baseline]:-}" ;; *) echo "${CPUX[ours]:-}" ;; esac; }
+
 # table ROUND: the figures of the round just measured.
 table() {
 twisted_cpu=${CPUX[twisted]:-}
@@ -197,11 +204,11 @@ for s in $SERVERS; do
     fi
     printf "$fmt" "$s" "${RATE[$s]}" "${CPU10K[$s]}" "${P50[$s]}" "${P99[$s]}" "${RSS[$s]}" "${ERRS[$s]}" \
         "$(ratio "${CPUX[$s]}" "$twisted_cpu")" "$(ratio "${RATE[$s]}" "$raw_rate")" "$(ratio "${RATE[$s]}" "$ours_rate")" \
-        "$(ratio "${CPUX[$s]}" "$ours_cpu")" "$(( ${WARM_DONE[$s]:-0} + ${DONE[$s]:-0} + 1 ))" "${LINES[$s]:--}" "${JITW[$s]:--}"
+        "$(ratio "${CPUX[$s]}" "$(quiet_cpu "$s")")" "$(( ${WARM_DONE[$s]:-0} + ${DONE[$s]:-0} + 1 ))" "${LINES[$s]:--}" "${JITW[$s]:--}"
     # Kept for the summary: this round's figures, by server.
     if [ -n "${RATE[$s]:-}" ]; then
         ROUND_RATE[$s]+=" ${RATE[$s]}"; ROUND_CPU10K[$s]+=" ${CPU10K[$s]}"; ROUND_P99[$s]+=" ${P99[$s]}"
-        ROUND_VS_OURS[$s]+=" $(ratio "${CPUX[$s]}" "$ours_cpu" | tr -d x)"
+        ROUND_VS_OURS[$s]+=" $(ratio "${CPUX[$s]}" "$(quiet_cpu "$s")" | tr -d x)"
         ROUND_VS_RAW[$s]+=" $(ratio "${RATE[$s]}" "$raw_rate" | tr -d x)"
         ROUND_RATE_VS_OURS[$s]+=" $(ratio "${RATE[$s]}" "$ours_rate" | tr -d x)"
         [ "${LINES[$s]:--}" = - ] || ROUND_LOST[$s]+=" $(( ${WARM_DONE[$s]:-0} + ${DONE[$s]:-0} + 1 - ${LINES[$s]} ))"

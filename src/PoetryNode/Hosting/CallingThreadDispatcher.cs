@@ -5,12 +5,13 @@ namespace PoetryNode.Hosting;
 
 /// <summary>
 /// A dispatcher that runs an actor's mailbox on the thread that sends to it (the same idea as
-/// Akka.TestKit's <c>CallingThreadDispatcher</c>). The node's logger runs on it
-/// (<c>akka.loggers-dispatcher</c>): a log event is converted and queued for the log writer by
-/// the thread that logged it, instead of scheduling the logger actor on the thread pool and
-/// waking a pool thread for every event, which, with a line per connection, cost more than the
-/// line itself on a busy machine. The mailbox still lets one thread at a time into the actor,
-/// and another thread's event that arrives meanwhile is processed by the thread already inside.
+/// Akka.TestKit's <c>CallingThreadDispatcher</c>). The clients' logger actor
+/// (<see cref="SerilogAkkaLogger"/>, <c>get</c>) runs on it (<c>akka.loggers-dispatcher</c>): a
+/// log event is converted and written by the thread that logged it, instead of scheduling the
+/// logger actor on the thread pool and waking a pool thread for every event. The mailbox still
+/// lets one thread at a time into the actor, and another thread's event that arrives meanwhile
+/// is processed by the thread already inside. (A serving node has no logger actor at all:
+/// <see cref="NodeAkkaLogger"/>.)
 /// </summary>
 internal sealed class CallingThreadDispatcherConfigurator(Config config, IDispatcherPrerequisites prerequisites)
     : MessageDispatcherConfigurator(config, prerequisites)

@@ -101,6 +101,8 @@ internal static class NodeHost
                 // SIGINT or SIGTERM while the services were starting: an orderly stop, not a failure.
                 log.Information("stop requested while starting");
                 await host.StopAsync();
+                // Disposed first: the actor system's last words (at debug) come before this line.
+                host.Dispose();
                 log.Information("node stopped");
                 return ExitCodes.Success;
             }
@@ -143,6 +145,8 @@ internal static class NodeHost
                 await Console.Error.WriteLineAsync($"poetry-node: {ended}");
                 return ExitCodes.Failure;
             }
+            // Disposed first: the actor system's last words (at debug) come before this line.
+            host.Dispose();
             log.Information("node stopped");
             return ExitCodes.Success;
         }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Akka.Event;
 using Serilog.Core;
 using Serilog.Events;
@@ -144,6 +146,34 @@ internal sealed class NodeLogLines(int chunkChars) : ITextFormatter
             case string s:
                 // {Message:l}: strings without quotes.
                 Append(s);
+                return true;
+            case IPEndPoint endpoint when endpoint.GetType() == typeof(IPEndPoint):
+                // The access log's peer, as IPEndPoint.ToString() writes it ([address]:port for
+                // IPv6), without making the string. An IPv6 address with its scope and the port take
+                // at most 64 characters.
+                Reserve(80);
+                var v6 = endpoint.AddressFamily == AddressFamily.InterNetworkV6;
+                var at = _length;
+                if (v6)
+                {
+                    _buffer[at++] = '[';
+                }
+
+                if (!endpoint.Address.TryFormat(_buffer.AsSpan(at), out var address))
+                {
+                    Append(endpoint.ToString());
+                    return true;
+                }
+
+                at += address;
+                if (v6)
+                {
+                    _buffer[at++] = ']';
+                }
+
+                _buffer[at++] = ':';
+                endpoint.Port.TryFormat(_buffer.AsSpan(at), out var port, default, CultureInfo.InvariantCulture);
+                _length = at + port;
                 return true;
             case ISpanFormattable formattable:
                 // Serilog formats a scalar with the invariant culture when no provider is given.

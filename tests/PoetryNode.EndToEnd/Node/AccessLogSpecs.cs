@@ -48,6 +48,96 @@ public sealed partial class AccessLogSpecs
     }
 
     [Fact]
+    public async Task A_stop_by_SIGINT_right_after_a_burst_loses_no_access_log_line_and_reorders_none()
+    {
+        using var folder = new TempDeployment("");
+        await using var node = NodeProcess.Start(
+            ["--logfile", "node.log", "--logfile-size", "100m",
+             "fastpoetry", "--poem", Ecstasy, "--port", "0", "--iface", "127.0.0.1"],
+            folder.Directory);
+        var started = await LogFiles.WaitForLineAsync(folder.Directory, NodeProcess.ListeningOn(), name: "node.log");
+
+        var served = await BurstAsync(int.Parse(started.Groups["port"].Value));
+        node.Signal(Posix.SigInt);
+        Assert.Equal(0, await node.WaitForExitAsync());
+
+        AssertEveryConnectionLoggedOnceInOrder(served, LogFiles.ReadLines(folder.Directory, "node.log"));
+    }
+
+    [Fact]
+    public async Task The_deployments_akka_loglevel_WARNING_leaves_the_access_log_out()
+    {
+        // At WARNING the node says nothing of its port: one is picked for it.
+        var port = ClusterSeed.FreePort();
+        using var file = new TempDeployment($$"""
+            poetry.node.services = [ { name = ecstasy, kind = fastpoetry, poem = "{{Ecstasy}}", port = {{port}}, iface = 127.0.0.1 } ]
+            akka.loglevel = WARNING
+            """);
+        await using var node = NodeProcess.Start("run", file.Path);
+
+        var peer = await FetchWhenListeningAsync(port);
+        node.Signal(Posix.SigTerm);
+        Assert.Equal(0, await node.WaitForExitAsync());
+
+        Assert.DoesNotContain(node.StdoutLines, l => l.Contains("bytes of poetry", StringComparison.Ordinal));
+        Assert.DoesNotContain(node.StdoutLines, l => l.Contains("[INF]", StringComparison.Ordinal) || l.Contains("[DBG]", StringComparison.Ordinal));
+        Assert.True(peer > 0);
+    }
+
+    [Fact]
+    public async Task The_command_line_level_wins_over_the_deployments_and_debug_shows_Akkas_debug_lines_in_order()
+    {
+        using var file = new TempDeployment($$"""
+            poetry.node.services = [ { name = ecstasy, kind = fastpoetry, poem = "{{Ecstasy}}", port = 0, iface = 127.0.0.1 } ]
+            akka.loglevel = WARNING
+            """);
+        await using var node = NodeProcess.Start("run", file.Path, "--loglevel", "debug");
+        var ports = await node.WaitForStartAsync();
+
+        var peer = await FetchAsync(ports[0]);
+        await node.WaitForLineAsync(new Regex($@"sending \d+ bytes of poetry to 127\.0\.0\.1:{peer}$"));
+        node.Signal(Posix.SigTerm);
+        Assert.Equal(0, await node.WaitForExitAsync());
+
+        var lines = node.StdoutLines;
+        // The services' own debug lines come in the order they were logged, before the info line that follows them.
+        var starting = IndexOf(lines, "[DBG] [akka://poetry/user/node/ecstasy] starting node/ecstasy/listener");
+        var listening = IndexOf(lines, "[INF] [akka://poetry/user/node/ecstasy/listener] listening on 127.0.0.1:");
+        Assert.True(starting >= 0 && listening > starting, node.Transcript);
+        Assert.EndsWith("node stopped", lines[^1]);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> lines, string text)
+    {
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].Contains(text, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // Fetches once the node listens on port (it says nothing of it at WARNING); returns the client's port.
+    private static async Task<int> FetchWhenListeningAsync(int port)
+    {
+        var deadline = DateTime.UtcNow + NodeProcess.Scaled(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            try
+            {
+                return await FetchAsync(port);
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_quiet_node_writes_each_line_at_once_without_waiting_for_a_batch()
     {
         using var folder = new TempDeployment("");
