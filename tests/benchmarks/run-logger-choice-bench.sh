@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Which Akka logger the node should use: its own SerilogAkkaLogger (src/PoetryNode/Hosting) or
-# Akka.Logger.Serilog's SerilogLogger (the one DESIGN.md names), everything else the same (the
-# calling-thread loggers-dispatcher, BatchingLogSink, the access log line per connection).
+# Which Akka logger the node should use: its own minimal logger (Hosting/NodeAkkaLogger.cs: no
+# logger actor, each event queued as it is on the thread that logs, formatted by the log writer)
+# or Akka.Logger.Serilog's SerilogLogger (the one DESIGN.md names), an actor on the
+# calling-thread loggers-dispatcher (Hosting/CallingThreadDispatcher.cs), everything else the
+# same (BatchingLogSink, the access log line per connection).
 #
 #   tests/benchmarks/run-logger-choice-bench.sh [--rounds N] [--duration S]
 #
 # Builds this checkout's HEAD a second time in a temporary worktree with the one line of
-# NodeHost.cs that registers the logger changed to Akka.Logger.Serilog.SerilogLogger, then runs
+# NodeHost.cs that installs the node's logger changed to Akka.Logger.Serilog.SerilogLogger, then runs
 # run-poem-server-bench.sh with that build as --baseline: rows "ours" (quiet), "ours-log" (our
 # logger, --logfile) and "baseline-log" (Akka.Logger.Serilog, --logfile), their CPU per poem
 # relative to the quiet node in the column "CPU/poem vs ours". About 1 minute per round plus the
@@ -30,11 +32,11 @@ cleanup() { git -C "$REPO" worktree remove --force "$TREE" 2>/dev/null || rm -rf
 trap cleanup EXIT
 git -C "$REPO" worktree add --detach "$TREE" HEAD >&2
 HOST=$TREE/src/PoetryNode/Hosting/NodeHost.cs
-grep -q 'loggers.AddLogger<SerilogAkkaLogger>();' "$HOST" || { echo "NodeHost.cs no longer registers SerilogAkkaLogger as expected" >&2; exit 1; }
-sed -i 's/loggers.AddLogger<SerilogAkkaLogger>();/loggers.AddLogger<Akka.Logger.Serilog.SerilogLogger>();/' "$HOST"
+grep -q 'NodeAkkaLogger.Hocon(NodeLogging.ToAkka(settings.Level))' "$HOST" || { echo "NodeHost.cs no longer installs NodeAkkaLogger as expected" >&2; exit 1; }
+sed -i 's/NodeAkkaLogger.Hocon(NodeLogging.ToAkka(settings.Level))/"akka.loggers = [\"Akka.Logger.Serilog.SerilogLogger, Akka.Logger.Serilog\"]\n" + CallingThreadDispatcherConfigurator.Hocon/' "$HOST"
 echo "building the Akka.Logger.Serilog variant in $TREE" >&2
 dotnet build -c Release -nologo -v quiet "$TREE/src/PoetryNode" >&2
 "$BENCH_DIR/run-poem-server-bench.sh" --rounds "$ROUNDS" --duration "$DURATION" \
     --baseline "$TREE/src/PoetryNode/bin/Release/net10.0/poetry-node.dll" --servers "ours ours-log baseline-log"
 echo
-echo "(baseline-log is Akka.Logger.Serilog's SerilogLogger, ours-log the node's SerilogAkkaLogger; both on the calling-thread dispatcher)"
+echo "(baseline-log is Akka.Logger.Serilog's SerilogLogger on the calling-thread dispatcher, ours-log the node's NodeAkkaLogger)"

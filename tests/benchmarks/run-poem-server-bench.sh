@@ -195,11 +195,11 @@ ours_rate=${RATE[ours]:-}
 ours_cpu=${CPUX[ours]:-}
 echo
 echo "Poem server benchmark, round $1 of $ROUNDS (load average before it: $2): ${POEM_BYTES}-byte poem, ${DURATION}s, concurrency $CONCURRENCY, pin=$PIN"
-fmt='%-11s | %9s | %14s | %7s | %7s | %7s | %6s | %15s | %14s | %15s | %14s | %11s | %11s | %9s\n'
+fmt='%-15s | %9s | %14s | %7s | %7s | %7s | %6s | %15s | %14s | %15s | %14s | %11s | %11s | %9s\n'
 printf "$fmt" server poems/s "CPU s/10k poem" "p50 ms" "p99 ms" "RSS MB" errors "CPU/poem vs Tw" "poems/s vs raw" "poems/s vs ours" "CPU/poem vs ours" connections "log lines" "JIT CPU s"
 for s in $SERVERS; do
     if [ -z "${RATE[$s]:-}" ]; then
-        printf '%-11s | not available\n' "$s"
+        printf '%-15s | not available\n' "$s"
         continue
     fi
     printf "$fmt" "$s" "${RATE[$s]}" "${CPU10K[$s]}" "${P50[$s]}" "${P99[$s]}" "${RSS[$s]}" "${ERRS[$s]}" \
@@ -236,10 +236,10 @@ done
 if [ "$ROUNDS" -gt 1 ]; then
     echo
     echo "Medians of $ROUNDS rounds (load averages at each round's start: ${LOADS[*]}); per-round values in brackets"
-    sfmt='%-12s | %9s | %14s | %8s | %-28s | %-22s | %-22s | %s\n'
+    sfmt='%-15s | %9s | %14s | %8s | %-28s | %-22s | %-22s | %s\n'
     printf "$sfmt" server poems/s "CPU s/10k poem" "p99 ms" "CPU/poem vs ours (rounds)" "poems/s vs raw" "poems/s vs ours" "lines lost at stop"
     for s in $SERVERS; do
-        [ -n "${ROUND_RATE[$s]:-}" ] || { printf '%-12s | not available\n' "$s"; continue; }
+        [ -n "${ROUND_RATE[$s]:-}" ] || { printf '%-15s | not available\n' "$s"; continue; }
         # shellcheck disable=SC2086
         printf "$sfmt" "$s" "$(calc "$(median ${ROUND_RATE[$s]})" 0)" "$(calc "$(median ${ROUND_CPU10K[$s]})" 3)" "$(calc "$(median ${ROUND_P99[$s]})" 2)" \
             "$(calc "$(median ${ROUND_VS_OURS[$s]})" 2)x [${ROUND_VS_OURS[$s]# }]" \
