@@ -255,7 +255,23 @@ public sealed class AggregatorActor : UntypedActor, IWithTimers
             return;
         }
 
-        var group = Context.ActorOf(WorkerGroupActor.Props(_items, slice), $"group-{_groupsStarted++}");
+        IActorRef group;
+        var name = $"group-{_groupsStarted++}";
+        try
+        {
+            group = Context.ActorOf(WorkerGroupActor.Props(_items, slice), name);
+        }
+        catch (Exception e)
+        {
+            // As for a worker that cannot be created: its items' failure, not the aggregator's.
+            foreach (var index in slice)
+            {
+                Settle(index, new Outcome.Failure(CouldNotStart(WorkerName((ActorWork)_items[index], index), e)));
+            }
+
+            return;
+        }
+
         Context.Watch(group);
         _groupIndices[group] = slice;
         _children ??= new IActorRef?[_items.Count];
