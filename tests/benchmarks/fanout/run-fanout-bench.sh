@@ -214,9 +214,9 @@ for n in "${sizes[@]}"; do
       echo $(( rss / 1024 )) >> "$work/net.rss"
       awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' >> "$work/net.cpu"
     done
-    label=".NET floor (1 thread)"
-    [ "$variant" = tasks2 ] && label=".NET floor (2 threads)"
-    results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "$label" "$n" "$(median < "$work/net.fanout")" "$(best < "$work/net.fanout")" "-" "-" "$(median < "$work/net.cpu")" "$(sort -n "$work/net.rss" | tail -1)")")
+    floor_label=".NET floor (1 thread)"
+    [ "$variant" = tasks2 ] && floor_label=".NET floor (2 threads)"
+    results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "$floor_label" "$n" "$(median < "$work/net.fanout")" "$(best < "$work/net.fanout")" "-" "-" "$(median < "$work/net.cpu")" "$(sort -n "$work/net.rss" | tail -1)")")
   done
   results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "  ours / floor" "$n" "$(ratio "${ours_med[0]}" "$(median < "$work/c.fanout")")" "" "" "" "" "")")
 done
