@@ -18,15 +18,25 @@ namespace PoetryActors.Aggregation;
 /// worker that throws or stops without reporting is a failed outcome, and the deadline bounds the
 /// whole run, so a request never hangs. If the aggregator itself is stopped early, it still
 /// answers, with the unfinished items cancelled. Book-keeping is arrays indexed by position, so
-/// the cost per item is constant.
+/// the cost per item is constant. A request of more than <see cref="DefaultGroupSize"/> worker
+/// actors puts them in groups of that many (<see cref="WorkerGroupActor"/>, <c>group-&lt;g&gt;</c>,
+/// each a child of the aggregator and the parent of its workers), with the same outcomes in the
+/// same order: Akka's collections of an actor's children and watched actors cost per child more
+/// the more children there are, and a group creates its workers beside the other groups.
 /// </summary>
 public sealed class AggregatorActor : UntypedActor, IWithTimers
 {
+    /// <summary>How many worker actors a request may have before they go in groups, and the size of a group.</summary>
+    internal const int DefaultGroupSize = 32;
+
     private static readonly Props CachedProps = Akka.Actor.Props.Create<AggregatorActor>();
     private static readonly SupervisorStrategy WorkerStrategy = new StopAndReportStrategy();
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, int> _childIndex = [];
+    private readonly Dictionary<IActorRef, int[]> _groupIndices = [];
+    private readonly int _groupSize;
+    private int _groupsStarted;
 
     private IReadOnlyList<WorkItem> _items = [];
     private string[]? _keys;
@@ -44,11 +54,26 @@ public sealed class AggregatorActor : UntypedActor, IWithTimers
     private bool _settlingUnfinished;
     private bool _postStopped;
 
+    /// <summary>An aggregator that puts more than <see cref="DefaultGroupSize"/> worker actors in groups.</summary>
+    public AggregatorActor()
+        : this(DefaultGroupSize)
+    {
+    }
+
+    private AggregatorActor(int groupSize)
+    {
+        _groupSize = groupSize;
+    }
+
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>An idle aggregator that runs the first request it is sent.</summary>
     public static Props Props() => CachedProps;
+
+    /// <summary>The same with groups of <paramref name="groupSize"/> workers (tests: groups without thousands of workers).</summary>
+    internal static Props Props(int groupSize) =>
+        Akka.Actor.Props.CreateBy(new Producer(() => new AggregatorActor(groupSize)));
 
     /// <inheritdoc />
     protected override void OnReceive(object message)
@@ -108,6 +133,13 @@ public sealed class AggregatorActor : UntypedActor, IWithTimers
                 break;
             case AggregationResult nested:
                 SettleFromChild(Sender, NestedOutcome(nested));
+                break;
+            case WorkerGroupActor.WorkerSettled grouped:
+                if (_groupIndices.ContainsKey(Sender) && _outcomes[grouped.Index] is null)
+                {
+                    Settle(grouped.Index, grouped.Outcome);
+                }
+
                 break;
             case TaskFinished finished:
                 if (_outcomes[finished.Index] is null)
@@ -170,12 +202,82 @@ public sealed class AggregatorActor : UntypedActor, IWithTimers
 
         // An item may settle while later ones start (instant work); settling can fire the answer
         // and, with CancelRemainingAfterFiring, settle the items not yet started as cancelled.
+        var grouped = new List<int>(Math.Min(items.Count, _groupSize));
+        var groups = CountActorWork(items) > _groupSize;
         for (var index = 0; index < items.Count; index++)
         {
-            if (_outcomes[index] is null)
+            if (_outcomes[index] is not null)
             {
-                StartItem(index);
+                continue;
             }
+
+            if (groups && items[index] is ActorWork)
+            {
+                grouped.Add(index);
+                if (grouped.Count == _groupSize)
+                {
+                    StartGroup(grouped);
+                }
+
+                continue;
+            }
+
+            StartItem(index);
+        }
+
+        if (grouped.Count > 0)
+        {
+            StartGroup(grouped);
+        }
+    }
+
+    private static int CountActorWork(IReadOnlyList<WorkItem> items)
+    {
+        var count = 0;
+        foreach (var item in items)
+        {
+            if (item is ActorWork)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private void StartGroup(List<int> indices)
+    {
+        // Items settled meanwhile (an earlier item fired the answer and cancelled the rest) start no worker.
+        var slice = indices.Where(index => _outcomes[index] is null).ToArray();
+        indices.Clear();
+        if (slice.Length == 0)
+        {
+            return;
+        }
+
+        IActorRef group;
+        var name = $"group-{_groupsStarted++}";
+        try
+        {
+            group = Context.ActorOf(WorkerGroupActor.Props(_items, slice), name);
+        }
+        catch (Exception e)
+        {
+            // As for a worker that cannot be created: its items' failure, not the aggregator's.
+            foreach (var index in slice)
+            {
+                Settle(index, new Outcome.Failure(CouldNotStart(WorkerName((ActorWork)_items[index], index), e)));
+            }
+
+            return;
+        }
+
+        Context.Watch(group);
+        _groupIndices[group] = slice;
+        _children ??= new IActorRef?[_items.Count];
+        foreach (var index in slice)
+        {
+            _children[index] = group;
         }
     }
 
@@ -184,7 +286,7 @@ public sealed class AggregatorActor : UntypedActor, IWithTimers
         switch (_items[index])
         {
             case ActorWork work:
-                StartChild(index, work.WorkerProps, ChildName(index), request: null);
+                StartChild(index, work.WorkerProps, WorkerName(work, index), request: null);
                 break;
             case TaskWork work:
                 StartTask(index, work);
@@ -211,7 +313,7 @@ public sealed class AggregatorActor : UntypedActor, IWithTimers
         catch (Exception e)
         {
             // A bad name or Props is this item's failure, not the aggregator's.
-            Settle(index, new Outcome.Failure(WorkFailure.Error($"could not start worker {name}: {e.Message}", e)));
+            Settle(index, new Outcome.Failure(CouldNotStart(name, e)));
             return;
         }
 
@@ -280,22 +382,48 @@ public sealed class AggregatorActor : UntypedActor, IWithTimers
             return;
         }
 
-        // A constructor that throws arrives wrapped (actor initialization, reflection): report the root.
-        var failure = crashed.Cause is ActorInitializationException
-            ? WorkFailure.Error($"worker {crashed.Worker.Path.Name} failed to start: {crashed.Cause.GetBaseException().Message}", crashed.Cause.GetBaseException())
-            : WorkFailure.Error($"worker {crashed.Worker.Path.Name} crashed: {crashed.Cause.Message}", crashed.Cause);
-        Settle(index, new Outcome.Failure(failure));
+        Settle(index, new Outcome.Failure(CrashFailure(crashed)));
     }
 
     private void HandleTerminated(Terminated terminated)
     {
         if (_childIndex.Remove(terminated.ActorRef, out var index) && _outcomes[index] is null)
         {
-            Settle(index, new Outcome.Failure(new WorkFailure(
-                WorkFailureKind.WorkerStopped,
-                $"worker {terminated.ActorRef.Path.Name} stopped without answering")));
+            Settle(index, new Outcome.Failure(StoppedFailure(terminated.ActorRef)));
+        }
+
+        // A group that stops with items unsettled (it was stopped, or it failed): its workers
+        // went with it, without answering.
+        if (_groupIndices.Remove(terminated.ActorRef, out var grouped))
+        {
+            foreach (var item in grouped)
+            {
+                if (_outcomes[item] is null)
+                {
+                    Settle(item, new Outcome.Failure(new WorkFailure(
+                        WorkFailureKind.WorkerStopped, $"worker {WorkerName((ActorWork)_items[item], item)} stopped without answering")));
+                }
+            }
         }
     }
+
+    /// <summary>The failure of a worker that could not be created.</summary>
+    internal static WorkFailure CouldNotStart(string name, Exception e) =>
+        WorkFailure.Error($"could not start worker {name}: {e.Message}", e);
+
+    /// <summary>The failure of a worker that threw.</summary>
+    internal static WorkFailure CrashFailure(WorkerCrashed crashed) =>
+        // A constructor that throws arrives wrapped (actor initialization, reflection): report the root.
+        crashed.Cause is ActorInitializationException
+            ? WorkFailure.Error($"worker {crashed.Worker.Path.Name} failed to start: {crashed.Cause.GetBaseException().Message}", crashed.Cause.GetBaseException())
+            : WorkFailure.Error($"worker {crashed.Worker.Path.Name} crashed: {crashed.Cause.Message}", crashed.Cause);
+
+    /// <summary>The failure of a worker that stopped without reporting.</summary>
+    internal static WorkFailure StoppedFailure(IActorRef worker) =>
+        new(WorkFailureKind.WorkerStopped, $"worker {worker.Path.Name} stopped without answering");
+
+    /// <summary>The actor name of <paramref name="work"/>'s worker, the item at <paramref name="index"/>.</summary>
+    internal static string WorkerName(ActorWork work, int index) => work.Name ?? $"work-{index}";
 
     private void Settle(int index, Outcome outcome, bool reportUnhandled = true)
     {
@@ -452,7 +580,7 @@ public sealed class AggregatorActor : UntypedActor, IWithTimers
         _ => new Outcome.Failure(WorkFailure.FromException(task.Exception!)),
     };
 
-    private static Outcome NestedOutcome(AggregationResult result) => result switch
+    internal static Outcome NestedOutcome(AggregationResult result) => result switch
     {
         AggregationCompleted completed => new Outcome.Success(completed.Outcomes),
         KeyedAggregationCompleted completed => new Outcome.Success(completed.Outcomes),
@@ -466,7 +594,7 @@ public sealed class AggregatorActor : UntypedActor, IWithTimers
     private sealed record TaskFinished(int Index, Outcome Outcome) : IDeadLetterSuppression;
 
     /// <summary>A worker threw; sent by the supervisor strategy before the worker stops.</summary>
-    private sealed record WorkerCrashed(IActorRef Worker, Exception Cause) : IDeadLetterSuppression;
+    internal sealed record WorkerCrashed(IActorRef Worker, Exception Cause) : IDeadLetterSuppression;
 
     /// <summary>The deadline timer's message, and its key.</summary>
     private sealed class DeadlineReached
@@ -480,8 +608,19 @@ public sealed class AggregatorActor : UntypedActor, IWithTimers
         public static readonly Abandon Instance = new();
     }
 
+    private sealed class Producer(Func<AggregatorActor> create) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(AggregatorActor);
+
+        public ActorBase Produce() => create();
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
+
     /// <summary>Stops a failing worker (a restart would redo its work) and reports why it failed.</summary>
-    private sealed class StopAndReportStrategy : OneForOneStrategy
+    internal sealed class StopAndReportStrategy : OneForOneStrategy
     {
         public StopAndReportStrategy()
             : base(_ => Directive.Stop, loggingEnabled: false)

@@ -75,8 +75,9 @@ public abstract record WorkItem
 
 /// <summary>
 /// Work done by a worker actor. The aggregator creates it from <see cref="WorkerProps"/> as its
-/// own child (named <see cref="WorkItem.Name"/>, or <c>work-&lt;index&gt;</c>), watches it, and
-/// stops it once it has reported. The worker reports by telling its parent
+/// own child (named <see cref="WorkItem.Name"/>, or <c>work-&lt;index&gt;</c>), or, in a request of
+/// more than 32 workers, as a child of one of its groups (<c>group-&lt;g&gt;</c>), watches it,
+/// and stops it once it has reported. The worker reports by telling its parent
 /// <c>AggregationProtocol.WorkSucceeded</c> or <c>AggregationProtocol.WorkFailed</c>; a worker that
 /// throws, or stops without reporting, is a failed outcome saying so.
 /// </summary>

@@ -43,9 +43,92 @@ internal static class PoemFetcher
             return connected.Failure!;
         }
 
+        // Reading to the close is this method's own loop rather than an async method of its own:
+        // one state machine less for each of ten thousand downloads waiting at once.
         using (socket)
         {
-            return await ReadToCloseAsync(socket, address, limits, timeouts, cancel, clock, received).ConfigureAwait(false);
+            var poem = new PoemBuffer();
+            // The idle timeout counts from the last bytes received.
+            timeouts.StartStep(limits.IdleTimeout);
+            try
+            {
+                while (true)
+                {
+                    // Waits until the socket is readable without holding a buffer (a zero-byte
+                    // receive), then reads what is there straight into the poem, sized to what the
+                    // kernel holds; 0 means the server closed cleanly. A download waiting on a slow
+                    // server thus holds nothing but its socket, which matters when ten thousand
+                    // wait at once. Once bytes have arrived it waits with the one-byte probe
+                    // instead: a poem's close usually comes with its last bytes, and then the probe
+                    // answers 0 at once, one system call where the zero-byte receive, the count and
+                    // the probe took three. Written out here rather than as an async method of its
+                    // own: a state machine less per download.
+                    var read = 0;
+                    var closed = false;
+                    if (poem.Length > 0)
+                    {
+                        read = await socket.ReceiveAsync(poem.Probe, SocketFlags.None, timeouts.Token).ConfigureAwait(false);
+                        closed = read == 0;
+                        poem.Append(poem.Probe.AsSpan(0, read));
+                    }
+                    else
+                    {
+                        await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, timeouts.Token).ConfigureAwait(false);
+                    }
+
+                    var available = closed ? 0 : socket.Available;
+                    if (available == 0 && read == 0 && !closed)
+                    {
+                        // Readable with nothing waiting: most likely the close. A one-byte read tells.
+                        read = await socket.ReceiveAsync(poem.Probe, SocketFlags.None, timeouts.Token).ConfigureAwait(false);
+                        poem.Append(poem.Probe.AsSpan(0, read));
+                    }
+                    else if (available > 0)
+                    {
+                        // Room for what has arrived, but no more than one byte past the largest poem
+                        // allowed, so that a poem too large shows itself without being read whole.
+                        var room = Math.Min(Math.Min(available, FetchLimits.ReadSize), Math.Max(1, limits.MaxPoemBytes + 1 - poem.Length));
+                        var more = await socket.ReceiveAsync(poem.GetMemory(room), SocketFlags.None, timeouts.Token).ConfigureAwait(false);
+                        poem.Advance(more);
+                        read += more;
+                    }
+
+                    if (read == 0 && poem.Length == 0)
+                    {
+                        // The original client printed an empty poem and called it a success; our own
+                        // proxies and servers say "no poem" this way, so it is a failure that says so.
+                        return new DownloadFailed(address, DownloadStep.Read, FetchFailure.Empty, "the server closed without sending a poem");
+                    }
+
+                    if (read == 0)
+                    {
+                        return new Fetched(address, poem.ToArray(), clock.Elapsed);
+                    }
+
+                    timeouts.Progress();
+                    received?.Invoke(poem.Length);
+                    if (poem.Length > limits.MaxPoemBytes)
+                    {
+                        return new DownloadFailed(address, DownloadStep.Read, FetchFailure.TooLarge,
+                            $"the poem is larger than {limits.MaxPoemBytes} bytes", poem.Length);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                return timeouts.DeadlinePassed
+                    ? new DownloadFailed(address, DownloadStep.Read, FetchFailure.DeadlinePassed,
+                        $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed after {poem.Length} bytes", poem.Length)
+                    : new DownloadFailed(address, DownloadStep.Read, FetchFailure.IdleTimedOut,
+                        $"timed out: no data for {FetchLimits.Seconds(limits.IdleTimeout)} after {poem.Length} bytes", poem.Length);
+            }
+            catch (SocketException e)
+            {
+                var (kind, what) = e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted
+                    ? (FetchFailure.Reset, "connection reset")
+                    : (FetchFailure.Other, e.Message);
+                return new DownloadFailed(address, DownloadStep.Read, kind, $"{what} after {poem.Length} bytes", poem.Length);
+            }
         }
     }
 
@@ -55,31 +138,32 @@ internal static class PoemFetcher
     /// current step is the connect; the failure names the step (resolve or connect). Shared with
     /// the transform client, whose connect is the same step.
     /// </summary>
-    internal static async Task<(Socket? Socket, DownloadFailed? Failure)> ConnectAsync(
+    internal static Task<(Socket? Socket, DownloadFailed? Failure)> ConnectAsync(
+        NetAddress address, FetchLimits limits, StepTimeouts timeouts, CancellationToken cancel) =>
+        // An address given as an IP connects without the resolving step's own async method: one
+        // state machine less for each of ten thousand downloads waiting at once.
+        IPAddress.TryParse(address.Host, out var literal)
+            ? ConnectAnyAsync(address, [literal], limits, timeouts, cancel)
+            : ResolveAndConnectAsync(address, limits, timeouts, cancel);
+
+    private static async Task<(Socket? Socket, DownloadFailed? Failure)> ResolveAndConnectAsync(
         NetAddress address, FetchLimits limits, StepTimeouts timeouts, CancellationToken cancel)
     {
         IPAddress[] candidates;
-        if (IPAddress.TryParse(address.Host, out var literal))
+        try
         {
-            candidates = [literal];
+            candidates = await HostAddresses.ResolveIPv4FirstAsync(address.Host, timeouts.Token).ConfigureAwait(false);
         }
-        else
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            try
-            {
-                candidates = await HostAddresses.ResolveIPv4FirstAsync(address.Host, timeouts.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-            {
-                return (null, timeouts.DeadlinePassed
-                    ? new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed", 0)
-                    : new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.ConnectTimedOut, $"timed out after {FetchLimits.Seconds(limits.ConnectTimeout)}", 0));
-            }
-            catch (SocketException e)
-            {
-                var failure = e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData ? FetchFailure.UnknownHost : FetchFailure.Other;
-                return (null, new DownloadFailed(address, DownloadStep.Resolve, failure, failure is FetchFailure.UnknownHost ? "no such host" : e.Message, 0));
-            }
+            return (null, timeouts.DeadlinePassed
+                ? new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.DeadlinePassed, $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed", 0)
+                : new DownloadFailed(address, DownloadStep.Resolve, FetchFailure.ConnectTimedOut, $"timed out after {FetchLimits.Seconds(limits.ConnectTimeout)}", 0));
+        }
+        catch (SocketException e)
+        {
+            var failure = e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData ? FetchFailure.UnknownHost : FetchFailure.Other;
+            return (null, new DownloadFailed(address, DownloadStep.Resolve, failure, failure is FetchFailure.UnknownHost ? "no such host" : e.Message, 0));
         }
 
         if (candidates.Length == 0)
@@ -157,103 +241,5 @@ internal static class PoemFetcher
             }
         }
         return (null, failure);
-    }
-
-    private static async Task<FetchResult> ReadToCloseAsync(
-        Socket socket, NetAddress address, FetchLimits limits, StepTimeouts timeouts, CancellationToken cancel, Stopwatch clock, Action<int>? received)
-    {
-        var poem = new PoemBuffer();
-        // The idle timeout counts from the last bytes received.
-        timeouts.StartStep(limits.IdleTimeout);
-        try
-        {
-            while (true)
-            {
-                var read = await ReceiveAsync(socket, poem, limits.MaxPoemBytes, probeFirst: poem.Length > 0, timeouts.Token).ConfigureAwait(false);
-                if (read == 0 && poem.Length == 0)
-                {
-                    // The original client printed an empty poem and called it a success; our own
-                    // proxies and servers say "no poem" this way, so it is a failure that says so.
-                    return new DownloadFailed(address, DownloadStep.Read, FetchFailure.Empty, "the server closed without sending a poem");
-                }
-
-                if (read == 0)
-                {
-                    return new Fetched(address, poem.ToArray(), clock.Elapsed);
-                }
-
-                timeouts.Progress();
-                received?.Invoke(poem.Length);
-                if (poem.Length > limits.MaxPoemBytes)
-                {
-                    return new DownloadFailed(address, DownloadStep.Read, FetchFailure.TooLarge,
-                        $"the poem is larger than {limits.MaxPoemBytes} bytes", poem.Length);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-        {
-            return timeouts.DeadlinePassed
-                ? new DownloadFailed(address, DownloadStep.Read, FetchFailure.DeadlinePassed,
-                    $"the deadline of {FetchLimits.Seconds(limits.Deadline)} passed after {poem.Length} bytes", poem.Length)
-                : new DownloadFailed(address, DownloadStep.Read, FetchFailure.IdleTimedOut,
-                    $"timed out: no data for {FetchLimits.Seconds(limits.IdleTimeout)} after {poem.Length} bytes", poem.Length);
-        }
-        catch (SocketException e)
-        {
-            var (kind, what) = e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted
-                ? (FetchFailure.Reset, "connection reset")
-                : (FetchFailure.Other, e.Message);
-            return new DownloadFailed(address, DownloadStep.Read, kind, $"{what} after {poem.Length} bytes", poem.Length);
-        }
-    }
-
-    /// <summary>
-    /// Waits until the socket is readable without holding a buffer (a zero-byte receive), then
-    /// reads what is there straight into <paramref name="poem"/>, sized to what the kernel holds;
-    /// 0 means the server closed the connection cleanly. A download waiting on a slow server thus
-    /// holds nothing but its socket, which matters when ten thousand of them wait at once.
-    /// With <paramref name="probeFirst"/> (bytes have arrived already) it waits with the one-byte
-    /// probe instead: a poem's close usually comes with its last bytes, and then the probe answers 0
-    /// at once, one system call where the zero-byte receive, the count and the probe took three.
-    /// </summary>
-    private static async ValueTask<int> ReceiveAsync(Socket socket, PoemBuffer poem, int maxPoemBytes, bool probeFirst, CancellationToken cancel)
-    {
-        var probed = 0;
-        if (probeFirst)
-        {
-            probed = await socket.ReceiveAsync(poem.Probe, SocketFlags.None, cancel).ConfigureAwait(false);
-            if (probed == 0)
-            {
-                return 0;
-            }
-
-            poem.Append(poem.Probe.AsSpan(0, probed));
-        }
-        else
-        {
-            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancel).ConfigureAwait(false);
-        }
-
-        var available = socket.Available;
-        if (available == 0)
-        {
-            if (probed > 0)
-            {
-                return probed;
-            }
-
-            // Readable with nothing waiting: most likely the close. A one-byte read tells.
-            probed = await socket.ReceiveAsync(poem.Probe, SocketFlags.None, cancel).ConfigureAwait(false);
-            poem.Append(poem.Probe.AsSpan(0, probed));
-            return probed;
-        }
-
-        // Room for what has arrived, but no more than one byte past the largest poem allowed, so
-        // that a poem too large shows itself without being read whole.
-        var room = Math.Min(Math.Min(available, FetchLimits.ReadSize), Math.Max(1, maxPoemBytes + 1 - poem.Length));
-        var read = await socket.ReceiveAsync(poem.GetMemory(room), SocketFlags.None, cancel).ConfigureAwait(false);
-        poem.Advance(read);
-        return probed + read;
     }
 }

@@ -26,6 +26,9 @@
 #   peak RSS  the client process's maximum resident set size (/usr/bin/time).
 # Beside them, "C epoll floor": tests/benchmarks/loadgen.c opening the same N connections at
 # once (one port), its wall time from the first connect to the last close: what the box allows.
+# And ".NET floor": tests/benchmarks/fanout/FloorProbe, the plainest .NET async socket code (one
+# async method per connection: ConnectAsync, then ReceiveAsync to the close; no actors, no timeouts)
+# on the same N addresses, its connects started from one thread and from two: what .NET allows.
 # The server runs on the same 2 cores as the client; nothing else should be running.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -59,6 +62,7 @@ trap cleanup EXIT
 
 echo "building (Release)..." >&2
 dotnet build tests/benchmarks/fanout/FanoutServer -c Release -nologo -v q -clp:ErrorsOnly >&2
+dotnet build tests/benchmarks/fanout/FloorProbe -c Release -nologo -v q -clp:ErrorsOnly >&2
 if $r2r; then
   dotnet publish src/PoetryNode -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
     -o "$work/r2r" -nologo -v q -clp:ErrorsOnly >&2
@@ -70,6 +74,7 @@ else
   label="poetry-node get"
 fi
 server=tests/benchmarks/fanout/FanoutServer/bin/Release/net10.0/fanout-server
+floor_probe=tests/benchmarks/fanout/FloorProbe/bin/Release/net10.0/fanout-floor-probe
 loadgen=tests/benchmarks/bin/loadgen
 [ -x "$loadgen" ] || { mkdir -p tests/benchmarks/bin && cc -O2 -o "$loadgen" tests/benchmarks/loadgen.c; }
 twisted=tests/benchmarks/fanout/twisted_fanout_client.py
@@ -196,6 +201,23 @@ for n in "${sizes[@]}"; do
     sed -n 's/.* seconds=\([0-9.]*\) .*/\1/p' "$work/c.out" >> "$work/c.fanout"
   done
   results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "C epoll floor" "$n" "$(median < "$work/c.fanout")" "$(best < "$work/c.fanout")" "-" "-" "-" "-")")
+
+  # The .NET floor: the same N addresses with plain async sockets, connects from 1 and from 2 threads.
+  for variant in tasks tasks2; do
+    : > "$work/net.fanout"; : > "$work/net.cpu"; : > "$work/net.rss"
+    for run in $(seq "$runs"); do
+      echo ".NET floor ($variant), N=$n, run $run..." >&2
+      /usr/bin/time -f "%U %S %M" -o "$work/time" "$floor_probe" --variant "$variant" --count "$n" "${ports[@]}" > "$work/net.out" \
+        || { echo "the .NET floor probe failed: $(cat "$work/net.out")" >&2; exit 1; }
+      sed -n 's/.* fanout_s=\([0-9.]*\) .*/\1/p' "$work/net.out" >> "$work/net.fanout"
+      read -r user sys rss <<< "$(grep -E '^[0-9.]+ [0-9.]+ [0-9]+$' "$work/time" | tail -1)"
+      echo $(( rss / 1024 )) >> "$work/net.rss"
+      awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' >> "$work/net.cpu"
+    done
+    floor_label=".NET floor (1 thread)"
+    [ "$variant" = tasks2 ] && floor_label=".NET floor (2 threads)"
+    results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "$floor_label" "$n" "$(median < "$work/net.fanout")" "$(best < "$work/net.fanout")" "-" "-" "$(median < "$work/net.cpu")" "$(sort -n "$work/net.rss" | tail -1)")")
+  done
   results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "  ours / floor" "$n" "$(ratio "${ours_med[0]}" "$(median < "$work/c.fanout")")" "" "" "" "" "")")
 done
 
