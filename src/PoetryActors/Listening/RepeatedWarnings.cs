@@ -16,12 +16,14 @@ namespace PoetryActors.Listening;
 /// <remarks>
 /// One process-wide thread, once a second, writes the summaries whose window has closed, so the
 /// last of a flood is summed up too; it holds the instances weakly, so one that is no longer used
-/// needs no disposing.
+/// needs no disposing. The thread starts with the first warning that is counted instead of logged:
+/// until then there is no summary to write, and an idle node has one thread (and one wake-up a
+/// second) fewer.
 /// </remarks>
 internal sealed class RepeatedWarnings
 {
     private static readonly ConditionalWeakTable<RepeatedWarnings, object?> Live = new();
-    private static readonly Thread Flusher = StartFlusher();
+    private static readonly Lazy<Thread> Flusher = new(StartFlusher, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly ILoggingAdapter _log;
     private readonly ConcurrentDictionary<string, Kind> _kinds = new();
@@ -32,7 +34,6 @@ internal sealed class RepeatedWarnings
         _log = log;
         Window = window ?? TimeSpan.FromSeconds(10);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Window, TimeSpan.Zero);
-        GC.KeepAlive(Flusher);
         Live.Add(this, null);
     }
 
@@ -50,6 +51,7 @@ internal sealed class RepeatedWarnings
             if (state.WindowEnds > now)
             {
                 state.Suppressed++;
+                _ = Flusher.Value;
                 return;
             }
             summary = TakeSummary(state);

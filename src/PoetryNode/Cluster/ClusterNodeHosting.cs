@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
@@ -22,11 +23,17 @@ internal static class ClusterNodeHosting
     /// <summary>Adds the cluster to the actor system when <paramref name="deployment"/> joins one.</summary>
     public static void AddTo(AkkaConfigurationBuilder akka, NodeDeployment deployment)
     {
-        if (!deployment.JoinsCluster)
+        if (deployment.JoinsCluster)
         {
-            return;
+            AddCluster(akka, deployment);
         }
+    }
 
+    // Apart, and never inlined: compiling it loads Akka.Cluster.Hosting, which a single node
+    // then never maps (tests/benchmarks/README.md, "Issue 11, idle memory, third pass").
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddCluster(AkkaConfigurationBuilder akka, NodeDeployment deployment)
+    {
         var settings = PoetryClusterSettings.Create(deployment.Config);
         akka.WithPoetryCluster(settings, system => LocalServiceSource.ForNode(
             system, ActorPath.Parse($"akka://{system.Name}/user/node"), deployment.Services, settings.PublicHostname));

@@ -6,7 +6,8 @@ namespace PoetryNode.EndToEnd.Node;
 /// What a single node loads when it starts: it serves, and it has not loaded what only Akka's
 /// read of an app.config needs (System.Configuration and its XML reader, about 5 MB of an idle
 /// node's memory) nor Akka's JSON serializer, which it has not used (about 1.5 MB; see
-/// tests/benchmarks/README.md, "Issue 11, idle memory").
+/// tests/benchmarks/README.md, "Issue 11, idle memory"), nor the cluster's hosting builders; and
+/// that the thread which sums up repeated warnings waits for a warning to repeat ("third pass").
 /// </summary>
 public sealed class IdleNodeSpecs
 {
@@ -23,6 +24,12 @@ public sealed class IdleNodeSpecs
         Assert.DoesNotContain("System.Private.Xml.dll", mapped);
         // Akka's JSON serializer is made on first use, and nothing has been serialized.
         Assert.DoesNotContain("Newtonsoft.Json.dll", mapped);
+        // The cluster's builders are compiled only for a deployment that joins a cluster.
+        Assert.DoesNotContain("Akka.Cluster.Hosting.dll", mapped);
+        // No warning has repeated, so there is no summary to write and no thread to write it.
+        var threads = Directory.GetDirectories($"/proc/{node.Pid}/task").Select(t => File.ReadAllText(Path.Combine(t, "comm")).Trim()).ToList();
+        Assert.Contains(threads, name => name.StartsWith("accept ", StringComparison.Ordinal));
+        Assert.DoesNotContain("repeated-warnings", threads);
 
         node.Signal(15);
         Assert.Equal(0, await node.WaitForExitAsync());
