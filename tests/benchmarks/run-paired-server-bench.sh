@@ -13,7 +13,9 @@
 #                  proxy, its cache warmed from a fastpoetry upstream that is then stopped, so
 #                  every measured poem comes from the cache: errors=0 shows it), ours2 (a second
 #                  fastpoetry from the same build: "ours ours2" shows the method's own noise),
-#                  baseline (fastpoetry from --baseline DLL)
+#                  baseline (fastpoetry from --baseline DLL), ours-log (fastpoetry at --loglevel
+#                  info with --logfile: the access log's line per connection to a file),
+#                  ours-stdout (info, the log on stdout redirected to a file), baseline-log
 #   --rounds N     measured windows (default 7), the same two processes throughout; odd windows
 #                  start A's loadgen first, even windows B's
 #   --warm N       unmeasured paired windows first (default 2): each server was warmed alone, and
@@ -62,7 +64,7 @@ log "building loadgen"
 build_loadgen
 log "building poetry-node (Release)"
 build_ours || { log "src/PoetryNode does not build"; exit 1; }
-if [[ " $A $B " == *" baseline "* ]] && [ ! -f "$BASELINE" ]; then log "baseline: give --baseline PATH/poetry-node.dll"; exit 2; fi
+if [[ " $A $B " == *" baseline"* ]] && [ ! -f "$BASELINE" ]; then log "baseline: give --baseline PATH/poetry-node.dll"; exit 2; fi
 machine_note
 
 declare -A PID=() PORT=()
@@ -73,13 +75,16 @@ start() {
     case $name in
         ours|ours2) cmd=(dotnet "$OURS_DLL" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel warning) ;;
         baseline) cmd=(dotnet "$BASELINE" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel warning) ;;
+        ours-log) cmd=(dotnet "$OURS_DLL" --pidfile= --logfile "$WORK/$name-access.log" --logfile-size 1000m fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
+        baseline-log) cmd=(dotnet "$BASELINE" --pidfile= --logfile "$WORK/$name-access.log" --logfile-size 1000m fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
+        ours-stdout) cmd=(dotnet "$OURS_DLL" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel info) ;;
         proxy)
             local upstream_port; upstream_port=$(free_port)
             start_server proxy-upstream "$upstream_port" dotnet "$OURS_DLL" --pidfile= fastpoetry --port "$upstream_port" \
                 --poem "$POEM" --iface 127.0.0.1 --loglevel warning || { log "proxy: its upstream did not start"; exit 1; }
             upstream_pid=$SERVER_PID
             cmd=(dotnet "$OURS_DLL" --pidfile= proxy --port "$port" --upstream "127.0.0.1:$upstream_port" --iface 127.0.0.1 --loglevel warning) ;;
-        *) log "unknown server: $name (ours, ours2, proxy, baseline)"; exit 2 ;;
+        *) log "unknown server: $name (ours, ours2, proxy, baseline, ours-log, ours-stdout, baseline-log)"; exit 2 ;;
     esac
     log "$name: starting on port $port"
     start_server "$name" "$port" "${cmd[@]}" || { log "$name: did not start"; exit 1; }
