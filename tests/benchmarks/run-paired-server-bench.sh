@@ -55,17 +55,9 @@ while [ $# -gt 0 ]; do
 done
 read -r A B <<<"$PAIR"
 [ -n "${A:-}" ] && [ -n "${B:-}" ] || { log "--pair needs two servers"; exit 2; }
-set_pinning
-HALF=$((CONCURRENCY / 2))
-POEM=$REPO/poetry/ecstasy.txt
-POEM_BYTES=$(stat -c %s "$POEM")
-
-log "building loadgen"
-build_loadgen
-log "building poetry-node (Release)"
-build_ours || { log "src/PoetryNode does not build"; exit 1; }
 if [[ " $A $B " == *" baseline"* ]] && [ ! -f "$BASELINE" ]; then log "baseline: give --baseline PATH/poetry-node.dll"; exit 2; fi
-machine_note
+HALF=$((CONCURRENCY / 2))
+bench_setup
 
 declare -A PID=() PORT=()
 # start NAME: starts that server, warms it up (the proxy's cache too), leaves it running.
