@@ -131,5 +131,7 @@ internal sealed class HangupReloadService(IRequiredActor<PoetryNodeRoot> root, A
         {
             catalog?.Tell(after);
         }
+        // The replaced deployment's settings and services are garbage now, as a start's are.
+        _log.Debug("reload garbage collected: {0}", StartupGarbage.Describe(StartupGarbage.Collect()));
     }
 }

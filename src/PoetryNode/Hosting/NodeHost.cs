@@ -137,6 +137,7 @@ internal static class NodeHost
                 log.Information("stopping: a stop was requested while the node started");
             }
 
+            log.Debug("start-up garbage collected: {Outcome}", StartupGarbage.Describe(StartupGarbage.Collect()));
             await host.WaitForShutdownAsync();
             if (Cluster.ClusterNodeHosting.Ended(host.Services) is { } ended)
             {

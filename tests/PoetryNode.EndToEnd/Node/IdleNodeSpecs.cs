@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using PoetryNode.EndToEnd.Support;
 
 namespace PoetryNode.EndToEnd.Node;
@@ -7,9 +8,11 @@ namespace PoetryNode.EndToEnd.Node;
 /// read of an app.config needs (System.Configuration and its XML reader, about 5 MB of an idle
 /// node's memory) nor Akka's JSON serializer, which it has not used (about 1.5 MB; see
 /// tests/benchmarks/README.md, "Issue 11, idle memory"), nor the cluster's hosting builders; and
-/// that the thread which sums up repeated warnings waits for a warning to repeat ("third pass").
+/// that the thread which sums up repeated warnings waits for a warning to repeat ("third pass");
+/// and that once it serves, and after each reload, it collects the start's garbage and gives the
+/// memory back ("Stop 19").
 /// </summary>
-public sealed class IdleNodeSpecs
+public sealed partial class IdleNodeSpecs
 {
     [Fact]
     public async Task A_single_node_serves_without_loading_the_app_config_machinery_or_the_json_serializer()
@@ -34,4 +37,29 @@ public sealed class IdleNodeSpecs
         node.Signal(15);
         Assert.Equal(0, await node.WaitForExitAsync());
     }
+
+    [Fact]
+    public async Task Once_it_serves_and_after_each_reload_a_node_collects_the_garbage_of_its_start()
+    {
+        await using var node = NodeProcess.Start("--loglevel", "debug", "fastpoetry", "--port", "0", "--iface", "127.0.0.1", "--poem", Paths.Poem("ecstasy.txt"));
+        var ports = await node.WaitForStartAsync();
+
+        var started = await node.WaitForLineAsync(GarbageCollected());
+        Assert.Equal("start-up", started.Groups["when"].Value);
+        // Its whole heap was collected: what is left is what the node holds, no more than before.
+        Assert.True(long.Parse(started.Groups["after"].Value) <= long.Parse(started.Groups["before"].Value), started.Value);
+        var lines = node.StdoutLines.ToList();
+        Assert.True(lines.FindIndex(l => l.EndsWith("] node started", StringComparison.Ordinal)) < lines.FindIndex(l => l.Contains("start-up garbage collected", StringComparison.Ordinal)));
+
+        node.Signal(1);
+        var reloaded = await node.WaitForLineAsync(GarbageCollected(), skip: 1);
+        Assert.Equal("reload", reloaded.Groups["when"].Value);
+        Assert.Equal(await File.ReadAllBytesAsync(Paths.Poem("ecstasy.txt")), await TcpProbe.ReadPoemAsync(ports[0]));
+
+        node.Signal(15);
+        Assert.Equal(0, await node.WaitForExitAsync());
+    }
+
+    [GeneratedRegex(@"\] (?<when>start-up|reload) garbage collected: heap (?<before>\d+) -> (?<after>\d+) KB, \d+ KB committed, paused \d+\.\d ms$")]
+    private static partial Regex GarbageCollected();
 }
