@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Memory benchmark: resident memory of the poem servers idle, under the c=64 load, and over a
 # soak, side by side in one run: poetry-node fastpoetry (and, with --baseline, another build of
-# it, say main's), the Twisted poem server and the raw .NET server.
+# it, say main's; with --published, this tree's published ReadyToRun build beside the plain one),
+# the Twisted poem server and the raw .NET server.
 #
 # For each server: start it, wait --settle seconds and read its idle RSS; warm up; load it for
 # --soak seconds (loadgen, poem mode) while sampling VmRSS four times a second; then read RSS
 # once more after --settle idle seconds.
 #
 #   tests/benchmarks/run-memory-bench.sh [--soak S] [--settle S] [--concurrency N]
-#       [--servers "ours twisted raw"] [--baseline PATH/poetry-node.dll] [--no-build] [--top N]
+#       [--servers "ours twisted raw"] [--baseline PATH/poetry-node.dll] [--published]
+#       [--published-baseline PATH/poetry-node] [--no-build] [--top N]
 #
 #   --soak S        seconds of load (default 60)
 #   --settle S      idle seconds before the first and the last reading (default 5)
 #   --baseline DLL  also measure this poetry-node.dll, as the row "baseline"
+#   --published     also publish this tree as a user does (dotnet publish -c Release -r linux-x64
+#                   --self-contained false: ReadyToRun, as PoetryNode.csproj has it) and measure
+#                   its apphost, as the row "published" (the publish takes a minute or two)
+#   --published-baseline EXE  also measure this published poetry-node (say, main's), as the row
+#                   "pub-base"
 #   --loglevel L    the level poetry-node runs at (default warning: the quiet node)
 #   --top N         after the table, where idle RSS goes: the N largest mappings of each server
 #                   (from /proc/PID/smaps, a file's mappings summed), side by side (default 15;
@@ -29,6 +36,8 @@ SETTLE=5
 CONCURRENCY=${BENCH_CONCURRENCY:-64}
 SERVERS="ours twisted raw"
 BASELINE=""
+PUBLISH=0
+PUBLISHED_BASELINE=""
 LEVEL=warning
 NO_BUILD=0
 TOP=15
@@ -39,6 +48,8 @@ while [ $# -gt 0 ]; do
         --concurrency) CONCURRENCY=$2; shift ;;
         --servers) SERVERS=$2; shift ;;
         --baseline) BASELINE=$2; shift ;;
+        --published) PUBLISH=1 ;;
+        --published-baseline) PUBLISHED_BASELINE=$2; shift ;;
         --loglevel) LEVEL=$2; shift ;;
         --no-build) NO_BUILD=1 ;;
         --top) TOP=$2; shift ;;
@@ -47,7 +58,13 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-[ -z "$BASELINE" ] || SERVERS="ours baseline ${SERVERS/ours/}"
+# The poetry-node rows first, next to each other: ours, published, baseline, pub-base.
+EXTRA=""
+[ "$PUBLISH" = 0 ] || EXTRA+=" published"
+[ -z "$BASELINE" ] || EXTRA+=" baseline"
+[ -z "$PUBLISHED_BASELINE" ] || EXTRA+=" pub-base"
+[ -z "$EXTRA" ] || SERVERS="ours$EXTRA ${SERVERS/ours/}"
+PUBLISHED=$WORK/published
 POEM=$REPO/poetry/ecstasy.txt
 POEM_BYTES=$(stat -c %s "$POEM")
 
@@ -57,6 +74,15 @@ for s in $SERVERS; do
     case $s in
         ours) log "building poetry-node (Release)"; build_ours && AVAILABLE[ours]=1 || log "ours: not available" ;;
         baseline) [ -f "$BASELINE" ] && AVAILABLE[baseline]=1 || log "baseline: $BASELINE not found" ;;
+        published)
+            log "publishing poetry-node (ReadyToRun, as the csproj has it)"
+            if dotnet publish "$REPO/src/PoetryNode" -c Release -r linux-x64 --self-contained false \
+                -o "$PUBLISHED" -nologo -v quiet >"$WORK/publish.log" 2>&1; then
+                AVAILABLE[published]=1
+            else
+                tail -n 20 "$WORK/publish.log" >&2; log "published: not available"
+            fi ;;
+        pub-base) [ -x "$PUBLISHED_BASELINE" ] && AVAILABLE[pub-base]=1 || log "pub-base: $PUBLISHED_BASELINE not found" ;;
         twisted) have_twisted && AVAILABLE[twisted]=1 || log "twisted: not available" ;;
         raw) log "building RawPoemServer (Release)"; build_raw && AVAILABLE[raw]=1 || log "raw: not available" ;;
         *) log "unknown server: $s"; exit 2 ;;
@@ -106,6 +132,8 @@ measure() {
     case $name in
         ours) cmd=(dotnet "$OURS_DLL" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel "$LEVEL") ;;
         baseline) cmd=(dotnet "$BASELINE" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel "$LEVEL") ;;
+        published) cmd=("$PUBLISHED/poetry-node" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel "$LEVEL") ;;
+        pub-base) cmd=("$PUBLISHED_BASELINE" --pidfile= fastpoetry --port "$port" --poem "$POEM" --iface 127.0.0.1 --loglevel "$LEVEL") ;;
         twisted) cmd=("$PY" "$REPO/tests/twisted/poem_server.py" --port "$port" --poem "$POEM" --backlog 512) ;;
         raw) cmd=(dotnet "$RAW_DLL" --port "$port" --poem "$POEM" --backlog 512) ;;
     esac
