@@ -186,6 +186,8 @@ internal static class NodeHost
             // and queues it for the log writer (NodeAkkaLogger), at the node's level.
             akka.AddHocon(NodeAkkaLogger.Hocon(NodeLogging.ToAkka(settings.Level)), HoconAddMode.Prepend);
             akka.WithPoetryNode(source.Initial);
+            // An idle node's scheduler wakes 20 times a second instead of 100 (SchedulerTick).
+            akka.AddHocon(SchedulerTick.Hocon, HoconAddMode.Append);
             Cluster.ClusterNodeHosting.AddTo(akka, source.Initial);
             akka.WithPoetryDownloads();
             akka.WithPoetryHealthChecks();
