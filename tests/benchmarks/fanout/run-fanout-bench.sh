@@ -28,7 +28,9 @@
 # once (one port), its wall time from the first connect to the last close: what the box allows.
 # And ".NET floor": tests/benchmarks/fanout/FloorProbe, the plainest .NET async socket code (one
 # async method per connection: ConnectAsync, then ReceiveAsync to the close; no actors, no timeouts)
-# on the same N addresses, its connects started from one thread and from two: what .NET allows.
+# on the same N addresses, its connects started from one thread and from two: what .NET allows; and
+# ".NET floor (16, knobs)": connects from 16 threads with poetry-node's runtime knobs, the fastest
+# variant with supported APIs that stop 19 found (README.md, "Stop 19").
 # The server runs on the same 2 cores as the client; nothing else should be running.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -202,12 +204,16 @@ for n in "${sizes[@]}"; do
   done
   results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "C epoll floor" "$n" "$(median < "$work/c.fanout")" "$(best < "$work/c.fanout")" "-" "-" "-" "-")")
 
-  # The .NET floor: the same N addresses with plain async sockets, connects from 1 and from 2 threads.
-  for variant in tasks tasks2; do
+  # The .NET floor: the same N addresses with plain async sockets, connects from 1 and from 2 threads,
+  # and the best variant of stop 19 (run-floor-probe.sh): connects from 16 threads, with poetry-node's
+  # own runtime knobs (pool workers that do not spin, tier-1 recompilation delayed, no TieredPGO).
+  for variant in tasks tasks2 threads16; do
+    envs=(DOTNET_NOLOGO=1)
+    [ "$variant" = threads16 ] && envs+=(DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_TC_CallCountingDelayMs=1000 DOTNET_TieredPGO=0)
     : > "$work/net.fanout"; : > "$work/net.cpu"; : > "$work/net.rss"
     for run in $(seq "$runs"); do
       echo ".NET floor ($variant), N=$n, run $run..." >&2
-      /usr/bin/time -f "%U %S %M" -o "$work/time" "$floor_probe" --variant "$variant" --count "$n" "${ports[@]}" > "$work/net.out" \
+      /usr/bin/time -f "%U %S %M" -o "$work/time" env "${envs[@]}" "$floor_probe" --variant "$variant" --count "$n" "${ports[@]}" > "$work/net.out" \
         || { echo "the .NET floor probe failed: $(cat "$work/net.out")" >&2; exit 1; }
       sed -n 's/.* fanout_s=\([0-9.]*\) .*/\1/p' "$work/net.out" >> "$work/net.fanout"
       read -r user sys rss <<< "$(grep -E '^[0-9.]+ [0-9.]+ [0-9]+$' "$work/time" | tail -1)"
@@ -216,6 +222,7 @@ for n in "${sizes[@]}"; do
     done
     floor_label=".NET floor (1 thread)"
     [ "$variant" = tasks2 ] && floor_label=".NET floor (2 threads)"
+    [ "$variant" = threads16 ] && floor_label=".NET floor (16, knobs)"
     results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "$floor_label" "$n" "$(median < "$work/net.fanout")" "$(best < "$work/net.fanout")" "-" "-" "$(median < "$work/net.cpu")" "$(sort -n "$work/net.rss" | tail -1)")")
   done
   results+=("$(printf '%-22s %7d %9s %9s %9s %9s %7s %8s' "  ours / floor" "$n" "$(ratio "${ours_med[0]}" "$(median < "$work/c.fanout")")" "" "" "" "" "")")
