@@ -93,7 +93,9 @@ for round in $(seq "$ROUNDS"); do
     for name in "${!PIDS[@]}"; do
         pid=${PIDS[$name]}
         CPU[$name]+="$(calc "($(cpu_ticks "$pid") - ${cpu0[$name]}) * 100 / $CLK_TCK / $WINDOW" 2) "
-        WAKE[$name]+="$(calc "($(wakeups "$pid") - ${wake0[$name]}) / $WINDOW" 0) "
+        # A thread that ended in the window takes its count with it: never below 0.
+        woken=$(( $(wakeups "$pid") - ${wake0[$name]} ))
+        WAKE[$name]+="$(calc "($woken > 0 ? $woken : 0) / $WINDOW" 0) "
         THREADS[$name]+="$(ls "/proc/$pid/task" | wc -l) "
         stop_server "$pid"
     done
