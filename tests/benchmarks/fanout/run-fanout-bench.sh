@@ -50,21 +50,8 @@ while [ $# -gt 0 ]; do
 done
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 
-# Ten thousand sockets on each side.
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "building (Release)..." >&2
-dotnet build tests/benchmarks/fanout/FanoutServer -c Release -nologo -v q -clp:ErrorsOnly >&2
-dotnet build tests/benchmarks/fanout/FloorProbe -c Release -nologo -v q -clp:ErrorsOnly >&2
+source tests/benchmarks/fanout/fanout-lib.sh
+build_fanout_tools
 if $r2r; then
   dotnet publish src/PoetryNode -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
     -o "$work/r2r" -nologo -v q -clp:ErrorsOnly >&2
@@ -75,23 +62,9 @@ else
   client=src/PoetryNode/bin/Release/net10.0/poetry-node
   label="poetry-node get"
 fi
-server=tests/benchmarks/fanout/FanoutServer/bin/Release/net10.0/fanout-server
-floor_probe=tests/benchmarks/fanout/FloorProbe/bin/Release/net10.0/fanout-floor-probe
-loadgen=tests/benchmarks/bin/loadgen
-[ -x "$loadgen" ] || { mkdir -p tests/benchmarks/bin && cc -O2 -o "$loadgen" tests/benchmarks/loadgen.c; }
 twisted=tests/benchmarks/fanout/twisted_fanout_client.py
 
-mkfifo "$work/server-stdin"
-"$server" --poem poetry/ecstasy.txt --bytes 3000 --ports 4 --delay 1 --dump "$work/poems" \
-  < "$work/server-stdin" > "$work/server.out" 2> "$work/server.err" &
-server_pid=$!
-exec 9> "$work/server-stdin"   # held open: the server runs until the script ends
-for _ in $(seq 100); do
-  grep -q '^listening on' "$work/server.out" 2>/dev/null && break
-  sleep 0.1
-done
-read -r -a ports <<< "$(sed -n 's/^listening on //p' "$work/server.out")"
-[ ${#ports[@]} -eq 4 ] || { echo "the fan-out server did not start: $(cat "$work/server.err")" >&2; exit 1; }
+start_fanout_server --dump "$work/poems"
 
 # addresses N: port (i*7 + i/5) mod 4 for request i, a scrambled but reproducible order.
 addresses() {

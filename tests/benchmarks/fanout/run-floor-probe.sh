@@ -35,36 +35,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "building (Release)..." >&2
-dotnet build tests/benchmarks/fanout/FanoutServer -c Release -nologo -v q -clp:ErrorsOnly >&2
-dotnet build tests/benchmarks/fanout/FloorProbe -c Release -nologo -v q -clp:ErrorsOnly >&2
-server=tests/benchmarks/fanout/FanoutServer/bin/Release/net10.0/fanout-server
-probe=tests/benchmarks/fanout/FloorProbe/bin/Release/net10.0/fanout-floor-probe
-loadgen=tests/benchmarks/bin/loadgen
-[ -x "$loadgen" ] || { mkdir -p tests/benchmarks/bin && cc -O2 -o "$loadgen" tests/benchmarks/loadgen.c; }
-
-mkfifo "$work/server-stdin"
-"$server" --poem poetry/ecstasy.txt --bytes 3000 --ports 4 --delay 1 \
-  < "$work/server-stdin" > "$work/server.out" 2> "$work/server.err" &
-server_pid=$!
-exec 9> "$work/server-stdin"
-for _ in $(seq 100); do
-  grep -q '^listening on' "$work/server.out" 2>/dev/null && break
-  sleep 0.1
-done
-read -r -a ports <<< "$(sed -n 's/^listening on //p' "$work/server.out")"
-[ ${#ports[@]} -eq 4 ] || { echo "the fan-out server did not start: $(cat "$work/server.err")" >&2; exit 1; }
+source tests/benchmarks/fanout/fanout-lib.sh
+build_fanout_tools
+probe=$floor_probe
+start_fanout_server
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # server_cpu: the fan-out server's user + system CPU seconds so far (/proc/PID/stat, clock ticks).
