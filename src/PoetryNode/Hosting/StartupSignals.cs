@@ -30,11 +30,13 @@ internal static class StartupSignals
                 return;
             }
 
+            // SIGHUP last: the runtime catches SIGTERM and SIGINT from its start, SIGHUP only once
+            // it is registered, so a caught SIGHUP (SigCgt in /proc) shows that all three are held.
             _registrations =
             [
-                PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal),
                 PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
                 PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
+                PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal),
             ];
         }
     }

@@ -15,7 +15,11 @@ public sealed class EarlySignalsSpecs
     private static NodeProcess StartNode() =>
         NodeProcess.Start("fastpoetry", "--poem", Ecstasy, "--port", "0", "--iface", "127.0.0.1");
 
-    /// <summary>Waits until the node's Main holds SIGHUP (it catches it), well before the host is ready.</summary>
+    /// <summary>
+    /// Waits until the node's Main holds the signals, well before the host is ready. SIGHUP is the
+    /// sign: the runtime itself catches SIGTERM and SIGINT from its start (and lets them kill the
+    /// process while nothing holds them), but not SIGHUP, and Main holds SIGHUP last.
+    /// </summary>
     private static async Task WaitUntilSignalsAreHeldAsync(NodeProcess node)
     {
         var deadline = DateTime.UtcNow + NodeProcess.Scaled(TimeSpan.FromSeconds(20));
