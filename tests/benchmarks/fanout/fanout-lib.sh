@@ -1,5 +1,6 @@
-# Shared by run-fanout-bench.sh and run-floor-probe.sh (sourced from the repository's root):
-# the file limit, a work directory removed on exit, the tools built, and the fan-out server.
+# Shared by run-fanout-bench.sh, run-floor-probe.sh and run-get-timeline.sh (sourced from the
+# repository's root): the file limit, a work directory removed on exit, the tools built, the
+# fan-out server, poetry-node built or published, and the requests' scrambled order of ports.
 
 # Ten thousand sockets on each side.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -15,13 +16,15 @@ trap cleanup EXIT
 
 server=tests/benchmarks/fanout/FanoutServer/bin/Release/net10.0/fanout-server
 floor_probe=tests/benchmarks/fanout/FloorProbe/bin/Release/net10.0/fanout-floor-probe
+layer_probe=tests/benchmarks/fanout/LayerProbe/bin/Release/net10.0/fanout-layer-probe
 loadgen=tests/benchmarks/bin/loadgen
 
-# build_fanout_tools: the fan-out server, the floor probe and the C load generator.
+# build_fanout_tools: the fan-out server, the floor and layer probes and the C load generator.
 build_fanout_tools() {
   echo "building (Release)..." >&2
   dotnet build tests/benchmarks/fanout/FanoutServer -c Release -nologo -v q -clp:ErrorsOnly >&2
   dotnet build tests/benchmarks/fanout/FloorProbe -c Release -nologo -v q -clp:ErrorsOnly >&2
+  dotnet build tests/benchmarks/fanout/LayerProbe -c Release -nologo -v q -clp:ErrorsOnly >&2
   [ -x "$loadgen" ] || { mkdir -p tests/benchmarks/bin && cc -O2 -o "$loadgen" tests/benchmarks/loadgen.c; }
 }
 
@@ -39,4 +42,29 @@ start_fanout_server() {
   done
   read -r -a ports <<< "$(sed -n 's/^listening on //p' "$work/server.out")"
   [ ${#ports[@]} -eq 4 ] || { echo "the fan-out server did not start: $(cat "$work/server.err")" >&2; exit 1; }
+}
+
+# build_client R2R: poetry-node published ReadyToRun (R2R=true: dotnet publish -r linux-x64, which
+# restores the crossgen2 package) or the plain Release build; sets client and label.
+build_client() {
+  if [ "$1" = true ]; then
+    dotnet publish src/PoetryNode -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+      -o "$work/r2r" -nologo -v q -clp:ErrorsOnly >&2
+    client="$work/r2r/poetry-node"
+    label="poetry-node get (R2R)"
+  else
+    dotnet build src/PoetryNode -c Release -nologo -v q -clp:ErrorsOnly >&2
+    client=src/PoetryNode/bin/Release/net10.0/poetry-node
+    label="poetry-node get"
+  fi
+}
+
+# addresses N: the server's port (i*7 + i/5) mod 4 for request i, one a line: a scrambled but
+# reproducible order.
+addresses() {
+  /usr/bin/python3 - "$1" "${ports[@]}" <<'EOF'
+import sys
+n, ports = int(sys.argv[1]), sys.argv[2:]
+print("\n".join(ports[(i * 7 + i // 5) % len(ports)] for i in range(n)))
+EOF
 }

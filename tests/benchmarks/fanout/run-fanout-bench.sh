@@ -52,28 +52,10 @@ done
 
 source tests/benchmarks/fanout/fanout-lib.sh
 build_fanout_tools
-if $r2r; then
-  dotnet publish src/PoetryNode -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    -o "$work/r2r" -nologo -v q -clp:ErrorsOnly >&2
-  client="$work/r2r/poetry-node"
-  label="poetry-node get (R2R)"
-else
-  dotnet build src/PoetryNode -c Release -nologo -v q -clp:ErrorsOnly >&2
-  client=src/PoetryNode/bin/Release/net10.0/poetry-node
-  label="poetry-node get"
-fi
+build_client "$r2r"
 twisted=tests/benchmarks/fanout/twisted_fanout_client.py
 
 start_fanout_server --dump "$work/poems"
-
-# addresses N: port (i*7 + i/5) mod 4 for request i, a scrambled but reproducible order.
-addresses() {
-  /usr/bin/python3 - "$1" "${ports[@]}" <<'EOF'
-import sys
-n, ports = int(sys.argv[1]), sys.argv[2:]
-print("\n".join(ports[(i * 7 + i // 5) % len(ports)] for i in range(n)))
-EOF
-}
 
 # check-json FILE N: every outcome downloaded, in request order, with its port's poem.
 check_json() {

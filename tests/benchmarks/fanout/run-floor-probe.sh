@@ -15,7 +15,10 @@
 #               poetry-node's own runtime knobs (src/PoetryNode/PoetryNode.csproj: spin limit 0,
 #               call-counting delay 1000 ms, TieredPGO off); knobs combine (tasks2+nospin+notier);
 #               default: every variant but ports2 (it binds the fixed ports 20000+i, which
-#               may be taken on a shared machine: ask for it by name)
+#               may be taken on a shared machine: ask for it by name); "layer:V" runs LayerProbe's
+#               variant V instead (poetry-node get's own layers in one process: layer:actors,
+#               layer:actors16, layer:fetcher, layer:fetcher2, layer:fetcher16; knobs as above,
+#               e.g. layer:actors+node; not in the default set)
 #
 # Prints, per variant, the medians and ranges of the fan-out (from just before the first socket is
 # created to the last close, inside the process), the first-to-last connect span, and CPU s and
@@ -69,9 +72,14 @@ for round in $(seq "$rounds"); do
         *) echo "unknown knob +$knob" >&2; exit 2 ;;
       esac
     done
-    /usr/bin/time -f "%U %S %M" -o "$work/time" env "${envs[@]}" "$probe" --variant "${v%%+*}" --count "$n" "${ports[@]}" > "$work/out" \
+    base=${v%%+*}
+    tool=$probe
+    if [[ "$base" == layer:* ]]; then tool=$layer_probe; base=${base#layer:}; fi
+    /usr/bin/time -f "%U %S %M" -o "$work/time" env "${envs[@]}" "$tool" --variant "$base" --count "$n" "${ports[@]}" > "$work/out" \
       || { echo "the probe's $v failed: $(cat "$work/out")" >&2; exit 1; }
     sed -n 's/.* fanout_s=\([0-9.]*\) .*/\1/p' "$work/out" >> "$work/$v.fanout"
+    # LayerProbe cannot see inside the fetch: no connect span.
+    grep -q ' first_to_last_connect_s=' "$work/out" || echo "-" >> "$work/$v.span"
     sed -n 's/.* first_to_last_connect_s=\([0-9.]*\) .*/\1/p' "$work/out" >> "$work/$v.span"
     read -r user sys rss <<< "$(grep -E '^[0-9.]+ [0-9.]+ [0-9]+$' "$work/time" | tail -1)"
     awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' >> "$work/$v.cpu"

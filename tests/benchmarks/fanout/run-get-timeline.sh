@@ -32,20 +32,9 @@ command -v perf > /dev/null || { echo "perf is not installed (apt-get install li
 
 source tests/benchmarks/fanout/fanout-lib.sh
 build_fanout_tools
-if $r2r; then
-  dotnet publish src/PoetryNode -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    -o "$work/r2r" -nologo -v q -clp:ErrorsOnly >&2
-  client="$work/r2r/poetry-node"
-else
-  dotnet build src/PoetryNode -c Release -nologo -v q -clp:ErrorsOnly >&2
-  client=src/PoetryNode/bin/Release/net10.0/poetry-node
-fi
+build_client "$r2r"
 start_fanout_server
-# The same scrambled order as run-fanout-bench.sh.
-mapfile -t addresses < <(/usr/bin/python3 -c "
-import sys
-n, ports = int(sys.argv[1]), sys.argv[2:]
-print('\n'.join(ports[(i * 7 + i // 5) % len(ports)] for i in range(n)))" "$n" "${ports[@]}")
+mapfile -t addresses < <(addresses "$n")
 
 echo "N=$n, $runs runs of each variant; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "seconds from the start of the fan-out: first, 1,000th, 5,000th and last connect; last receive; fan-out"
